@@ -1,0 +1,98 @@
+"""就享家 screens server: live listings for home TVs, station kiosks and staff."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask
+
+from kiosk_server.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.config.from_mapping(config.flask_settings())
+    app.config["KIOSK_CONFIG"] = config
+    app.permanent_session_lifetime = timedelta(hours=8)
+
+    _init_extensions(app, config)
+    _register_blueprints(app)
+    _register_template_filters(app)
+
+    from kiosk_server import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask, config: Config) -> None:
+    from kiosk_server.extensions import csrf, db, migrate, socketio
+
+    db.init_app(app)
+    _tune_sqlite(app)
+    migrate.init_app(app, db, directory=str(config.migrations_path))
+    csrf.init_app(app)
+    # Handlers must be declared before the first init_app: declared later, they
+    # bind to that one server only and a second app (tests) would lack them.
+    from kiosk_server.live import events  # noqa: F401
+
+    socketio.init_app(
+        app,
+        message_queue=config.message_queue_url or None,
+        async_mode=config.socketio_async_mode,
+        # Old TV engines fall back to long-polling; keep their requests small.
+        max_http_buffer_size=64 * 1024,
+    )
+    # Models must be imported before migrations or create_all look at the metadata.
+    from kiosk_server import models  # noqa: F401
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL lets readers go on while one writer commits; foreign keys are off by default."""
+    from sqlalchemy import event
+
+    from kiosk_server.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def set_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kiosk_server.admin import bp as admin_bp
+    from kiosk_server.api import bp as api_bp
+    from kiosk_server.extensions import csrf
+    from kiosk_server.pages import bp as pages_bp
+
+    # The public API uses no cookies, so there is no session for CSRF to ride on.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(pages_bp)
+
+
+def _register_template_filters(app: Flask) -> None:
+    from kiosk_server.timeutil import to_local
+
+    weekdays = "一二三四五六日"
+
+    @app.template_filter("local_time")
+    def local_time(value: str | None, short: bool = False) -> str:
+        if not value:
+            return ""
+        moment = to_local(datetime.fromisoformat(value))
+        clock = moment.strftime("%H:%M")
+        if short:
+            return clock
+        return f"{moment.month}月{moment.day}日（周{weekdays[moment.weekday()]}）{clock}"

@@ -1,0 +1,27 @@
+"""Fetching things for staff, with the scope check on the server."""
+
+from __future__ import annotations
+
+from kiosk_server.errors import ApiError
+from kiosk_server.extensions import db
+from kiosk_server.listings.models import Announcement, Listing
+from kiosk_server.staff.models import Staff
+from kiosk_server.validation import MAX_ID
+
+
+def access_listing(staff: Staff, listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id) if listing_id <= MAX_ID else None
+    if listing is None:
+        raise ApiError(404, "没有找到这条信息")
+    if not staff.can_manage(listing.target):
+        raise ApiError(403, "这条信息不在您的管辖范围内")
+    return listing
+
+
+def access_announcement(staff: Staff, announcement_id: int) -> Announcement:
+    item = db.session.get(Announcement, announcement_id) if announcement_id <= MAX_ID else None
+    if item is None:
+        raise ApiError(404, "没有找到这条通知")
+    if not staff.can_manage(item.target):
+        raise ApiError(403, "这条通知不在您的管辖范围内")
+    return item

@@ -1,0 +1,162 @@
+"""Staff JSON API: log in, write listings and announcements, publish them live.
+
+Every request is checked against the staff member's scope here on the server;
+every state-changing request needs the CSRF token from GET /admin/api/session.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from flask import Response, jsonify
+from flask_wtf.csrf import generate_csrf
+from pydantic import Field
+
+from kiosk_server.admin import bp
+from kiosk_server.admin.access import access_announcement, access_listing
+from kiosk_server.listings.actions import (
+    do_create_announcement,
+    do_create_listing,
+    do_publish_listing,
+    do_update_listing,
+    do_withdraw_announcement,
+    do_withdraw_listing,
+)
+from kiosk_server.listings.display import iso, public_announcement, public_listing
+from kiosk_server.listings.models import Listing
+from kiosk_server.listings.queries import listings_in_scope
+from kiosk_server.listings.schemas import AnnouncementIn, ListingIn, PublishIn
+from kiosk_server.staff.actions import do_login
+from kiosk_server.staff.auth import (
+    current_staff_or_none,
+    login_session,
+    logout_session,
+    require_staff,
+)
+from kiosk_server.staff.models import ROLE_NAMES, Staff
+from kiosk_server.staff.schemas import LoginIn
+from kiosk_server.validation import Strict, json_object, parse, parse_body, parse_query
+
+KIND_TAGS = frozenset({"job", "training", "subsidy", "event"})
+
+
+def _staff_json(staff: Staff | None) -> dict[str, Any] | None:
+    if staff is None:
+        return None
+    return {
+        "id": staff.id,
+        "username": staff.username,
+        "display_name": staff.display_name,
+        "role": staff.role,
+        "role_name": ROLE_NAMES.get(staff.role, staff.role),
+        "scope": {"id": staff.scope.id, "name": staff.scope.name, "level": staff.scope.level},
+    }
+
+
+def _admin_listing(listing: Listing) -> dict[str, Any]:
+    return {
+        **public_listing(listing),
+        "version": listing.version,
+        "created_at": iso(listing.created_at),
+        "created_by_id": listing.created_by_id,
+        "updated_by_id": listing.updated_by_id,
+    }
+
+
+@bp.get("/api/session")
+def session_info() -> Response:
+    return jsonify({"staff": _staff_json(current_staff_or_none()), "csrf_token": generate_csrf()})
+
+
+@bp.post("/api/session")
+def log_in() -> Response:
+    data = parse_body(LoginIn)
+    staff = do_login(data.username, data.password)
+    login_session(staff)
+    return jsonify({"staff": _staff_json(staff), "csrf_token": generate_csrf()})
+
+
+@bp.delete("/api/session")
+def log_out() -> Response:
+    logout_session()
+    return jsonify({"staff": None, "csrf_token": generate_csrf()})
+
+
+class ListingsQuery(Strict):
+    status: Literal["draft", "scheduled", "published", "withdrawn", "expired"] | None = None
+    kind: Literal["job", "training", "subsidy", "event"] | None = None
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+@bp.get("/api/listings")
+def listing_index() -> Response:
+    staff = require_staff()
+    query = parse_query(ListingsQuery)
+    page = listings_in_scope(staff.scope.path, query.status, query.kind, query.page, query.per_page)
+    return jsonify(
+        {
+            "items": [_admin_listing(listing) for listing in page.items],
+            "total": page.total,
+            "page": query.page,
+            "per_page": query.per_page,
+        }
+    )
+
+
+class _ListingEnvelope(Strict):
+    listing: Annotated[ListingIn, Field(discriminator="kind")]
+
+
+def _parse_listing() -> ListingIn:
+    # The envelope lets pydantic pick the model by "kind"; its name and the
+    # kind tag are dropped from field paths, so errors name what was sent.
+    envelope = parse(_ListingEnvelope, {"listing": json_object()}, KIND_TAGS | {"listing"})
+    return envelope.listing
+
+
+@bp.post("/api/listings")
+def listing_create() -> tuple[Response, int]:
+    staff = require_staff()
+    listing = do_create_listing(_parse_listing(), staff)
+    return jsonify(_admin_listing(listing)), 201
+
+
+@bp.get("/api/listings/<int:listing_id>")
+def listing_show(listing_id: int) -> Response:
+    return jsonify(_admin_listing(access_listing(require_staff(), listing_id)))
+
+
+@bp.put("/api/listings/<int:listing_id>")
+def listing_update(listing_id: int) -> Response:
+    staff = require_staff()
+    listing = access_listing(staff, listing_id)
+    return jsonify(_admin_listing(do_update_listing(listing, _parse_listing(), staff)))
+
+
+@bp.post("/api/listings/<int:listing_id>/publish")
+def listing_publish(listing_id: int) -> Response:
+    staff = require_staff()
+    listing = access_listing(staff, listing_id)
+    data = parse_body(PublishIn)
+    return jsonify(_admin_listing(do_publish_listing(listing, staff, data.at)))
+
+
+@bp.post("/api/listings/<int:listing_id>/withdraw")
+def listing_withdraw(listing_id: int) -> Response:
+    staff = require_staff()
+    return jsonify(_admin_listing(do_withdraw_listing(access_listing(staff, listing_id), staff)))
+
+
+@bp.post("/api/announcements")
+def announcement_create() -> tuple[Response, int]:
+    staff = require_staff()
+    announcement = do_create_announcement(parse_body(AnnouncementIn), staff)
+    return jsonify(public_announcement(announcement)), 201
+
+
+@bp.post("/api/announcements/<int:announcement_id>/withdraw")
+def announcement_withdraw(announcement_id: int) -> Response:
+    staff = require_staff()
+    announcement = access_announcement(staff, announcement_id)
+    return jsonify(public_announcement(do_withdraw_announcement(announcement, staff)))

@@ -1,0 +1,307 @@
+"""The OpenAPI 3.1 document for the public and staff JSON APIs.
+
+Request schemas come from the pydantic models the views parse with, so the
+document cannot drift from what the server accepts; a test checks that every
+JSON route is described.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from kiosk_server.listings.schemas import AnnouncementIn, FeedQuery, ListingIn, PublishIn
+from kiosk_server.screens.schemas import TvRegistrationIn
+from kiosk_server.staff.schemas import LoginIn
+
+REF = "#/components/schemas/{model}"
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string", "description": "给人看的中文说明"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "出错的字段（点分路径）及其中文说明",
+                },
+            },
+        }
+    },
+}
+
+LISTING = {
+    "type": "object",
+    "description": "一条公开信息；kind 决定附带 job / training / subsidy / event 中的哪一块",
+    "required": ["id", "kind", "status", "title", "target", "seq", "url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": ["job", "training", "subsidy", "event"]},
+        "status": {"enum": ["published", "withdrawn", "expired"]},
+        "title": {"type": "string"},
+        "summary": {"type": "string"},
+        "body": {"type": "string"},
+        "seq": {"type": "integer", "description": "最后一次变更的序号"},
+        "url": {"type": "string", "description": "手机页地址"},
+        "target": {"type": "object"},
+        "site": {"type": ["object", "null"]},
+        "job": {"type": "object", "description": "pay.text 是按口语写好的报酬，如“每件0.3元”"},
+        "training": {"type": "object"},
+        "subsidy": {"type": "object"},
+        "event": {"type": "object"},
+    },
+}
+
+
+def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    ref = {"$ref": REF.format(model="Error")}
+    return {str(status): _json(ref, "错误") for status in statuses}
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+
+
+class _Collector:
+    """Gathers pydantic schemas into components while operations refer to them."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {"Error": ERROR, "Listing": LISTING}
+
+    def body(self, model: type[BaseModel] | TypeAdapter[Any], name: str) -> dict[str, Any]:
+        adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+        schema = adapter.json_schema(ref_template=REF)
+        self.schemas.update(schema.pop("$defs", {}))
+        self.schemas[name] = schema
+        ref = {"$ref": REF.format(model=name)}
+        return {"required": True, "content": {"application/json": {"schema": ref}}}
+
+    def query(self, model: type[BaseModel]) -> list[dict[str, Any]]:
+        schema = model.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        return [
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            for name, prop in schema["properties"].items()
+        ]
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    c = _Collector()
+    listing_in = c.body(TypeAdapter(Annotated[ListingIn, Field(discriminator="kind")]), "ListingIn")
+    listing_ok = _json({"$ref": REF.format(model="Listing")})
+    paths: dict[str, Any] = {
+        "/api/places": {
+            "get": {
+                "tags": ["public"],
+                "summary": "地点树：市 → 区 → 街道 → 社区",
+                "responses": {"200": _json({"type": "object"})},
+            }
+        },
+        "/api/sites": {
+            "get": {
+                "tags": ["public"],
+                "summary": "站点（就享家服务站、随享亭、微工厂、培训场所、创贷驿站）",
+                "parameters": [
+                    {"name": "community_id", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
+            }
+        },
+        "/api/sites/{site_id}": {
+            "get": {
+                "tags": ["public"],
+                "summary": "一个站点",
+                "parameters": [_path_id("site_id")],
+                "responses": {"200": _json({"type": "object"}), **_errors(404)},
+            }
+        },
+        "/api/feed": {
+            "get": {
+                "tags": ["public"],
+                "summary": "某社区或站点此刻可见的信息，可筛选、分页；带 ETag",
+                "description": (
+                    "回应中的 cursors 是各范围最新变更序号，屏幕用它在 Socket.IO 上追赶变更。"
+                ),
+                "parameters": [
+                    *c.query(FeedQuery),
+                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "304": {"description": "与 If-None-Match 相同，没有变化"},
+                    **_errors(404, 422),
+                },
+            }
+        },
+        "/api/listings/{listing_id}": {
+            "get": {
+                "tags": ["public"],
+                "summary": "一条信息（已下架的也可查看，草稿不可）",
+                "parameters": [_path_id("listing_id")],
+                "responses": {
+                    "200": listing_ok,
+                    "304": {"description": "没有变化"},
+                    **_errors(404),
+                },
+            }
+        },
+        "/api/listings/{listing_id}/qr.png": {
+            "get": {
+                "tags": ["public"],
+                "summary": "指向手机页的二维码",
+                "parameters": [_path_id("listing_id")],
+                "responses": {
+                    "200": {"description": "PNG", "content": {"image/png": {}}},
+                    **_errors(404),
+                },
+            }
+        },
+        "/api/announcements": {
+            "get": {
+                "tags": ["public"],
+                "summary": "某社区此刻有效的紧急通知",
+                "parameters": [
+                    {
+                        "name": "community_id",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
+            }
+        },
+        "/api/screens": {
+            "post": {
+                "tags": ["screens"],
+                "summary": "家里的电视首次选择社区后登记为屏幕，得到连接令牌",
+                "requestBody": c.body(TvRegistrationIn, "TvRegistrationIn"),
+                "responses": {"201": _json({"type": "object"}), **_errors(400, 413, 415, 422)},
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "tags": ["public"],
+                "summary": "本文档",
+                "responses": {"200": _json({"type": "object"})},
+            }
+        },
+        "/admin/api/session": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "当前登录的工作人员和 CSRF 令牌",
+                "responses": {"200": _json({"type": "object"})},
+            },
+            "post": {
+                "tags": ["staff"],
+                "summary": "登录（连续失败会被暂时锁定）",
+                "requestBody": c.body(LoginIn, "LoginIn"),
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 422, 429)},
+            },
+            "delete": {
+                "tags": ["staff"],
+                "summary": "退出登录",
+                "responses": {"200": _json({"type": "object"})},
+            },
+        },
+        "/admin/api/listings": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "本人管辖范围内的信息",
+                "parameters": [
+                    {"name": name, "in": "query", "schema": {"type": kind}}
+                    for name, kind in (
+                        ("status", "string"),
+                        ("kind", "string"),
+                        ("page", "integer"),
+                        ("per_page", "integer"),
+                    )
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+            },
+            "post": {
+                "tags": ["staff"],
+                "summary": "新建草稿",
+                "requestBody": listing_in,
+                "responses": {"201": listing_ok, **_errors(400, 401, 403, 413, 415, 422)},
+            },
+        },
+        "/admin/api/listings/{listing_id}": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "一条信息（含草稿）",
+                "parameters": [_path_id("listing_id")],
+                "responses": {"200": listing_ok, **_errors(401, 403, 404)},
+            },
+            "put": {
+                "tags": ["staff"],
+                "summary": "修改；已发布的修改会立即推送到屏幕",
+                "parameters": [_path_id("listing_id")],
+                "requestBody": listing_in,
+                "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409, 415, 422)},
+            },
+        },
+        "/admin/api/listings/{listing_id}/publish": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "立即发布，或在 at 指定的时间自动发布",
+                "parameters": [_path_id("listing_id")],
+                "requestBody": c.body(PublishIn, "PublishIn"),
+                "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409, 422)},
+            }
+        },
+        "/admin/api/listings/{listing_id}/withdraw": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "下架；屏幕上立即消失",
+                "parameters": [_path_id("listing_id")],
+                "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        "/admin/api/announcements": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "发布紧急通知横幅",
+                "requestBody": c.body(AnnouncementIn, "AnnouncementIn"),
+                "responses": {"201": _json({"type": "object"}), **_errors(400, 401, 403, 422)},
+            }
+        },
+        "/admin/api/announcements/{announcement_id}/withdraw": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "撤下紧急通知",
+                "parameters": [_path_id("announcement_id")],
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "就享家 屏幕服务接口",
+            "version": "1",
+            "description": "公开接口供电视、自助终端和手机使用；/admin/api 供工作人员使用，"
+            "需要登录，改动类请求须带 X-CSRFToken 请求头。实时推送见 docs/protocol.md。",
+        },
+        "paths": paths,
+        "components": {"schemas": c.schemas},
+    }

@@ -1,0 +1,148 @@
+"""Public endpoints: the place tree, sites, the feed, one listing, its QR code."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from typing import Any, Literal
+
+import segno
+from flask import Response, jsonify, request
+
+from kiosk_server.api import bp
+from kiosk_server.api.openapi import openapi_document
+from kiosk_server.errors import ApiError
+from kiosk_server.links import phone_url
+from kiosk_server.listings.display import public_announcement, public_listing, public_site
+from kiosk_server.listings.models import Listing
+from kiosk_server.listings.queries import active_announcements, feed, public_listing_by_id
+from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.live.changes import heads
+from kiosk_server.places.queries import community_or_error, place_tree, site_or_error, sites
+from kiosk_server.screens.actions import do_register_tv
+from kiosk_server.screens.schemas import TvRegistrationIn
+from kiosk_server.validation import MAX_ID, QueryId, Strict, parse_body, parse_query
+
+
+def _listing_or_404(listing_id: int) -> Listing:
+    listing = public_listing_by_id(listing_id) if listing_id <= MAX_ID else None
+    if listing is None:
+        raise ApiError(404, "没有找到这条信息")
+    return listing
+
+
+def _not_modified(etag: str) -> Response | None:
+    if request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"')):
+        response = Response(status=304)
+        response.set_etag(etag.removeprefix("W/").strip('"'), weak=True)
+        return response
+    return None
+
+
+def _with_etag(response: Response, tag: str) -> Response:
+    response.set_etag(tag, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/places")
+def places() -> Response:
+    return jsonify({"places": place_tree()})
+
+
+class SitesQuery(Strict):
+    community_id: QueryId | None = None
+    kind: (
+        Literal["station", "kiosk", "micro_factory", "training_venue", "startup_station"] | None
+    ) = None
+
+
+@bp.get("/sites")
+def site_list() -> Response:
+    query = parse_query(SitesQuery)
+    if query.community_id is not None:
+        community_or_error(query.community_id)
+    return jsonify({"sites": [public_site(site) for site in sites(query.community_id, query.kind)]})
+
+
+@bp.get("/sites/<int:site_id>")
+def site_detail(site_id: int) -> Response:
+    if site_id > MAX_ID:
+        raise ApiError(404, "没有这个站点")
+    return jsonify(public_site(site_or_error(site_id)))
+
+
+@bp.get("/feed")
+def listing_feed() -> Response:
+    query = parse_query(FeedQuery)
+    if query.site_id is not None:
+        community = site_or_error(query.site_id).community
+    else:
+        community = community_or_error(query.community_id or 0)
+    scope = community.ancestor_ids
+    # Heads first: a change committed after this read is also in the items,
+    # and screens that catch up from these cursors apply it idempotently.
+    cursors = heads(scope)
+    params = hashlib.sha1(request.query_string, usedforsecurity=False).hexdigest()[:12]
+    tag = f"feed-{max(cursors.values())}-{params}"
+    if (unchanged := _not_modified(tag)) is not None:
+        return unchanged
+    page = feed(query, scope)
+    body: dict[str, Any] = {
+        "community": {"id": community.id, "name": community.name},
+        "scope": scope,
+        "cursors": {str(key): value for key, value in cursors.items()},
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": page.total,
+        "items": [public_listing(listing) for listing in page.items],
+        "announcements": [public_announcement(item) for item in active_announcements(scope)],
+    }
+    return _with_etag(jsonify(body), tag)
+
+
+@bp.get("/listings/<int:listing_id>")
+def listing_detail(listing_id: int) -> Response:
+    listing = _listing_or_404(listing_id)
+    tag = f"listing-{listing.id}-{listing.version}"
+    if (unchanged := _not_modified(tag)) is not None:
+        return unchanged
+    return _with_etag(jsonify(public_listing(listing)), tag)
+
+
+@bp.get("/listings/<int:listing_id>/qr.png")
+def listing_qr(listing_id: int) -> Response:
+    listing = _listing_or_404(listing_id)
+    buffer = io.BytesIO()
+    segno.make(phone_url(listing.id), error="m").save(buffer, kind="png", scale=8, border=2)
+    response = Response(buffer.getvalue(), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+class AnnouncementsQuery(Strict):
+    community_id: QueryId
+
+
+@bp.get("/announcements")
+def announcements() -> Response:
+    query = parse_query(AnnouncementsQuery)
+    scope = community_or_error(query.community_id).ancestor_ids
+    return jsonify(
+        {"announcements": [public_announcement(item) for item in active_announcements(scope)]}
+    )
+
+
+@bp.post("/screens")
+def register_screen() -> tuple[Response, int]:
+    screen, token = do_register_tv(parse_body(TvRegistrationIn))
+    body = {
+        "screen": {"id": screen.id, "kind": screen.kind, "community_id": screen.community_id},
+        "token": token,
+    }
+    return jsonify(body), 201

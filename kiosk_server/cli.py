@@ -1,0 +1,136 @@
+"""Console commands: `flask --app kiosk_server <command>`."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.places.models import Place, PlaceLevel
+from kiosk_server.staff.models import Staff, StaffRole
+
+INITIAL_ADMIN_FILE = "initial-admin.txt"
+
+
+def _initial_admin_file() -> Path:
+    return Path(current_app.instance_path) / INITIAL_ADMIN_FILE
+
+
+def ensure_city_admin(username: str = "admin") -> str | None:
+    """Create the first administrator with a random password; return it, or None if present."""
+    from kiosk_server.staff.actions import do_create_staff
+
+    if db.session.scalar(select(Staff).where(Staff.username == username)):
+        return None
+    city = db.session.scalar(select(Place).where(Place.level == PlaceLevel.CITY))
+    if city is None:
+        raise click.ClickException("还没有城市数据：先运行 flask demo load")
+    password = secrets.token_urlsafe(9)
+    do_create_staff(
+        username=username,
+        display_name="市级管理员",
+        password=password,
+        role=StaffRole.CITY_ADMIN,
+        scope=city,
+    )
+    path = _initial_admin_file()
+    path.write_text(f"{username}\n{password}\n")
+    path.chmod(0o600)
+    return password
+
+
+def login_hint() -> str:
+    path = _initial_admin_file()
+    if path.exists():
+        username, password = path.read_text().split()[:2]
+        staff = db.session.scalar(select(Staff).where(Staff.username == username))
+        if staff is not None and staff.check_password(password):
+            return f"管理员登录：用户名 {username}  密码 {password}"
+    return "管理员登录：用 `flask --app kiosk_server create-admin` 设置账号和密码"
+
+
+@click.command("create-admin")
+@click.option("--username", default="admin", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(username: str, password: str) -> None:
+    """Create a city administrator, or reset that account's password."""
+    from kiosk_server.staff.actions import do_create_staff, do_set_password
+
+    if len(password) < 8:
+        raise click.ClickException("密码至少8位")
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is not None:
+        do_set_password(staff, password)
+        click.echo(f"已重设 {username} 的密码")
+        return
+    city = db.session.scalar(select(Place).where(Place.level == PlaceLevel.CITY))
+    if city is None:
+        raise click.ClickException("还没有城市数据：先运行 flask demo load")
+    do_create_staff(
+        username=username,
+        display_name="市级管理员",
+        password=password,
+        role=StaffRole.CITY_ADMIN,
+        scope=city,
+    )
+    click.echo(f"已创建市级管理员 {username}")
+
+
+@click.group("demo")
+def demo() -> None:
+    """Demo data drawn from the news reports behind the programme."""
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when places already exist.")
+def demo_load(if_empty: bool) -> None:
+    from kiosk_server.demo.loader import load_demo
+
+    if db.session.scalar(select(Place.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("数据库已有数据，跳过示例数据")
+            return
+        raise click.ClickException("数据库已有数据；示例数据只装入空数据库")
+    counts = load_demo()
+    ensure_city_admin()
+    click.echo("已装入示例数据：" + "，".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@click.command("sweep")
+def sweep_now() -> None:
+    """Run the expiry sweep once now (the server also runs it every few seconds)."""
+    from kiosk_server.live.sweeper import sweep
+
+    result = sweep(prune=True)
+    click.echo(
+        f"上线 {result.started} 条，过期 {result.expired} 条，"
+        f"通知过期 {result.announcements_expired} 条，清理旧变更 {result.pruned} 条"
+    )
+
+
+@click.command("serve")
+def serve() -> None:
+    """Serve TV, kiosk, admin and API on one process (the embedded default)."""
+    from kiosk_server.config import server_address
+    from kiosk_server.extensions import socketio
+    from kiosk_server.live.sweeper import start_sweeper
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    host, port = server_address()
+    config = app.config["KIOSK_CONFIG"]
+    base = f"http://{host}:{port}"
+    click.echo(f"\n就享家 已启动：{base}/api/feed?community_id=…  手机页 {base}/l/<id>")
+    click.echo(f"接口说明：{base}/api/openapi.json")
+    click.echo(login_hint() + "\n")
+    db.session.remove()
+    start_sweeper(app, config.sweep_interval_seconds)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_admin, demo, sweep_now, serve):
+        app.cli.add_command(command)

@@ -1,0 +1,95 @@
+"""Settings. This is the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _persistent_secret(instance: Path) -> str:
+    """A generated key kept under instance/, so sessions survive restarts."""
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass
+class Config:
+    instance_path: Path
+    database_url: str
+    message_queue_url: str
+    secret_key: str
+    public_base_url: str = ""
+    sweep_interval_seconds: int = 5
+    start_sweeper: bool = True
+    catchup_limit: int = 500
+    max_body_bytes: int = 64 * 1024
+    socketio_async_mode: str | None = None
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Config:
+        instance = _instance_dir()
+        return cls(
+            instance_path=instance,
+            database_url=os.environ.get("DATABASE_URL")
+            or f"sqlite:///{instance / 'kiosk.sqlite3'}",
+            message_queue_url=os.environ.get("MESSAGE_QUEUE_URL", ""),
+            secret_key=os.environ.get("SECRET_KEY") or _persistent_secret(instance),
+            public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+            sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
+            catchup_limit=_int("CATCHUP_LIMIT", 500),
+            socketio_async_mode=os.environ.get("SOCKETIO_ASYNC_MODE") or None,
+        )
+
+    @property
+    def migrations_path(self) -> Path:
+        return PROJECT_ROOT / "kiosk_server" / "migrations"
+
+    def flask_settings(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "MAX_CONTENT_LENGTH": self.max_body_bytes,
+            "PUBLIC_BASE_URL": self.public_base_url,
+            "CATCHUP_LIMIT": self.catchup_limit,
+            "TESTING": self.testing,
+            "JSON_SORT_KEYS": False,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": None,
+            **self.extra,
+        }
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Threads share the embedded database; the busy timeout lets writers queue.
+        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def server_address() -> tuple[str, int]:
+    return os.environ.get("HOST", "127.0.0.1"), _int("PORT", 5000)

@@ -1,0 +1,227 @@
+"""Listings: jobs, trainings, subsidies and events, and the announcements beside them.
+
+One table holds all four kinds (single-table inheritance), so the feed is one
+query without joins; each kind's own columns are empty for the others.
+Field names follow schema.org where it has one (JobPosting, Course,
+GovernmentService, Event).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk_server.extensions import db
+from kiosk_server.places.models import Place, Site
+from kiosk_server.timeutil import UTCDateTime, utcnow
+
+
+class ListingKind(StrEnum):
+    JOB = "job"
+    TRAINING = "training"
+    SUBSIDY = "subsidy"
+    EVENT = "event"
+
+
+KIND_NAMES = {"job": "岗位", "training": "培训", "subsidy": "补贴政策", "event": "活动"}
+
+
+class ListingStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"  # published, waiting for valid_from
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class JobCategory(StrEnum):
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    PIECE_RATE = "piece_rate"
+    GIG = "gig"
+    PUBLIC_WELFARE = "public_welfare"
+    MOM_FRIENDLY = "mom_friendly"
+
+
+JOB_CATEGORY_NAMES = {
+    "full_time": "全职",
+    "part_time": "兼职",
+    "piece_rate": "计件",
+    "gig": "零工",
+    "public_welfare": "公益性岗位",
+    "mom_friendly": "妈妈岗",
+}
+
+
+class PayUnit(StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+    MONTH = "month"
+    PIECE = "piece"
+
+
+class EventType(StrEnum):
+    JOB_FAIR = "job_fair"  # 微招聘 / 周招聘
+    NIGHT_MARKET = "night_market"  # 招聘夜市
+    LIVE_STREAM = "live_stream"  # 直播带岗
+    CLASS_OPENING = "class_opening"  # 夜校开课
+
+
+EVENT_TYPE_NAMES = {
+    "job_fair": "微招聘",
+    "night_market": "招聘夜市",
+    "live_stream": "直播带岗",
+    "class_opening": "夜校开课",
+}
+
+
+class Listing(db.Model):
+    __tablename__ = "listings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ListingStatus.DRAFT, index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(40), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The sequence number of the last change screens were sent about this listing.
+    change_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic locking: an edit based on an old version is refused, not merged.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # Job (schema.org JobPosting)
+    employer: Mapped[str | None] = mapped_column(String(80))
+    job_category: Mapped[str | None] = mapped_column(String(24), index=True)
+    pay_min: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_max: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_unit: Mapped[str | None] = mapped_column(String(8), index=True)
+    pay_piece: Mapped[str | None] = mapped_column(String(20))  # what one piece is: "朵", "个粉扑"
+    pay_approximate: Mapped[bool | None] = mapped_column(Boolean)
+    work_hours: Mapped[str | None] = mapped_column(String(80))
+    flexible: Mapped[bool | None] = mapped_column(Boolean)  # 可随时离岗
+    openings: Mapped[int | None] = mapped_column(Integer)
+    requirements: Mapped[str | None] = mapped_column(String(300))
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+
+    # Training (schema.org Course)
+    provider: Mapped[str | None] = mapped_column(String(80))
+    fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    fee_note: Mapped[str | None] = mapped_column(String(80))  # "政府补贴，个人免费"
+    certificate: Mapped[str | None] = mapped_column(String(80))
+    schedule: Mapped[str | None] = mapped_column(String(120))  # "每周二、四晚7点"
+
+    # Subsidy (schema.org GovernmentService)
+    eligibility: Mapped[str | None] = mapped_column(String(400))
+    amount: Mapped[str | None] = mapped_column(String(120))  # "最高20000元"
+    document_number: Mapped[str | None] = mapped_column(String(80))  # 文号
+    how_to_apply: Mapped[str | None] = mapped_column(String(400))
+    documents_needed: Mapped[str | None] = mapped_column(String(400))
+    apply_deadline: Mapped[date | None] = mapped_column(Date)
+
+    # Event (schema.org Event)
+    event_type: Mapped[str | None] = mapped_column(String(24))
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    employers_count: Mapped[int | None] = mapped_column(Integer)
+    posts_count: Mapped[int | None] = mapped_column(Integer)
+
+    site: Mapped[Site | None] = relationship(lazy="joined")
+    target: Mapped[Place] = relationship(lazy="joined")
+    images: Mapped[list[ListingImage]] = relationship(
+        order_by="ListingImage.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        order_by="TrainingSession.starts_at", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": version}
+
+
+class Job(Listing):
+    __mapper_args__ = {"polymorphic_identity": ListingKind.JOB}
+
+
+class Training(Listing):
+    __mapper_args__ = {"polymorphic_identity": ListingKind.TRAINING}
+
+
+class Subsidy(Listing):
+    __mapper_args__ = {"polymorphic_identity": ListingKind.SUBSIDY}
+
+
+class Event(Listing):
+    __mapper_args__ = {"polymorphic_identity": ListingKind.EVENT}
+
+
+LISTING_CLASSES: dict[str, type[Listing]] = {
+    ListingKind.JOB: Job,
+    ListingKind.TRAINING: Training,
+    ListingKind.SUBSIDY: Subsidy,
+    ListingKind.EVENT: Event,
+}
+
+
+class ListingImage(db.Model):
+    __tablename__ = "listing_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Name of the stored original under instance/media/; renditions sit beside it.
+    file_key: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    alt: Mapped[str] = mapped_column(String(120), default="")
+
+
+class TrainingSession(db.Model):
+    """One run of a course (schema.org CourseInstance), with its seats."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seats: Mapped[int] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    venue: Mapped[str] = mapped_column(String(120), default="")
+
+
+class AnnouncementStatus(StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class Announcement(db.Model):
+    """An urgent banner for a scope, such as "今晚7点 星光招聘夜市"."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(120))
+    target_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=AnnouncementStatus.ACTIVE, index=True)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    change_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+    target: Mapped[Place] = relationship(lazy="joined")

@@ -1,0 +1,113 @@
+"""Reading listings as the public sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+
+from kiosk_server.extensions import db
+from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
+from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.places.models import Place
+
+PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
+
+
+@dataclass
+class FeedPage:
+    items: list[Listing]
+    total: int
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing]]:
+    # Visibility follows status alone: the sweeper turns time into status
+    # changes, so the feed and the live pushes never disagree.
+    statement = select(Listing).where(
+        Listing.status == ListingStatus.PUBLISHED, Listing.target_id.in_(scope_ids)
+    )
+    if query.kind:
+        statement = statement.where(Listing.kind == query.kind)
+    if query.category:
+        statement = statement.where(Listing.job_category == query.category)
+    if query.pay_unit:
+        statement = statement.where(Listing.pay_unit == query.pay_unit)
+    if query.free is not None:
+        free = or_(Listing.fee.is_(None), Listing.fee == 0)
+        statement = statement.where(Listing.kind == "training", free if query.free else ~free)
+    if query.q:
+        pattern = _like(query.q)
+        statement = statement.where(
+            or_(
+                *(
+                    column.like(pattern, escape="\\")
+                    for column in (
+                        Listing.title,
+                        Listing.summary,
+                        Listing.body,
+                        Listing.employer,
+                        Listing.provider,
+                    )
+                )
+            )
+        )
+    return statement
+
+
+def feed(query: FeedQuery, scope_ids: list[int]) -> FeedPage:
+    statement = _feed_filter(query, scope_ids)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    items = db.session.scalars(
+        statement.order_by(Listing.published_at.desc(), Listing.id.desc())
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    ).all()
+    return FeedPage(list(items), total)
+
+
+def public_listing_by_id(listing_id: int) -> Listing | None:
+    """A listing the public may see: live, or gone (shown as 已下架), never a draft."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.status not in PUBLIC_STATUSES:
+        return None
+    return listing
+
+
+def active_announcements(scope_ids: list[int]) -> list[Announcement]:
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(
+                Announcement.status == AnnouncementStatus.ACTIVE,
+                Announcement.target_id.in_(scope_ids),
+            )
+            .order_by(Announcement.id.desc())
+        )
+    )
+
+
+def listings_in_scope(
+    scope_path: str, status: str | None, kind: str | None, page: int, per_page: int
+) -> FeedPage:
+    """Listings targeted anywhere inside a staff member's part of the place tree."""
+    statement = (
+        select(Listing)
+        .join(Place, Listing.target_id == Place.id)
+        .where(Place.path.startswith(scope_path, autoescape=True))
+    )
+    if status:
+        statement = statement.where(Listing.status == status)
+    if kind:
+        statement = statement.where(Listing.kind == kind)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    items = db.session.scalars(
+        statement.order_by(Listing.updated_at.desc(), Listing.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return FeedPage(list(items), total)

@@ -1,0 +1,185 @@
+"""What staff may send to create or change a listing, and what the feed accepts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Self
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from kiosk_server.validation import (
+    Count,
+    FieldProblem,
+    Id,
+    Line,
+    Money,
+    Paragraphs,
+    Phone,
+    QueryId,
+    Strict,
+)
+
+JobCategoryName = Literal[
+    "full_time", "part_time", "piece_rate", "gig", "public_welfare", "mom_friendly"
+]
+PayUnitName = Literal["hour", "day", "month", "piece"]
+EventTypeName = Literal["job_fair", "night_market", "live_stream", "class_opening"]
+Age = Annotated[int, Field(ge=16, le=100, strict=True)]
+
+
+class ContactIn(Strict):
+    name: Line(40) = ""
+    phone: Phone | Literal[""] = ""
+
+
+class PayIn(Strict):
+    min: Money | None = None
+    max: Money | None = None
+    unit: PayUnitName
+    piece: Line(20) | None = None
+    approximate: bool = False
+
+    @model_validator(mode="after")
+    def check_range(self) -> Self:
+        if self.min is None and self.max is None:
+            raise FieldProblem("min", "请至少填写最低或最高报酬")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise FieldProblem("min", "最低报酬不能高于最高报酬")
+        if self.unit == "piece" and not self.piece:
+            raise FieldProblem("piece", "计件工资请写明“件”是什么，例如“朵花”")
+        return self
+
+
+class JobIn(Strict):
+    employer: Line(80, 1)
+    category: JobCategoryName
+    pay: PayIn | None = None
+    work_hours: Line(80) = ""
+    flexible: bool = False
+    openings: Count | None = None
+    requirements: Line(300) = ""
+    age_min: Age | None = None
+    age_max: Age | None = None
+
+    @model_validator(mode="after")
+    def check_ages(self) -> Self:
+        if self.age_min and self.age_max and self.age_min > self.age_max:
+            raise FieldProblem("age_min", "最小年龄不能大于最大年龄")
+        return self
+
+
+class SessionIn(Strict):
+    id: Id | None = None  # an existing session to keep; absent for a new one
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    seats: Annotated[int, Field(ge=1, le=10_000, strict=True)]
+    venue: Line(120) = ""
+
+    @model_validator(mode="after")
+    def check_times(self) -> Self:
+        if self.ends_at and self.ends_at <= self.starts_at:
+            raise FieldProblem("ends_at", "结束时间要晚于开始时间")
+        return self
+
+
+class TrainingIn(Strict):
+    provider: Line(80, 1)
+    fee: Money = Field(default=0)
+    fee_note: Line(80) = ""
+    certificate: Line(80) = ""
+    schedule: Line(120) = ""
+    sessions: Annotated[list[SessionIn], Field(max_length=50)] = []
+
+
+class SubsidyIn(Strict):
+    eligibility: Line(400, 1)
+    amount: Line(120) = ""
+    document_number: Line(80) = ""
+    how_to_apply: Line(400, 1)
+    documents_needed: Line(400) = ""
+    apply_deadline: date | None = None
+
+
+class EventIn(Strict):
+    event_type: EventTypeName
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    employers_count: Count | None = None
+    posts_count: Count | None = None
+
+    @model_validator(mode="after")
+    def check_times(self) -> Self:
+        if self.ends_at and self.ends_at <= self.starts_at:
+            raise FieldProblem("ends_at", "结束时间要晚于开始时间")
+        return self
+
+
+class ListingBase(Strict):
+    title: Line(80, 1)
+    summary: Line(200) = ""
+    body: Paragraphs(5000) = ""
+    contact: ContactIn = ContactIn()
+    site_id: Id | None = None
+    target_id: Id
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    # The version the editor started from; a stale one is refused with 409.
+    version: Annotated[int, Field(ge=1, strict=True)] | None = None
+
+    @model_validator(mode="after")
+    def check_window(self) -> Self:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise FieldProblem("valid_until", "下架时间要晚于上架时间")
+        return self
+
+
+class JobListingIn(ListingBase):
+    kind: Literal["job"]
+    job: JobIn
+
+
+class TrainingListingIn(ListingBase):
+    kind: Literal["training"]
+    training: TrainingIn
+
+
+class SubsidyListingIn(ListingBase):
+    kind: Literal["subsidy"]
+    subsidy: SubsidyIn
+
+
+class EventListingIn(ListingBase):
+    kind: Literal["event"]
+    event: EventIn
+
+
+ListingIn = JobListingIn | TrainingListingIn | SubsidyListingIn | EventListingIn
+
+
+class PublishIn(Strict):
+    # Absent: publish now. In the future: the listing waits, then goes live by itself.
+    at: AwareDatetime | None = None
+
+
+class AnnouncementIn(Strict):
+    text: Line(120, 1)
+    target_id: Id
+    valid_until: AwareDatetime
+
+
+class FeedQuery(Strict):
+    community_id: QueryId | None = None
+    site_id: QueryId | None = None
+    kind: Literal["job", "training", "subsidy", "event"] | None = None
+    category: JobCategoryName | None = None
+    pay_unit: PayUnitName | None = None
+    q: Line(40) | None = None
+    free: bool | None = None
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 20
+
+    @model_validator(mode="after")
+    def check_place(self) -> Self:
+        if (self.community_id is None) == (self.site_id is None):
+            raise FieldProblem("community_id", "请提供 community_id 或 site_id 其中之一")
+        return self

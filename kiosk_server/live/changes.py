@@ -1,0 +1,128 @@
+"""Recording changes and reading them back for catch-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+
+from kiosk_server.extensions import db
+from kiosk_server.live.models import Change, ChangeCounter
+
+
+def next_seq() -> int:
+    """Take the next global sequence number; the lock it takes lasts until commit."""
+    db.session.execute(
+        update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value + 1)
+    )
+    value = db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
+    if value is None:
+        raise RuntimeError("change_counter row is missing; run the migrations")
+    return value
+
+
+def record_change(
+    *,
+    scope_id: int,
+    entity: str,
+    entity_id: int,
+    op: str,
+    reason: str,
+    payload: dict[str, Any] | None = None,
+    seq: int | None = None,
+) -> Change:
+    """Add a change to the session. The caller commits, then pushes."""
+    seq = seq if seq is not None else next_seq()
+    prev = db.session.scalar(select(func.max(Change.seq)).where(Change.scope_id == scope_id))
+    change = Change(
+        seq=seq,
+        scope_id=scope_id,
+        prev_seq=prev or 0,
+        entity=entity,
+        entity_id=entity_id,
+        op=op,
+        reason=reason,
+        payload=payload,
+    )
+    db.session.add(change)
+    return change
+
+
+def heads(scope_ids: Iterable[int]) -> dict[int, int]:
+    """The newest change in each scope; 0 where there has been none."""
+    ids = list(scope_ids)
+    rows = db.session.execute(
+        select(Change.scope_id, func.max(Change.seq))
+        .where(Change.scope_id.in_(ids))
+        .group_by(Change.scope_id)
+    ).all()
+    found = {scope: seq for scope, seq in rows}
+    return {scope: found.get(scope, 0) for scope in ids}
+
+
+@dataclass
+class CatchUp:
+    changes: list[Change]
+    cursors: dict[int, int]
+    resync_reason: str | None = None
+
+
+def catch_up(scope_ids: list[int], cursors: Mapping[int, int], limit: int) -> CatchUp:
+    """Everything a screen missed in its scopes, in order, or why it must reload.
+
+    `cursors` holds, per scope, the last change the screen applied there.
+    """
+    current = heads(scope_ids)
+    pruned_through = db.session.scalar(
+        select(ChangeCounter.pruned_through).where(ChangeCounter.id == 1)
+    )
+    for scope in scope_ids:
+        cursor = cursors.get(scope)
+        if cursor is None:
+            return CatchUp([], current, "unknown_scope")
+        if cursor > current[scope]:
+            # The screen has seen changes this database never made (a restore, a new server).
+            return CatchUp([], current, "ahead_of_server")
+        if cursor < current[scope] and cursor < (pruned_through or 0):
+            return CatchUp([], current, "too_old")
+    if all(cursors[scope] >= current[scope] for scope in scope_ids):
+        return CatchUp([], current)
+    missed = or_(
+        *(
+            (Change.scope_id == scope) & (Change.seq > cursors[scope])
+            for scope in scope_ids
+            if cursors[scope] < current[scope]
+        )
+    )
+    changes = list(
+        db.session.scalars(select(Change).where(missed).order_by(Change.seq).limit(limit + 1))
+    )
+    if len(changes) > limit:
+        return CatchUp([], current, "too_many")
+    return CatchUp(changes, current)
+
+
+def prune_before(moment: datetime) -> int:
+    """Drop changes older than `moment`, keeping each scope's newest so heads stay true.
+
+    A screen whose cursor falls behind what was dropped is told to resync.
+    """
+    newest_per_scope = select(func.max(Change.seq)).group_by(Change.scope_id)
+    doomed = select(Change.seq).where(
+        Change.created_at < moment, Change.seq.not_in(newest_per_scope)
+    )
+    newest_doomed = db.session.scalar(select(func.max(doomed.subquery().c.seq)))
+    if not newest_doomed:
+        return 0
+    removed = db.session.execute(
+        delete(Change).where(Change.seq.in_(doomed)).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        update(ChangeCounter)
+        .where(ChangeCounter.id == 1, ChangeCounter.pruned_through < newest_doomed)
+        .values(pruned_through=newest_doomed)
+    )
+    return removed or 0

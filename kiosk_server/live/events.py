@@ -1,0 +1,88 @@
+"""Socket.IO events of the screens' namespace.
+
+A screen connects with its token, which puts it in the rooms of its
+community and every place above it. It then says `sync` with the last change
+it applied in each room and gets exactly what it missed, in order, or
+`resync` when it must reload the feed. Pushed `change` messages follow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, session
+from flask_socketio import join_room
+from pydantic import ValidationError
+
+from kiosk_server.errors import ApiError
+from kiosk_server.extensions import db, socketio
+from kiosk_server.live.changes import catch_up
+from kiosk_server.live.push import SCREENS_NAMESPACE, room
+from kiosk_server.screens.actions import do_mark_seen, do_record_cursors
+from kiosk_server.screens.models import Screen
+from kiosk_server.screens.queries import active_screen_by_token, scope_ids
+from kiosk_server.screens.schemas import CursorsIn
+from kiosk_server.validation import field_messages
+
+
+def _current_screen() -> Screen:
+    screen_id = session.get("screen_id")
+    screen = db.session.get(Screen, screen_id) if screen_id else None
+    if screen is None or not screen.active:
+        raise ApiError(401, "此屏幕未登记或已停用，请联系工作人员", code="unknown_screen")
+    return screen
+
+
+def _cursors(data: Any) -> dict[int, int]:
+    try:
+        return CursorsIn.model_validate(data).as_ints()
+    except ValidationError as error:
+        raise ApiError(422, fields=field_messages(error)) from None
+
+
+@socketio.on("connect", namespace=SCREENS_NAMESPACE)
+def on_connect(auth: Any = None) -> None:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    screen = active_screen_by_token(token)
+    if screen is None:
+        db.session.rollback()
+        raise ConnectionRefusedError(
+            {"code": "unknown_screen", "message": "此屏幕未登记或已停用，请联系工作人员"}
+        )
+    session["screen_id"] = screen.id
+    for place_id in scope_ids(screen):
+        join_room(room(place_id))
+    version = auth.get("app_version") if isinstance(auth, dict) else None
+    do_mark_seen(screen, version if isinstance(version, str) else None)
+
+
+@socketio.on("sync", namespace=SCREENS_NAMESPACE)
+def on_sync(data: Any = None) -> dict[str, Any]:
+    screen = _current_screen()
+    scope = scope_ids(screen)
+    cursors = _cursors(data)
+    result = catch_up(scope, cursors, current_app.config["CATCHUP_LIMIT"])
+    db.session.rollback()
+    wire_cursors = {str(key): value for key, value in result.cursors.items()}
+    if result.resync_reason:
+        return {"resync": True, "reason": result.resync_reason, "cursors": wire_cursors}
+    for change in result.changes:
+        key = str(change.scope_id)
+        wire_cursors[key] = max(wire_cursors[key], change.seq)
+    return {"changes": [change.to_message() for change in result.changes], "cursors": wire_cursors}
+
+
+@socketio.on("ack", namespace=SCREENS_NAMESPACE)
+def on_ack(data: Any = None) -> dict[str, Any]:
+    screen = _current_screen()
+    do_record_cursors(screen, _cursors(data), scope_ids(screen))
+    return {"ok": True}
+
+
+@socketio.on_error(SCREENS_NAMESPACE)
+def on_error(error: Exception) -> dict[str, Any]:
+    db.session.rollback()
+    if isinstance(error, ApiError):
+        return error.to_dict()
+    current_app.logger.exception("socket event failed")
+    return ApiError(500).to_dict()

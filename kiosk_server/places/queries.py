@@ -1,0 +1,56 @@
+"""Reading the place tree and its sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk_server.errors import ApiError
+from kiosk_server.extensions import db
+from kiosk_server.places.models import Place, PlaceLevel, Site
+
+
+def place_tree() -> list[dict[str, Any]]:
+    """Every place, nested, city first; one query, assembled in memory."""
+    places = db.session.scalars(select(Place).order_by(Place.id)).all()
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for place in places:
+        node = {
+            "id": place.id,
+            "name": place.name,
+            "level": place.level,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "children": [],
+        }
+        nodes[place.id] = node
+        parent = nodes.get(place.parent_id) if place.parent_id else None
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+def community_or_error(community_id: int, field: str = "community_id") -> Place:
+    place = db.session.get(Place, community_id)
+    if place is None:
+        raise ApiError(404, "没有这个社区", fields={field: "没有这个社区"})
+    if place.level != PlaceLevel.COMMUNITY:
+        raise ApiError(422, fields={field: "请选择社区一级的地点"})
+    return place
+
+
+def site_or_error(site_id: int, field: str = "site_id") -> Site:
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise ApiError(404, "没有这个站点", fields={field: "没有这个站点"})
+    return site
+
+
+def sites(community_id: int | None, kind: str | None) -> list[Site]:
+    statement = select(Site).order_by(Site.id)
+    if community_id is not None:
+        statement = statement.where(Site.community_id == community_id)
+    if kind is not None:
+        statement = statement.where(Site.kind == kind)
+    return list(db.session.scalars(statement))

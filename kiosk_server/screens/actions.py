@@ -1,0 +1,50 @@
+"""The only code that writes screens."""
+
+from __future__ import annotations
+
+import secrets
+
+from kiosk_server.errors import ApiError
+from kiosk_server.extensions import db
+from kiosk_server.places.models import Place, PlaceLevel
+from kiosk_server.screens.models import Screen, ScreenKind, hash_token
+from kiosk_server.screens.schemas import TvRegistrationIn
+from kiosk_server.timeutil import utcnow
+
+
+def do_register_tv(data: TvRegistrationIn) -> tuple[Screen, str]:
+    """A home TV chose its community on first run; it gets a token to connect with."""
+    community = db.session.get(Place, data.community_id)
+    if community is None or community.level != PlaceLevel.COMMUNITY:
+        raise ApiError(422, fields={"community_id": "请选择一个社区"})
+    token = secrets.token_urlsafe(32)
+    screen = Screen(
+        kind=ScreenKind.TV,
+        community_id=community.id,
+        token_hash=hash_token(token),
+        app_version=data.app_version,
+        cursors={},
+        last_seq=0,
+    )
+    db.session.add(screen)
+    db.session.commit()
+    return screen, token
+
+
+def do_mark_seen(screen: Screen, app_version: str | None = None) -> None:
+    screen.last_seen_at = utcnow()
+    if app_version:
+        screen.app_version = app_version[:32]
+    db.session.commit()
+
+
+def do_record_cursors(screen: Screen, cursors: dict[int, int], scope: list[int]) -> None:
+    """A screen reports how far it has applied changes, scope by scope."""
+    known = {str(key): seq for key, seq in cursors.items() if key in scope}
+    merged = dict(screen.cursors or {})
+    for key, seq in known.items():
+        merged[key] = max(seq, int(merged.get(key, 0)))
+    screen.cursors = merged
+    screen.last_seq = max([screen.last_seq or 0, *merged.values()])
+    screen.last_seen_at = utcnow()
+    db.session.commit()

@@ -1,0 +1,50 @@
+"""Screens: the home TVs and station kiosks that show listings."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk_server.extensions import db
+from kiosk_server.places.models import Place, Site
+from kiosk_server.timeutil import UTCDateTime, utcnow
+
+
+class ScreenKind(StrEnum):
+    TV = "tv"
+    KIOSK = "kiosk"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are random and long, so a plain digest is enough to keep them unreadable."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Screen(db.Model):
+    __tablename__ = "screens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    label: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    app_version: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Per-scope cursors {"<place id>": seq}: the last change applied in each room.
+    cursors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    community: Mapped[Place] = relationship(lazy="joined")
+    site: Mapped[Site | None] = relationship(lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

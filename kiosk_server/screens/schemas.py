@@ -1,0 +1,26 @@
+"""What screens send: registration over HTTP, cursors over the socket."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from kiosk_server.validation import MAX_ID, Id, Line, Strict
+
+Seq = Annotated[int, Field(ge=0, le=2**62, strict=True)]
+ScopeKey = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,9}$")]
+
+
+class TvRegistrationIn(Strict):
+    kind: Literal["tv"] = "tv"
+    community_id: Id
+    app_version: Line(32) = ""
+
+
+class CursorsIn(Strict):
+    # {"<place id>": last change applied in that scope}
+    cursors: Annotated[dict[ScopeKey, Seq], Field(max_length=16)]
+
+    def as_ints(self) -> dict[int, int]:
+        return {int(key): value for key, value in self.cursors.items() if int(key) <= MAX_ID}

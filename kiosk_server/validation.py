@@ -1,0 +1,202 @@
+"""Parsing request input with pydantic, with field messages in Chinese."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from flask import request
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+from kiosk_server.errors import ApiError
+
+MAX_ID = 2**31 - 1  # PostgreSQL integer; larger ids would overflow, not 404
+M = TypeVar("M", bound=BaseModel)
+
+# JSON bodies: a number must be a number (lax mode would take true or "5").
+Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+Count = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
+# Query strings are text by nature, so these convert.
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _clean_multiline(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("包含无法显示的字符")
+    return value.replace("\r\n", "\n").strip()
+
+
+def _clean_line(value: str) -> str:
+    if _CONTROL_SINGLE_LINE.search(value):
+        raise ValueError("包含无法显示的字符或换行")
+    return value.strip()
+
+
+def Line(max_length: int, min_length: int = 0) -> Any:
+    """One line of text, trimmed, with no control characters."""
+    return Annotated[
+        str,
+        Field(max_length=max_length, min_length=min_length),
+        AfterValidator(_clean_line),
+        AfterValidator(_require_min(min_length)),
+    ]
+
+
+def Paragraphs(max_length: int) -> Any:
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_clean_multiline)]
+
+
+def _require_min(min_length: int) -> Any:
+    def check(value: str) -> str:
+        if min_length and len(value) < min_length:
+            raise ValueError("必填" if min_length == 1 else f"至少{min_length}个字")
+        return value
+
+    return check
+
+
+PHONE_PATTERN = r"^[0-9][0-9\- ]{4,19}$"
+Phone = Annotated[str, Field(pattern=PHONE_PATTERN), AfterValidator(_clean_line)]
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("应为数字")
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_not_bool),
+    Field(ge=0, le=1_000_000, decimal_places=2, allow_inf_nan=False),
+]
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused rather than silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class FieldProblem(ValueError):
+    """A cross-field check that failed, pinned to the field a person would correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "必填"
+    if kind == "extra_forbidden":
+        return "不支持此字段"
+    if kind in {"string_too_long", "too_long"}:
+        return f"最多{ctx.get('max_length')}个字" if kind == "string_too_long" else "条目太多"
+    if kind == "string_too_short":
+        return "必填" if ctx.get("min_length") == 1 else f"至少{ctx.get('min_length')}个字"
+    if kind in {"string_type", "string_unicode"}:
+        return "应为文字"
+    if kind.startswith("int_") or kind == "int_from_float":
+        return "应为整数"
+    if kind.startswith(("float_", "decimal_parsing", "decimal_type")):
+        return "应为数字"
+    if kind == "decimal_max_places":
+        return f"最多{ctx.get('decimal_places')}位小数"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"不能小于{ctx.get('ge', ctx.get('gt'))}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"不能大于{ctx.get('le', ctx.get('lt'))}"
+    if kind in {"literal_error", "enum"}:
+        return f"应为以下之一：{ctx.get('expected', '')}"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    if kind.startswith("timezone_aware") or kind.startswith("timezone"):
+        return "请带上时区，例如 2026-11-22T19:00:00+08:00"
+    if kind.startswith(("datetime", "date")):
+        return "日期格式不对，例如 2026-11-22T19:00:00+08:00"
+    if kind == "string_pattern_mismatch":
+        return "格式不对"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return "应为对象"
+    if kind == "list_type":
+        return "应为列表"
+    if kind == "union_tag_invalid":
+        return f"应为以下之一：{ctx.get('expected_tags', '')}"
+    if kind == "union_tag_not_found":
+        return "必填"
+    if kind == "value_error":
+        return str(ctx.get("error", "格式不对"))
+    return "格式不对"
+
+
+def field_messages(error: ValidationError, tags: frozenset[str] = frozenset()) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in error.errors():
+        # Discriminated unions put the tag in the location; users never typed it.
+        path = [str(part) for part in item["loc"] if part not in tags]
+        problem = (item.get("ctx") or {}).get("error")
+        if isinstance(problem, FieldProblem):
+            path.append(problem.field)
+        key = ".".join(path) or "_body"
+        fields.setdefault(key, _message(item))
+    return fields
+
+
+def parse(model: type[M], data: Any, tags: frozenset[str] = frozenset()) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(422, fields=field_messages(error, tags)) from None
+
+
+def json_body() -> Any:
+    """The request's JSON, or a clear 415/400 instead of Flask's HTML page.
+
+    An empty body counts as an empty object, for actions with optional settings.
+    """
+    if not request.get_data(cache=True) and not request.content_type:
+        return {}
+    if not request.is_json:
+        raise ApiError(415)
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "JSON 格式不对", code="malformed_json") from None
+
+
+def json_object() -> dict[str, Any]:
+    data = json_body()
+    if not isinstance(data, dict):
+        raise ApiError(422, fields={"_body": "应为 JSON 对象"})
+    return data
+
+
+def parse_body(model: type[M], tags: frozenset[str] = frozenset()) -> M:
+    return parse(model, json_object(), tags)
+
+
+def parse_query(model: type[M]) -> M:
+    args: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        if len(values) > 1:
+            raise ApiError(422, fields={key: "只能出现一次"})
+        args[key] = values[0]
+    return parse(model, args)

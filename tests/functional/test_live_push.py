@@ -1,0 +1,138 @@
+"""Live push: the right screens hear about each change, and catch up on what they missed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from kiosk_server.timeutil import utcnow
+from tests.conftest import World
+from tests.factories import listing_input
+from tests.helpers import Screen, StaffClient
+
+
+def test_street_wide_listing_reaches_every_community_under_it_and_nothing_else(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    inside = [Screen(app, world.jiuquhe.id), Screen(app, world.qianwan.id)]
+    outside = [Screen(app, world.fuxing.id), Screen(app, world.taidong1.id)]
+
+    listing = admin.publish(listing_input(target_id=world.huangdao_street.id))
+
+    for screen in inside:
+        [change] = screen.received_changes()
+        assert change["op"] == "upsert"
+        assert change["id"] == listing["id"]
+        assert change["data"]["title"] == "手工花组装（计件）"
+        assert change["data"]["job"]["pay"]["text"] == "每朵花0.3元"
+    for screen in outside:
+        assert screen.received_changes() == []
+
+
+def test_city_wide_announcement_reaches_every_screen(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    screens = [Screen(app, world.jiuquhe.id), Screen(app, world.taidong2.id)]
+    until = (utcnow() + timedelta(hours=3)).isoformat()
+    response = admin.post(
+        "/admin/api/announcements",
+        json={"text": "今晚7点 星光招聘夜市", "target_id": world.city.id, "valid_until": until},
+    )
+    assert response.status_code == 201
+    for screen in screens:
+        [change] = screen.received_changes()
+        assert change["entity"] == "announcement"
+        assert change["data"]["text"] == "今晚7点 星光招聘夜市"
+
+
+def test_withdrawing_removes_the_listing_from_screens_and_the_feed(
+    app: Flask, world: World, admin: StaffClient, client
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    screen.received_changes()
+
+    response = admin.post(f"/admin/api/listings/{listing['id']}/withdraw")
+
+    assert response.status_code == 200
+    [change] = screen.received_changes()
+    assert (change["op"], change["reason"], change["id"]) == ("remove", "withdrawn", listing["id"])
+    feed = client.get(f"/api/feed?community_id={world.jiuquhe.id}").json
+    assert feed["items"] == []
+
+
+def test_moving_a_listing_removes_it_from_the_old_scope_and_adds_it_to_the_new(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    old, new = Screen(app, world.jiuquhe.id), Screen(app, world.taidong1.id)
+    listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    old.received_changes()
+
+    body = listing_input(target_id=world.taidong_street.id, version=listing["version"])
+    assert admin.put(f"/admin/api/listings/{listing['id']}", json=body).status_code == 200
+
+    assert [c["op"] for c in old.received_changes()] == ["remove"]
+    assert [c["op"] for c in new.received_changes()] == ["upsert"]
+
+
+def test_a_screen_that_was_away_gets_exactly_what_it_missed_in_order(
+    app: Flask, world: World, admin: StaffClient, client
+) -> None:
+    feed = client.get(f"/api/feed?community_id={world.jiuquhe.id}").json
+    cursors = feed["cursors"]
+    first = admin.publish(listing_input(target_id=world.jiuquhe.id, title="第一条"))
+    admin.publish(listing_input(target_id=world.taidong1.id, title="别的社区"))
+    second = admin.publish(listing_input(target_id=world.huangdao.id, title="区里的"))
+    admin.post(f"/admin/api/listings/{first['id']}/withdraw")
+
+    screen = Screen(app, world.jiuquhe.id)
+    reply = screen.sync(cursors)
+
+    missed = [(c["id"], c["op"]) for c in reply["changes"]]
+    assert missed == [(first["id"], "upsert"), (second["id"], "upsert"), (first["id"], "remove")]
+    seqs = [c["seq"] for c in reply["changes"]]
+    assert seqs == sorted(seqs)
+    # Caught up: asking again with the new cursors yields nothing.
+    assert screen.sync(reply["cursors"]) == {"changes": [], "cursors": reply["cursors"]}
+
+
+def test_each_pushed_change_names_the_previous_one_in_its_scope(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    admin.publish(listing_input(target_id=world.jiuquhe.id))
+    admin.publish(listing_input(target_id=world.taidong1.id))
+    admin.publish(listing_input(target_id=world.jiuquhe.id))
+
+    first, second = screen.received_changes()
+
+    assert first["prev"] == 0
+    assert second["prev"] == first["seq"]
+    assert second["seq"] > first["seq"] + 1  # the change in between went elsewhere
+
+
+def test_too_far_behind_is_told_to_resync(app: Flask, world: World, admin: StaffClient) -> None:
+    app.config["CATCHUP_LIMIT"] = 3
+    try:
+        screen = Screen(app, world.jiuquhe.id)
+        start = screen.sync({str(i): 0 for i in world.jiuquhe.ancestor_ids})
+        for n in range(4):
+            admin.publish(listing_input(target_id=world.jiuquhe.id, title=f"第{n}条"))
+        reply = screen.sync(start["cursors"])
+    finally:
+        app.config["CATCHUP_LIMIT"] = 500
+    assert reply["resync"] is True
+    assert reply["reason"] == "too_many"
+
+
+def test_cursor_from_another_database_is_told_to_resync(app: Flask, world: World) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    reply = screen.sync({str(i): 99 for i in world.jiuquhe.ancestor_ids})
+    assert (reply["resync"], reply["reason"]) == (True, "ahead_of_server")
+
+
+def test_missing_scope_in_cursors_is_told_to_resync(app: Flask, world: World) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    reply = screen.sync({str(world.jiuquhe.id): 0})
+    assert (reply["resync"], reply["reason"]) == (True, "unknown_scope")
