@@ -41,6 +41,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     socketio.init_app(
         app,
         message_queue=config.message_queue_url or None,
+        channel=config.message_queue_channel,
         async_mode=config.socketio_async_mode,
         # Old TV engines fall back to long-polling; keep their requests small.
         max_http_buffer_size=64 * 1024,

@@ -112,25 +112,6 @@ def sweep_now() -> None:
     )
 
 
-@click.command("serve")
-def serve() -> None:
-    """Serve TV, kiosk, admin and API on one process (the embedded default)."""
-    from kiosk_server.config import server_address
-    from kiosk_server.extensions import socketio
-    from kiosk_server.live.sweeper import start_sweeper
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    host, port = server_address()
-    config = app.config["KIOSK_CONFIG"]
-    base = f"http://{host}:{port}"
-    click.echo(f"\n就享家 已启动：{base}/api/feed?community_id=…  手机页 {base}/l/<id>")
-    click.echo(f"接口说明：{base}/api/openapi.json")
-    click.echo(login_hint() + "\n")
-    db.session.remove()
-    start_sweeper(app, config.sweep_interval_seconds)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
-
-
 def init_app(app: Flask) -> None:
-    for command in (create_admin, demo, sweep_now, serve):
+    for command in (create_admin, demo, sweep_now):
         app.cli.add_command(command)

@@ -40,6 +40,8 @@ class Config:
     message_queue_url: str
     secret_key: str
     public_base_url: str = ""
+    # Processes sharing one Redis talk on this channel; separate deployments pick their own.
+    message_queue_channel: str = "kiosk-screens"
     sweep_interval_seconds: int = 5
     start_sweeper: bool = True
     catchup_limit: int = 500
@@ -58,6 +60,7 @@ class Config:
             message_queue_url=os.environ.get("MESSAGE_QUEUE_URL", ""),
             secret_key=os.environ.get("SECRET_KEY") or _persistent_secret(instance),
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+            message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             catchup_limit=_int("CATCHUP_LIMIT", 500),
             socketio_async_mode=os.environ.get("SOCKETIO_ASYNC_MODE") or None,

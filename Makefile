@@ -1,0 +1,38 @@
+# The two commands of the Quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app kiosk_server
+
+.PHONY: run test lint format setup clean
+
+# Stamps make each install step run again only when its inputs change.
+$(VENV)/.run-deps: pyproject.toml scripts/venv.sh
+	PYTHON=$(PYTHON) scripts/venv.sh $(VENV)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.run-deps
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+
+run: setup
+	$(BIN)/python -m kiosk_server
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(VENV)/.test-deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache
