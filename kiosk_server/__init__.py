@@ -14,6 +14,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config.instance_path))
     app.config.from_mapping(config.flask_settings())
     app.config["KIOSK_CONFIG"] = config
+    # Chinese text as itself in JSON: readable, and a third of the bytes of \u escapes.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.permanent_session_lifetime = timedelta(hours=8)
 
     _init_extensions(app, config)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
@@ -56,6 +57,7 @@ def login_hint() -> str:
 @click.command("create-admin")
 @click.option("--username", default="admin", show_default=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
 def create_admin(username: str, password: str) -> None:
     """Create a city administrator, or reset that account's password."""
     from kiosk_server.staff.actions import do_create_staff, do_set_password
@@ -87,6 +89,7 @@ def demo() -> None:
 
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when places already exist.")
+@with_appcontext
 def demo_load(if_empty: bool) -> None:
     from kiosk_server.demo.loader import load_demo
 
@@ -101,6 +104,7 @@ def demo_load(if_empty: bool) -> None:
 
 
 @click.command("sweep")
+@with_appcontext
 def sweep_now() -> None:
     """Run the expiry sweep once now (the server also runs it every few seconds)."""
     from kiosk_server.live.sweeper import sweep

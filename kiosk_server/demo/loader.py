@@ -85,7 +85,7 @@ def _listing_input(
     data["target_id"] = places[raw["target"]].id
     if raw.get("site"):
         data["site_id"] = sites[raw["site"]]
-    data["valid_until"] = (utcnow() + timedelta(days=raw["valid_days"])).isoformat()
+    data["valid_until"] = _at(raw["valid_days"], "23:59").isoformat()
     if raw["kind"] == "training":
         data["training"] = {
             **raw["training"],
