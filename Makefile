@@ -12,11 +12,17 @@ $(VENV)/.run-deps: pyproject.toml scripts/venv.sh
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-deps: $(VENV)/.run-deps
+$(VENV)/.test-deps: $(VENV)/.run-deps node_modules/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.run-deps
+# Front-end packages (Socket.IO client for the screens; acorn and axe-core for tests).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+setup: $(VENV)/.run-deps node_modules/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, TypeAdapter
 
 from kiosk_server.listings.schemas import AnnouncementIn, FeedQuery, ListingIn, PublishIn
+from kiosk_server.registrations.schemas import CallbackIn
 from kiosk_server.screens.schemas import TvRegistrationIn
 from kiosk_server.staff.schemas import LoginIn
 
@@ -188,6 +189,29 @@ def openapi_document() -> dict[str, Any]:
                     }
                 ],
                 "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
+            }
+        },
+        "/api/listings/{listing_id}/callback": {
+            "post": {
+                "tags": ["screens"],
+                "summary": "电视上“请工作人员联系我”：登记手机号，同一号码同一信息只记一次",
+                "description": "需要请求头 X-Screen-Token（屏幕登记时得到的令牌）。"
+                "首次登记回 201；已登记过回 200，不重复记录。",
+                "parameters": [
+                    _path_id("listing_id"),
+                    {
+                        "name": "X-Screen-Token",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "requestBody": c.body(CallbackIn, "CallbackIn"),
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    "200": _json({"type": "object"}, "已经登记过"),
+                    **_errors(400, 401, 404, 410, 415, 422),
+                },
             }
         },
         "/api/screens": {

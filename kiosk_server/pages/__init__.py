@@ -1,7 +1,7 @@
-"""Server-rendered pages: the phone page that a listing's QR code opens."""
+"""Pages: the phone page a listing's QR code opens, and the screen apps."""
 
 from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from kiosk_server.pages import views  # noqa: E402,F401  (routes register on import)
+from kiosk_server.pages import apps, views  # noqa: E402,F401  (routes register on import)

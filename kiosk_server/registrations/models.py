@@ -1,0 +1,98 @@
+"""Registrations: what residents ask for at a kiosk, on a TV or on their phone.
+
+Personal data is kept to what UX.md allows (name or surname with 先生/女士,
+mobile, community, age band, wanted work, skills, availability); never an ID
+number, a birth date, health or face data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk_server.extensions import db
+from kiosk_server.listings.models import Listing, TrainingSession
+from kiosk_server.places.models import Place
+from kiosk_server.timeutil import UTCDateTime, utcnow
+
+
+class RegistrationKind(StrEnum):
+    JOB_SEEKER = "job_seeker"  # 求职登记
+    GIG_WORKER = "gig_worker"  # 零工登记
+    TRAINING_SIGNUP = "training_signup"  # 培训报名
+    CONSULTATION = "consultation"  # 政策咨询预约
+    APPLICATION = "application"  # 我要应聘
+    CALLBACK = "callback"  # 请工作人员联系我（电视）
+
+
+KIND_NAMES = {
+    "job_seeker": "求职登记",
+    "gig_worker": "零工登记",
+    "training_signup": "培训报名",
+    "consultation": "政策咨询预约",
+    "application": "我要应聘",
+    "callback": "请工作人员联系我",
+}
+
+
+class RegistrationStatus(StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    REFERRED = "referred"
+    HIRED = "hired"
+    CLOSED = "closed"
+
+
+STATUS_NAMES = {
+    "new": "新登记",
+    "contacted": "已联系",
+    "referred": "已推荐",
+    "hired": "已上岗",
+    "closed": "已关闭",
+}
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RegistrationStatus.NEW, index=True)
+    # Shown to the resident and printed on the ticket, e.g. "JX7K3F9Q".
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[str] = mapped_column(String(8))  # tv | kiosk | phone
+    name: Mapped[str] = mapped_column(String(20), default="")
+    mobile: Mapped[str] = mapped_column(String(11), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id"))
+    screen_id: Mapped[int | None] = mapped_column(ForeignKey("screens.id"))
+    waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kind-specific answers: age band, wanted work, skills, availability, trades...
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    share_with_employer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A retried or double-tapped submission carries the same key and makes no second record.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    community: Mapped[Place] = relationship(lazy="joined")
+    listing: Mapped[Listing | None] = relationship(lazy="joined")
+    session: Mapped[TrainingSession | None] = relationship()
+
+    # One registration per mobile, kind and listing: asking twice is answered, not stored twice.
+    __table_args__ = (
+        Index("uq_registrations_listing_kind_mobile", "listing_id", "kind", "mobile", unique=True),
+    )
+
+
+def mask_mobile(mobile: str) -> str:
+    """138****0000, as lists show it (UX.md)."""
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"

@@ -1,0 +1,368 @@
+/* The TV app: boot, the stack of screens, remote keys, live updates, idle. */
+(function (window) {
+  'use strict';
+
+  var document = window.document;
+  var screens = window.screens;
+  var tv = window.tv;
+  var h = tv.dom.h;
+
+  var APP_VERSION = 'tv-1';
+  var STORAGE_KEY = 'jxj.tv.screen';
+  var FEED_CACHE_KEY = 'jxj.tv.feed';
+  var IDLE_MS = 10 * 60 * 1000;
+  var KIND_BY_DIGIT = { 1: 'job', 2: 'training', 3: 'subsidy', 4: 'event' };
+
+  var storage = {
+    read: function (key) {
+      try { return JSON.parse(window.localStorage.getItem(key) || 'null'); } catch (ignored) { return null; }
+    },
+    write: function (key, value) {
+      try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (ignored) { /* full or disabled */ }
+    },
+    remove: function (key) {
+      try { window.localStorage.removeItem(key); } catch (ignored) { /* disabled */ }
+    }
+  };
+
+  function App() {
+    this.stage = document.getElementById('stage');
+    this.screenEl = document.getElementById('screen');
+    this.overlayEl = document.getElementById('overlay');
+    this.statusEl = document.getElementById('status');
+    this.focus = new screens.Focus(this.stage);
+    this.catalogue = new screens.Catalogue();
+    this.stack = [];
+    this.dialog = null;
+    this.idle = null;
+    this.idleTimer = null;
+    this.live = null;
+    this.online = true;
+    this.settings = storage.read(STORAGE_KEY);
+    this.idleMs = idleSetting();
+  }
+
+  function idleSetting() {
+    var match = /[?&]idle=(\d+)/.exec(window.location.search);
+    return match ? parseInt(match[1], 10) * 1000 : IDLE_MS;
+  }
+
+  App.prototype.start = function () {
+    var self = this;
+    this.scale();
+    window.onresize = function () { self.scale(); };
+    screens.keys.registerPlatformKeys();
+    document.addEventListener('keydown', function (event) { self.onKey(event); }, true);
+    this.restartIdle();
+    if (this.settings && this.settings.token) {
+      this.boot();
+    } else {
+      this.show(new tv.SetupView(this));
+    }
+  };
+
+  /* Designed at 1280×720; a 1080p screen gets the same layout, half as large again. */
+  App.prototype.scale = function () {
+    var factor = Math.min(window.innerWidth / 1280, window.innerHeight / 720) || 1;
+    var transform = factor === 1 ? '' : 'scale(' + factor + ')';
+    this.stage.style.webkitTransform = transform;
+    this.stage.style.transform = transform;
+  };
+
+  App.prototype.registered = function (settings) {
+    this.settings = settings;
+    storage.write(STORAGE_KEY, settings);
+    this.boot();
+  };
+
+  App.prototype.forget = function () {
+    storage.remove(STORAGE_KEY);
+    storage.remove(FEED_CACHE_KEY);
+    window.location.reload();
+  };
+
+  /* Load every listing in scope, then go live. Offline, show what was cached. */
+  App.prototype.boot = function () {
+    var self = this;
+    this.showMessage('正在载入……');
+    this.loadFeed(function (feed) {
+      if (!feed) {
+        feed = storage.read(FEED_CACHE_KEY);
+        if (!feed) {
+          self.showMessage('网络已断开，正在重连……');
+          window.setTimeout(function () { self.boot(); }, 5000);
+          return;
+        }
+        self.setOnline(false);
+      }
+      self.catalogue.load(feed.items, feed.announcements);
+      if (!self.live) {
+        self.live = new screens.Live({
+          token: self.settings.token,
+          appVersion: APP_VERSION,
+          onChange: function (change) { self.onChange(change); },
+          onResync: function () { self.resync(); },
+          onStatus: function (online) { self.setOnline(online); },
+          onRefused: function (message) { self.refused(message); }
+        });
+        self.live.reset(feed.cursors, feed.items, feed.announcements);
+        self.live.connect();
+      } else {
+        self.live.reset(feed.cursors, feed.items, feed.announcements);
+        self.live.sync();
+      }
+      self.stack = [];
+      self.show(new tv.HomeView(self));
+    });
+  };
+
+  App.prototype.loadFeed = function (done) {
+    var community = this.settings.community.id;
+    var items = [];
+    var first = null;
+    function page(n) {
+      var url = '/api/feed?community_id=' + community + '&per_page=100&page=' + n;
+      screens.http.getJSON(url, function (status, data) {
+        if (status !== 200 || !data) { done(null); return; }
+        if (!first) { first = data; }
+        items = items.concat(data.items);
+        if (n * data.per_page < data.total && n < 50) { page(n + 1); return; }
+        var feed = { items: items, announcements: first.announcements, cursors: first.cursors };
+        storage.write(FEED_CACHE_KEY, feed);
+        done(feed);
+      });
+    }
+    page(1);
+  };
+
+  /* The server says our copy is too far behind: reload it quietly, keep the screen. */
+  App.prototype.resync = function () {
+    var self = this;
+    this.loadFeed(function (feed) {
+      if (!feed) { return; }
+      self.catalogue.load(feed.items, feed.announcements);
+      self.live.reset(feed.cursors, feed.items, feed.announcements);
+      self.refreshAll();
+    });
+  };
+
+  App.prototype.onChange = function (change) {
+    var result = this.catalogue.apply(change);
+    if (!result) { return; }
+    var view = this.current();
+    if (view && view.onChange) { view.onChange(result, change); }
+    this.renderStatus();
+    this.focus.ensure();
+  };
+
+  App.prototype.refreshAll = function () {
+    var view = this.current();
+    if (view && view.refresh) { view.refresh(); }
+    this.renderStatus();
+    this.focus.ensure();
+  };
+
+  App.prototype.setOnline = function (online) {
+    this.online = online;
+    this.renderStatus();
+  };
+
+  App.prototype.refused = function (message) {
+    this.stack = [];
+    this.show(new tv.RefusedView(this, message));
+  };
+
+  /* The top strip: offline badge, waiting new listings, announcements. */
+  App.prototype.renderStatus = function () {
+    var parts = [];
+    if (!this.online) {
+      parts.push(h('p', { className: 'badge badge-offline', text: '网络已断开，正在重连' }));
+    }
+    var waiting = this.catalogue.pendingCount();
+    if (waiting > 0 && this.settings && this.settings.token) {
+      parts.push(h('p', { className: 'badge badge-new', text: waiting + '条新信息，按红键查看' }));
+    }
+    var announcements = this.catalogue.activeAnnouncements();
+    if (announcements.length) {
+      parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
+    }
+    tv.dom.replace(this.statusEl, parts);
+  };
+
+  App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
+
+  App.prototype.show = function (view) {
+    this.stack.push(view);
+    this.render(view, null);
+  };
+
+  App.prototype.render = function (view, focusKey) {
+    tv.dom.clear(this.screenEl);
+    var preferred = view.render(this.screenEl);
+    var remembered = focusKey ? this.screenEl.querySelector('[data-key="' + focusKey + '"]') : null;
+    this.renderStatus();
+    this.focus.current = null;
+    this.focus.lastRect = null;
+    this.focus.ensure(remembered || preferred);
+  };
+
+  App.prototype.back = function () {
+    if (this.stack.length <= 1) {
+      var view = this.current();
+      if (view && view.name === 'home') { this.openDialog(new tv.ExitDialog(this)); }
+      return;
+    }
+    var leaving = this.stack.pop();
+    if (leaving.destroy) { leaving.destroy(); }
+    var view2 = this.current();
+    this.render(view2, view2.focusKey || null);
+  };
+
+  /* Fresh navigation (not Back) takes in waiting listings: the person asked for a new view. */
+  App.prototype.navigate = function (view, replaceStack) {
+    this.catalogue.acceptPending();
+    if (replaceStack) {
+      var home = this.stack[0];
+      this.stack = home && home.name === 'home' && view.name !== 'home' ? [home] : [];
+    }
+    this.rememberFocus();
+    this.show(view);
+  };
+
+  App.prototype.rememberFocus = function () {
+    var view = this.current();
+    var focused = this.focus.current;
+    if (view && focused) { view.focusKey = focused.getAttribute('data-key'); }
+  };
+
+  App.prototype.openList = function (kind) {
+    this.navigate(new tv.ListView(this, { kind: kind }), true);
+  };
+
+  App.prototype.openDetail = function (listing) {
+    this.rememberFocus();
+    this.show(new tv.DetailView(this, listing));
+  };
+
+  App.prototype.openNew = function () {
+    var fresh = this.catalogue.acceptPending();
+    this.rememberFocus();
+    this.show(new tv.ListView(this, { fresh: fresh }));
+  };
+
+  App.prototype.goHome = function () {
+    this.catalogue.acceptPending();
+    var home = this.stack[0];
+    this.stack = [];
+    this.show(home && home.name === 'home' ? home : new tv.HomeView(this));
+  };
+
+  App.prototype.openDialog = function (dialog) {
+    this.dialog = dialog;
+    this.dialogReturn = this.focus.current;
+    tv.dom.replace(this.overlayEl, dialog.render());
+    this.overlayEl.className = 'overlay is-open';
+    this.focus.current = null;
+    this.focus.ensure(dialog.initialFocus);
+  };
+
+  App.prototype.closeDialog = function () {
+    this.dialog = null;
+    tv.dom.clear(this.overlayEl);
+    this.overlayEl.className = 'overlay';
+    this.focus.current = null;
+    this.focus.ensure(this.dialogReturn);
+  };
+
+  App.prototype.showMessage = function (text) {
+    tv.dom.replace(this.screenEl, h('div', { className: 'message' }, [
+      h('p', { className: 'message-text', text: text, tabindex: '-1', 'data-focusable': '' })
+    ]));
+    this.focus.current = null;
+    this.focus.ensure();
+  };
+
+  App.prototype.restartIdle = function () {
+    var self = this;
+    if (this.idleTimer) { window.clearTimeout(this.idleTimer); }
+    this.idleTimer = window.setTimeout(function () { self.startIdle(); }, this.idleMs);
+  };
+
+  App.prototype.startIdle = function () {
+    if (this.idle || !this.settings || !this.settings.token) { return; }
+    this.idleReturn = this.focus.current;
+    this.idle = new tv.IdleView(this);
+    this.idle.start(this.overlayEl);
+  };
+
+  App.prototype.stopIdle = function () {
+    this.idle.stop();
+    this.idle = null;
+    if (this.dialog) {
+      tv.dom.replace(this.overlayEl, this.dialog.render());
+      this.overlayEl.className = 'overlay is-open';
+    } else {
+      tv.dom.clear(this.overlayEl);
+      this.overlayEl.className = 'overlay';
+    }
+    this.focus.current = null;
+    this.focus.ensure(this.dialog ? this.dialog.initialFocus : this.idleReturn);
+  };
+
+  App.prototype.onKey = function (event) {
+    var key = screens.keys.normalise(event);
+    this.restartIdle();
+    if (this.idle) {
+      // Any key only wakes the screen; the person is back where they were.
+      event.preventDefault();
+      this.stopIdle();
+      return;
+    }
+    if (!key) { return; }
+    event.preventDefault();
+    var handler = this.dialog || this.current();
+    if (handler && handler.handleKey && handler.handleKey(key.action, key.digit)) {
+      this.focus.ensure();
+      return;
+    }
+    this.globalKey(key.action, key.digit);
+    this.focus.ensure();
+  };
+
+  App.prototype.globalKey = function (action, digit) {
+    if (action === 'up' || action === 'down' || action === 'left' || action === 'right') {
+      this.focus.move(action);
+    } else if (action === 'ok') {
+      var target = this.focus.current;
+      if (target && target.activate) { target.activate(); }
+    } else if (action === 'back') {
+      if (this.dialog) { this.closeDialog(); } else { this.back(); }
+    } else if (this.dialog || !this.settings || !this.settings.token) {
+      return;
+    } else if (action === 'digit' && digit === 0) {
+      this.goHome();
+    } else if (action === 'digit' && KIND_BY_DIGIT[digit]) {
+      this.openList(KIND_BY_DIGIT[digit]);
+    } else if (action === 'red') {
+      this.openNew();
+    }
+  };
+
+  App.prototype.exit = function () {
+    try {
+      if (window.tizen && window.tizen.application) {
+        window.tizen.application.getCurrentApplication().exit();
+        return;
+      }
+    } catch (ignored) { /* not Tizen */ }
+    window.close();
+    if (window.history.length > 1) { window.history.back(); }
+  };
+
+  tv.App = App;
+  tv.storage = storage;
+  tv.start = function () {
+    tv.app = new App();
+    tv.app.start();
+  };
+})(window);

@@ -1,0 +1,68 @@
+/* How one listing reads on a card: its title, the line that matters most for
+ * its kind, and where it is. Shared by home, lists and the idle carousel. */
+(function (window) {
+  'use strict';
+
+  var tv = window.tv;
+  var h = tv.dom.h;
+  var format = window.screens.format;
+
+  var KIND_NAMES = { job: '岗位', training: '培训', subsidy: '补贴', event: '活动' };
+
+  function keyLine(listing) {
+    if (listing.job) { return listing.job.pay.text; }
+    if (listing.training) {
+      var session = listing.training.sessions[0];
+      var when = session ? format.dateTime(session.starts_at, false) + '开课' : listing.training.schedule;
+      return listing.training.fee_text + (when ? ' · ' + when : '');
+    }
+    if (listing.subsidy) { return listing.subsidy.amount || '补贴政策'; }
+    if (listing.event) { return format.dateTime(listing.event.starts_at); }
+    return '';
+  }
+
+  function tag(listing) {
+    if (listing.job) { return listing.job.category_name; }
+    if (listing.event) { return listing.event.event_type_name; }
+    if (listing.training && listing.training.free) { return '免费'; }
+    return KIND_NAMES[listing.kind];
+  }
+
+  function place(listing, community) {
+    if (!listing.site) { return listing.target.name; }
+    var distance = format.distance(community, listing.site);
+    return listing.site.name + (distance ? ' · 距社区' + distance : '');
+  }
+
+  function card(listing, community, onOpen) {
+    var element = h('div', {
+      className: 'card card-' + listing.kind,
+      'data-focusable': '',
+      'data-key': 'listing-' + listing.id,
+      role: 'button',
+      tabindex: '-1'
+    }, [
+      h('p', { className: 'card-tag', text: KIND_NAMES[listing.kind] + ' · ' + tag(listing) }),
+      h('h3', { className: 'card-title', text: listing.title }),
+      h('p', { className: 'card-key', text: keyLine(listing) }),
+      h('p', { className: 'card-place', text: place(listing, community) })
+    ]);
+    element.activate = function () { onOpen(listing); };
+    return element;
+  }
+
+  function button(text, key, onActivate, extraClass) {
+    var element = h('div', {
+      className: 'button' + (extraClass ? ' ' + extraClass : ''),
+      'data-focusable': '',
+      'data-key': key,
+      role: 'button',
+      tabindex: '-1',
+      text: text
+    });
+    element.activate = onActivate;
+    return element;
+  }
+
+  tv.cards = { card: card, button: button, keyLine: keyLine, place: place, KIND_NAMES: KIND_NAMES };
+})(window);

@@ -1,0 +1,125 @@
+/* One listing in full: large text, pay as people say it, the place and how far
+ * it is, the phone number, a QR code for the phone, and "请工作人员联系我". */
+(function (window) {
+  'use strict';
+
+  var tv = window.tv;
+  var h = tv.dom.h;
+  var format = window.screens.format;
+
+  function DetailView(app, listing) {
+    this.app = app;
+    this.name = 'detail';
+    this.listing = listing;
+    this.gone = listing.status !== 'published';
+  }
+
+  function fact(label, value) {
+    if (value === null || value === undefined || value === '') { return null; }
+    return h('div', { className: 'fact' }, [
+      h('dt', { text: label }),
+      h('dd', { text: String(value) })
+    ]);
+  }
+
+  DetailView.prototype.facts = function () {
+    var l = this.listing;
+    var rows = [];
+    if (l.job) {
+      rows.push(fact('用工单位', l.job.employer));
+      rows.push(fact('工作时间', (l.job.work_hours || '') + (l.job.flexible ? '（可随时离岗）' : '')));
+      rows.push(fact('招聘人数', l.job.openings ? l.job.openings + '人' : ''));
+      rows.push(fact('要求', l.job.requirements));
+    } else if (l.training) {
+      rows.push(fact('培训机构', l.training.provider));
+      rows.push(fact('费用', l.training.fee_note || l.training.fee_text));
+      rows.push(fact('上课时间', l.training.schedule));
+      var s = l.training.sessions[0];
+      if (s) {
+        rows.push(fact('最近一期', format.dateTime(s.starts_at) + '，剩余' + s.seats_left + '个名额'));
+      }
+      rows.push(fact('证书', l.training.certificate));
+    } else if (l.subsidy) {
+      rows.push(fact('谁可以申请', l.subsidy.eligibility));
+      rows.push(fact('怎么申请', l.subsidy.how_to_apply));
+      rows.push(fact('截止日期', l.subsidy.apply_deadline));
+    } else if (l.event) {
+      rows.push(fact('时间', format.dateTime(l.event.starts_at) +
+        (l.event.ends_at ? '–' + format.clock(l.event.ends_at) : '')));
+      rows.push(fact('参会单位', l.event.employers_count ? l.event.employers_count + '家' : ''));
+      rows.push(fact('岗位', l.event.posts_count ? l.event.posts_count + '个' : ''));
+    }
+    if (l.site) {
+      var distance = format.distance(this.app.settings.community, l.site);
+      rows.push(fact('地点', l.site.name + '（' + l.site.address + '）' + (distance ? '，距社区' + distance : '')));
+    }
+    rows.push(fact('电话', l.contact.phone ? l.contact.phone + (l.contact.name ? '（' + l.contact.name + '）' : '') : ''));
+    return rows;
+  };
+
+  DetailView.prototype.render = function (container) {
+    var app = this.app;
+    var self = this;
+    var l = this.listing;
+    var actions = h('div', { className: 'actions', 'data-focus-container': '' });
+    var ask = tv.cards.button(this.gone ? '已下架，不能再登记' : '请工作人员联系我', 'callback', function () {
+      if (!self.gone) { app.show(new tv.CallbackView(app, self.listing)); }
+    }, 'primary');
+    if (this.gone) { ask.setAttribute('data-disabled', ''); ask.setAttribute('aria-disabled', 'true'); }
+    actions.appendChild(ask);
+    actions.appendChild(tv.cards.button('返回', 'back', function () { app.back(); }));
+    var body = h('div', {
+      className: 'body-text', 'data-focusable': '', 'data-key': 'body', tabindex: '-1',
+      role: 'region', 'aria-label': '详细介绍'
+    }, [h('p', { text: l.body || l.summary || '' })]);
+    var image = l.images && l.images[0]
+      ? h('img', { className: 'photo', src: '/api/images/' + l.images[0].id + '/tv.jpg', alt: l.images[0].alt || l.title })
+      : null;
+    tv.dom.append(container, h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
+      this.gone ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息已经结束' }) : null,
+      h('div', { className: 'detail-main' }, [
+        h('p', { className: 'card-tag', text: tv.cards.KIND_NAMES[l.kind] + (l.job ? ' · ' + l.job.category_name : '') }),
+        h('h1', { className: 'detail-title', text: l.title }),
+        h('p', { className: 'detail-key', text: tv.cards.keyLine(l) }),
+        h('dl', { className: 'facts' }, this.facts()),
+        body,
+        actions
+      ]),
+      h('aside', { className: 'detail-side' }, [
+        image,
+        h('img', { className: 'qr', src: '/api/listings/' + l.id + '/qr.png', alt: '手机扫码查看这条信息' }),
+        h('p', { className: 'qr-note', text: '用手机扫一扫，带走这条信息' })
+      ])
+    ]));
+    return this.gone ? actions.lastChild : ask;
+  };
+
+  /* Long text scrolls with up and down while it has focus. */
+  DetailView.prototype.handleKey = function (action) {
+    var focused = this.app.focus.current;
+    if (!focused || focused.getAttribute('data-key') !== 'body') { return false; }
+    var step = 120;
+    if (action === 'down' && focused.scrollTop + focused.clientHeight < focused.scrollHeight - 2) {
+      focused.scrollTop += step;
+      return true;
+    }
+    if (action === 'up' && focused.scrollTop > 0) {
+      focused.scrollTop -= step;
+      return true;
+    }
+    return false;
+  };
+
+  DetailView.prototype.onChange = function (result, change) {
+    if (change.entity !== 'listing' || change.id !== this.listing.id) { return; }
+    if (result === 'updated') { this.listing = change.data; } else if (result === 'removed') { this.gone = true; }
+    this.refresh();
+  };
+
+  DetailView.prototype.refresh = function () {
+    var focused = this.app.focus.current;
+    this.app.render(this, focused ? focused.getAttribute('data-key') : null);
+  };
+
+  tv.DetailView = DetailView;
+})(window);
