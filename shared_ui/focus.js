@@ -31,28 +31,26 @@
     return null;
   }
 
-  /* How far `to` lies from `from` going `direction`, or -1 if it is not that way. */
+  /* How far `to` lies from `from` going `direction`, or -1 if it is not that way.
+   * "That way" means its centre is clearly past ours: a quarter of the smaller
+   * size, so the focused element's growth and sub-pixel scaling never make a
+   * neighbour in the same row count as below it. */
   function distance(from, to, direction) {
-    var primary, secondary;
-    if (direction === 'up') {
-      if (to.bottom > from.top + 1 && to.cy >= from.cy) { return -1; }
-      primary = from.top - to.bottom;
-      secondary = Math.max(0, Math.max(to.left - from.right, from.left - to.right));
-    } else if (direction === 'down') {
-      if (to.top < from.bottom - 1 && to.cy <= from.cy) { return -1; }
-      primary = to.top - from.bottom;
-      secondary = Math.max(0, Math.max(to.left - from.right, from.left - to.right));
-    } else if (direction === 'left') {
-      if (to.right > from.left + 1 && to.cx >= from.cx) { return -1; }
-      primary = from.left - to.right;
-      secondary = Math.max(0, Math.max(to.top - from.bottom, from.top - to.bottom));
+    var vertical = direction === 'up' || direction === 'down';
+    var sign = direction === 'down' || direction === 'right' ? 1 : -1;
+    var along = vertical ? (to.cy - from.cy) * sign : (to.cx - from.cx) * sign;
+    var size = vertical ? Math.min(from.height, to.height) : Math.min(from.width, to.width);
+    if (along <= size / 4) { return -1; }
+    var gap, offset;
+    if (vertical) {
+      gap = sign > 0 ? to.top - from.bottom : from.top - to.bottom;
+      offset = Math.max(0, Math.max(to.left - from.right, from.left - to.right));
     } else {
-      if (to.left < from.right - 1 && to.cx <= from.cx) { return -1; }
-      primary = to.left - from.right;
-      secondary = Math.max(0, Math.max(to.top - from.bottom, from.top - to.bottom));
+      gap = sign > 0 ? to.left - from.right : from.left - to.right;
+      offset = Math.max(0, Math.max(to.top - from.bottom, from.top - to.bottom));
     }
     // Being in line matters more than being close: a row's neighbour beats a nearer diagonal.
-    return Math.max(primary, 0) + secondary * 3;
+    return Math.max(gap, 0) + offset * 3;
   }
 
   function Focus(root) {
@@ -94,7 +92,8 @@
 
   Focus.prototype.inside = function (element) {
     var layer = this.layer();
-    return !!element && layer.contains(element) && visible(element);
+    return !!element && layer.contains(element) && visible(element) &&
+      !element.hasAttribute('data-disabled');
   };
 
   Focus.prototype.move = function (direction) {

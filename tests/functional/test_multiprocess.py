@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-import requests
-import socketio as socketio_client
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -31,6 +26,7 @@ from kiosk_server.extensions import db
 from kiosk_server.timeutil import utcnow
 from tests.conftest import POSTGRES_ADMIN_URL, make_config
 from tests.factories import World, build_world, listing_input
+from tests.live_server import RemoteScreen, Server, StaffSession, free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -43,12 +39,6 @@ def _redis_reachable() -> bool:
 
 
 pytestmark = pytest.mark.skipif(not _redis_reachable(), reason="Redis not reachable")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -66,34 +56,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-class Server:
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk_server"],
-            env={**env, "PORT": str(port)},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log.read_text()}")
-            try:
-                if requests.get(f"{self.url}/api/places", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +86,7 @@ def cluster(
         ids["street"] = world.huangdao_street.id
         db.session.remove()
         db.engine.dispose()
-    servers = [Server(env, _free_port(), instance / f"server{n}.log") for n in (1, 2)]
+    servers = [Server(env, free_port(), instance / f"server{n}.log") for n in (1, 2)]
     try:
         for server in servers:
             server.wait_ready()
@@ -132,65 +94,6 @@ def cluster(
     finally:
         for server in servers:
             server.stop()
-
-
-class StaffSession:
-    def __init__(self, base: str, username: str, password: str) -> None:
-        self.base = base
-        self.http = requests.Session()
-        token = self.http.get(f"{base}/admin/api/session").json()["csrf_token"]
-        reply = self.http.post(
-            f"{base}/admin/api/session",
-            json={"username": username, "password": password},
-            headers={"X-CSRFToken": token},
-        )
-        reply.raise_for_status()
-        self.token = reply.json()["csrf_token"]
-
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        reply = self.http.post(f"{self.base}{path}", json=body, headers={"X-CSRFToken": self.token})
-        assert reply.ok, reply.text
-        return reply.json()
-
-    def publish(self, body: dict[str, Any]) -> dict[str, Any]:
-        listing = self.post("/admin/api/listings", body)
-        return self.post(f"/admin/api/listings/{listing['id']}/publish", {})
-
-
-class RemoteScreen:
-    def __init__(self, server: Server, community_id: int) -> None:
-        reply = requests.post(f"{server.url}/api/screens", json={"community_id": community_id})
-        reply.raise_for_status()
-        self.token = reply.json()["token"]
-        self.changes: list[dict[str, Any]] = []
-        self.arrived = threading.Condition()
-        self.client = self._connect(server)
-
-    def _connect(self, server: Server) -> socketio_client.Client:
-        client = socketio_client.Client(reconnection=False)
-
-        @client.on("change", namespace="/screens")
-        def on_change(change: dict[str, Any]) -> None:
-            with self.arrived:
-                self.changes.append(change)
-                self.arrived.notify_all()
-
-        client.connect(
-            server.url, namespaces=["/screens"], auth={"token": self.token}, wait_timeout=10
-        )
-        return client
-
-    def move_to(self, server: Server) -> None:
-        self.client.disconnect()
-        self.client = self._connect(server)
-
-    def wait_for(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-        with self.arrived:
-            self.arrived.wait_for(lambda: len(self.changes) >= count, timeout=timeout)
-            return list(self.changes)
-
-    def sync(self, cursors: dict[str, int]) -> dict[str, Any]:
-        return self.client.call("sync", {"cursors": cursors}, namespace="/screens", timeout=10)
 
 
 def test_a_listing_published_through_one_process_reaches_a_screen_on_the_other(cluster) -> None:

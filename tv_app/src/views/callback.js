@@ -62,8 +62,8 @@
   function notice(app, listing) {
     var site = listing.site;
     var phone = site && site.phone ? site.phone : '12333';
-    return '“就享家”就业服务站收集您的手机号，只用于工作人员就这条信息给您回电话，' +
-      '不会给别人，保存12个月后删除。有疑问请拨打 ' + phone + '。' + app.settings.community.name + '。';
+    return '“就享家”就业服务站（' + app.settings.community.name + '）收集您的手机号，' +
+      '只用于工作人员就这条信息给您回电话，不会给别人，保存12个月后删除。有疑问请拨打 ' + phone + '。';
   }
 
   CallbackView.prototype.padKey = function (label) {

@@ -1,0 +1,329 @@
+"""The TV app, driven by the keyboard only, as a remote control would, at 720p and 1080p."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+
+from kiosk_server.extensions import db
+from kiosk_server.listings.actions import do_withdraw_listing
+from kiosk_server.listings.models import Listing
+from kiosk_server.registrations.models import Registration
+from kiosk_server.screens.models import Screen
+from kiosk_server.staff.models import Staff
+from tests.browser.conftest import Site, axe_violations, screenshot
+from tests.factories import listing_input, make_listing
+
+SIZES = [(1280, 720), (1920, 1080)]
+
+
+class Remote:
+    """Presses keys the way a remote control sends them, and reads what has focus."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            self.page.keyboard.press(key)
+            self.page.wait_for_timeout(40)
+
+    def code(self, keycode: int) -> None:
+        """A raw key code, for keys a PC keyboard lacks (webOS Back, colour keys...)."""
+        self.page.evaluate(
+            "c => document.dispatchEvent(new KeyboardEvent('keydown',"
+            " {keyCode: c, which: c, bubbles: true}))",
+            keycode,
+        )
+        self.page.wait_for_timeout(40)
+
+    def focused(self) -> str | None:
+        return self.page.evaluate(
+            "document.activeElement && document.activeElement.getAttribute('data-key')"
+        )
+
+    def focused_text(self) -> str:
+        return self.page.evaluate("document.activeElement ? document.activeElement.innerText : ''")
+
+    def rings(self) -> int:
+        return self.page.locator(".is-focused").count()
+
+    def move_until(self, key: str, wanted: str, limit: int = 15) -> None:
+        for _ in range(limit):
+            if self.focused() == wanted:
+                return
+            self.press(key)
+        assert self.focused() == wanted, f"could not reach {wanted}, at {self.focused()}"
+
+    def to_confirm(self) -> None:
+        """Across to the keypad, down to its last row, right to 确认."""
+        for _ in range(4):
+            if (self.focused() or "").startswith("pad-"):
+                break
+            self.press("ArrowRight")
+        self.press("ArrowDown", "ArrowDown", "ArrowDown", "ArrowRight", "ArrowRight")
+        assert self.focused() == "pad-确认"
+
+    def card_keys(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            ".screen .card", "cards => cards.map(c => c.getAttribute('data-key'))"
+        )
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def tv(browser: Browser, site: Site, request: pytest.FixtureRequest) -> Iterator[Remote]:
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site.server.url}/tv/{getattr(request, 'tv_query', '')}")
+    remote = Remote(page)
+    _choose_community(remote)
+    yield remote
+    context.close()
+    assert errors == [], errors
+
+
+def _choose_community(remote: Remote) -> None:
+    page = remote.page
+    expect(page.locator("h1")).to_have_text("第一次使用：请选择您住的街道")
+    remote.move_until("ArrowRight", remote.focused() or "")
+    assert "黄岛街道" in remote.focused_text()
+    remote.press("Enter")
+    expect(page.locator("h1")).to_have_text("请选择您住的社区")
+    assert "九曲河社区" in remote.focused_text()
+    remote.press("Enter")
+    expect(page.locator(".brand")).to_have_text("就享家 · 九曲河社区")
+
+
+def _count(site: Site, model: Any, *where: Any) -> int:
+    with site.app.app_context():
+        value = db.session.scalar(select(func.count()).select_from(model).where(*where))
+        db.session.remove()
+        return int(value or 0)
+
+
+def test_first_run_registers_the_tv_for_the_chosen_community(tv: Remote, site: Site) -> None:
+    token = tv.page.evaluate("JSON.parse(localStorage.getItem('jxj.tv.screen')).token")
+    assert token
+    assert _count(site, Screen, Screen.community_id == site.ids["jiuquhe"]) >= 1
+    screenshot(tv.page, "tv-home")
+    # Remembered: a reload goes straight home.
+    tv.page.reload()
+    expect(tv.page.locator(".brand")).to_have_text("就享家 · 九曲河社区")
+
+
+def test_arrows_reach_every_listing_on_home_and_on_a_list_page(tv: Remote) -> None:
+    reached: set[str] = set()
+    tv.press("ArrowDown")
+    for key in ("ArrowRight",) * 4 + ("ArrowLeft",) * 4:
+        reached.add(tv.focused() or "")
+        assert tv.rings() == 1
+        tv.press(key)
+    assert set(tv.card_keys()) <= reached
+
+    tv.press("Digit1")
+    expect(tv.page.locator("h1")).to_contain_text("岗位（共8条）")
+    cards = tv.card_keys()
+    assert len(cards) == 6
+    reached = set()
+    for key in ("ArrowRight", "ArrowDown", "ArrowLeft", "ArrowDown", "ArrowRight"):
+        reached.add(tv.focused() or "")
+        assert tv.rings() == 1
+        tv.press(key)
+    reached.add(tv.focused() or "")
+    assert set(cards) == reached
+    screenshot(tv.page, "tv-list")
+
+
+def test_open_go_back_and_page_through(tv: Remote) -> None:
+    page = tv.page
+    tv.press("Digit1", "ArrowRight")
+    chosen = tv.focused()
+    title = page.locator(".is-focused .card-title").inner_text()
+    tv.press("Enter")
+    expect(page.locator(".detail-title")).to_have_text(title)
+    expect(page.locator(".detail-key")).to_be_visible()
+    screenshot(page, "tv-detail")
+
+    tv.press("Escape")
+    expect(page.locator(".pager")).to_contain_text("第1/2页")
+    assert tv.focused() == chosen
+
+    tv.press("PageDown")
+    expect(page.locator(".pager")).to_contain_text("第2/2页")
+    assert len(tv.card_keys()) == 2
+    tv.press("PageUp")
+    expect(page.locator(".pager")).to_contain_text("第1/2页")
+    # Down past the last row turns the page, too.
+    tv.press("ArrowDown", "ArrowDown", "ArrowDown")
+    expect(page.locator(".pager")).to_contain_text("第2/2页")
+
+    tv.press("Backspace")
+    expect(page.locator(".brand")).to_be_visible()
+    tv.press("Escape")
+    expect(page.locator(".dialog-title")).to_have_text("退出吗？")
+    assert tv.focused() == "stay"
+    screenshot(page, "tv-exit")
+    tv.press("Enter")
+    expect(page.locator(".dialog-title")).to_have_count(0)
+    assert tv.rings() == 1
+
+
+def test_digits_and_every_platforms_back_key(tv: Remote) -> None:
+    page = tv.page
+    for digit, heading in (("Digit2", "培训"), ("Digit3", "补贴"), ("Digit4", "活动")):
+        tv.press(digit)
+        expect(page.locator("h1")).to_contain_text(heading)
+        tv.press("Digit0")
+        expect(page.locator(".brand")).to_be_visible()
+    for back in (461, 10009, 340, 640, 1249, 8, 27):
+        tv.code(97)  # keypad 1
+        expect(page.locator("h1")).to_contain_text("岗位")
+        tv.code(back)
+        expect(page.locator(".brand")).to_be_visible()
+    tv.code(40)  # down
+    tv.code(39)  # right
+    assert tv.focused() and tv.focused().startswith("listing-")
+
+
+def test_a_listing_published_meanwhile_waits_behind_the_notice(tv: Remote, site: Site) -> None:
+    page = tv.page
+    tv.press("Digit1", "ArrowRight", "ArrowDown")
+    focused, cards = tv.focused(), tv.card_keys()
+
+    listing = site.staff().publish(listing_input(target_id=site.ids["jiuquhe"], title="新来的岗位"))
+
+    expect(page.locator(".badge-new")).to_have_text("1条新信息，按红键查看")
+    assert tv.focused() == focused
+    assert tv.card_keys() == cards
+    screenshot(page, "tv-notice")
+
+    tv.code(403)  # red
+    expect(page.locator("h1")).to_contain_text("新信息（1条）")
+    assert tv.card_keys() == [f"listing-{listing['id']}"]
+    with site.app.app_context():
+        do_withdraw_listing(db.session.get(Listing, listing["id"]), db.session.get(Staff, 1))
+        db.session.remove()
+
+
+def test_an_open_listing_that_is_withdrawn_says_so(tv: Remote, site: Site) -> None:
+    page = tv.page
+    listing = site.staff().publish(listing_input(target_id=site.ids["jiuquhe"], title="马上下架"))
+    expect(page.locator(".badge-new")).to_be_visible()
+    tv.code(403)
+    tv.press("Enter")
+    expect(page.locator(".detail-title")).to_have_text("马上下架")
+
+    site.staff().post(f"/admin/api/listings/{listing['id']}/withdraw", {})
+
+    expect(page.locator(".gone")).to_contain_text("已下架")
+    expect(page.locator("[data-key=callback]")).to_have_attribute("aria-disabled", "true")
+    assert tv.rings() == 1
+    screenshot(page, "tv-withdrawn")
+
+
+def test_the_tv_catches_up_after_the_connection_drops(tv: Remote, site: Site) -> None:
+    page = tv.page
+    tv.press("Digit1")
+    before = tv.card_keys()
+    gone_id = int(before[-1].removeprefix("listing-"))
+    site.server.stop()
+    try:
+        expect(page.locator(".badge-offline")).to_have_text("网络已断开，正在重连", timeout=15000)
+        screenshot(page, "tv-offline")
+        # Still showing what it had.
+        assert tv.card_keys() == before
+
+        # Staff work on while this TV is cut off; the database keeps the changes.
+        with site.app.app_context():
+            added_id = make_listing(target=site.place("jiuquhe"), title="断网时发布").id
+            do_withdraw_listing(db.session.get(Listing, gone_id), db.session.get(Staff, 1))
+            db.session.remove()
+    finally:
+        site.server.restart()
+
+    expect(page.locator(".badge-offline")).to_have_count(0, timeout=20000)
+    expect(page.locator(".badge-new")).to_have_text("1条新信息，按红键查看")
+    assert f"listing-{gone_id}" not in tv.card_keys()
+    tv.code(403)
+    assert tv.card_keys() == [f"listing-{added_id}"]
+
+
+def _open_callback(tv: Remote) -> None:
+    tv.press("Digit1", "Enter")
+    expect(tv.page.locator(".detail-title")).to_be_visible()
+    assert tv.focused() == "callback"
+    tv.press("Enter")
+    expect(tv.page.locator("h1")).to_have_text("请工作人员联系我")
+
+
+def test_asking_staff_to_call_back_records_the_number_once(tv: Remote, site: Site) -> None:
+    page = tv.page
+    width = (page.viewport_size or {"width": 0})["width"]
+    number = f"1390000{width:04d}"  # one per screen size: each run asks afresh
+    grouped = f"{number[:3]} {number[3:7]} {number[7:]}"
+    _open_callback(tv)
+    tv.press(*[f"Digit{d}" for d in number[:10]])
+    tv.to_confirm()
+    tv.press("Enter")
+    expect(page.locator(".field-error").first).to_be_visible()
+    assert "请先选中" in page.locator(".field-error").first.inner_text()
+    assert "11位" in page.locator(".field-error").nth(1).inner_text()
+    screenshot(page, "tv-callback-errors")
+
+    tv.press(f"Digit{number[10]}")
+    tv.move_until("ArrowLeft", "consent")
+    tv.press("Enter")
+    expect(page.locator("[data-key=consent]")).to_have_attribute("aria-checked", "true")
+    tv.to_confirm()
+    tv.press("Enter")
+    expect(page.locator("h1")).to_have_text("登记成功")
+    expect(page.locator(".big-message")).to_contain_text(grouped)
+    screenshot(page, "tv-callback-done")
+    assert _count(site, Registration, Registration.mobile == number) == 1
+
+    tv.press("Enter")  # 好的，返回
+    tv.press("Enter")  # 请工作人员联系我, again
+    tv.press(*[f"Digit{d}" for d in number])
+    tv.move_until("ArrowLeft", "consent")
+    tv.press("Enter")
+    tv.to_confirm()
+    tv.press("Enter")
+    expect(page.locator("h1")).to_have_text("您已经登记过了")
+    assert _count(site, Registration, Registration.mobile == number) == 1
+
+
+def test_after_idle_the_carousel_shows_and_any_key_returns(browser: Browser, site: Site) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{site.server.url}/tv/?idle=2")
+    tv = Remote(page)
+    _choose_community(tv)
+    tv.press("Digit1", "ArrowRight")
+    before = tv.focused()
+
+    expect(page.locator(".overlay.is-idle")).to_be_visible(timeout=5000)
+    expect(page.locator(".idle-title")).not_to_be_empty()
+    screenshot(page, "tv-idle")
+    tv.press("ArrowDown")
+
+    expect(page.locator(".overlay.is-idle")).to_have_count(0)
+    assert tv.focused() == before
+    context.close()
+
+
+@pytest.mark.parametrize("where", ["home", "list", "detail", "callback"])
+def test_no_serious_accessibility_violations(tv: Remote, where: str) -> None:
+    steps = {"home": [], "list": ["Digit1"], "detail": ["Digit1", "Enter"]}
+    if where == "callback":
+        _open_callback(tv)
+    else:
+        tv.press(*steps[where])
+    tv.page.wait_for_timeout(200)
+    assert axe_violations(tv.page) == []
