@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from flask import request
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,10 +24,14 @@ from kiosk_server.errors import ApiError
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer; larger ids would overflow, not 404
 M = TypeVar("M", bound=BaseModel)
+# Leading parts of an error's location that users never typed, level by level:
+# an envelope's field, then a discriminated union's tag.
+Hidden = tuple[frozenset[str], ...]
 
 # JSON bodies: a number must be a number (lax mode would take true or "5").
 Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 Count = Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 # Query strings are text by nature, so these convert.
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -70,6 +76,21 @@ def _require_min(min_length: int) -> Any:
 
 PHONE_PATTERN = r"^[0-9][0-9\- ]{4,19}$"
 Phone = Annotated[str, Field(pattern=PHONE_PATTERN), AfterValidator(_clean_line)]
+# One type rather than `Phone | Literal[""]`: a union's errors carry its
+# members' names in the location, which no one can act on.
+PhoneOrBlank = Annotated[str, Field(pattern=f"^$|{PHONE_PATTERN}")]
+
+
+def _text_time(value: Any) -> Any:
+    # pydantic would read a number as seconds (or milliseconds) since 1970;
+    # a client that sends one has a bug, and a guessed date would go live.
+    if isinstance(value, int | float):
+        raise ValueError("日期格式不对，例如 2026-11-22T19:00:00+08:00")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_text_time)]
+Day = Annotated[date, BeforeValidator(_text_time)]
 
 
 def _not_bool(value: Any) -> Any:
@@ -110,7 +131,9 @@ def _message(error: Mapping[str, Any]) -> str:
         return f"最多{ctx.get('max_length')}个字" if kind == "string_too_long" else "条目太多"
     if kind == "string_too_short":
         return "必填" if ctx.get("min_length") == 1 else f"至少{ctx.get('min_length')}个字"
-    if kind in {"string_type", "string_unicode"}:
+    if kind == "string_unicode":
+        return "包含无法显示的字符"
+    if kind == "string_type":
         return "应为文字"
     if kind.startswith("int_") or kind == "int_from_float":
         return "应为整数"
@@ -123,7 +146,8 @@ def _message(error: Mapping[str, Any]) -> str:
     if kind in {"less_than_equal", "less_than"}:
         return f"不能大于{ctx.get('le', ctx.get('lt'))}"
     if kind in {"literal_error", "enum"}:
-        return f"应为以下之一：{ctx.get('expected', '')}"
+        # pydantic joins the last choice with an English "or".
+        return f"应为以下之一：{str(ctx.get('expected', '')).replace(' or ', ', ')}"
     if kind.startswith("bool"):
         return "应为 true 或 false"
     if kind.startswith("timezone_aware") or kind.startswith("timezone"):
@@ -145,24 +169,36 @@ def _message(error: Mapping[str, Any]) -> str:
     return "格式不对"
 
 
-def field_messages(error: ValidationError, tags: frozenset[str] = frozenset()) -> dict[str, str]:
+def _path(item: Mapping[str, Any], hidden: Hidden) -> list[str]:
+    path = [str(part) for part in item["loc"]]
+    # Matched level by level, not anywhere: the job block is itself named
+    # "job", and "job.pay.min" must keep it.
+    for level in hidden:
+        if not path or path[0] not in level:
+            break
+        path.pop(0)
+    ctx = item.get("ctx") or {}
+    if item["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        path.append(str(ctx.get("discriminator", "")).strip("'"))
+    if isinstance(ctx.get("error"), FieldProblem):
+        path.append(ctx["error"].field)
+    # A bad key of a mapping is reported at "[key]" below the key itself.
+    return [part for part in path if part != "[key]"]
+
+
+def field_messages(error: ValidationError, hidden: Hidden = ()) -> dict[str, str]:
     fields: dict[str, str] = {}
     for item in error.errors():
-        # Discriminated unions put the tag in the location; users never typed it.
-        path = [str(part) for part in item["loc"] if part not in tags]
-        problem = (item.get("ctx") or {}).get("error")
-        if isinstance(problem, FieldProblem):
-            path.append(problem.field)
-        key = ".".join(path) or "_body"
+        key = ".".join(_path(item, hidden)) or "_body"
         fields.setdefault(key, _message(item))
     return fields
 
 
-def parse(model: type[M], data: Any, tags: frozenset[str] = frozenset()) -> M:
+def parse(model: type[M], data: Any, hidden: Hidden = ()) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ApiError(422, fields=field_messages(error, tags)) from None
+        raise ApiError(422, fields=field_messages(error, hidden)) from None
 
 
 def json_body() -> Any:
@@ -176,9 +212,15 @@ def json_body() -> Any:
         raise ApiError(415)
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(raw, parse_constant=_not_json)
+    # RecursionError: a body of nothing but "[[[[…" fits in the size limit.
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "JSON 格式不对", code="malformed_json") from None
+
+
+def _not_json(constant: str) -> Any:
+    # Python reads NaN and Infinity, but they are not JSON and no client means them.
+    raise ValueError(f"{constant} is not JSON")
 
 
 def json_object() -> dict[str, Any]:
@@ -188,8 +230,8 @@ def json_object() -> dict[str, Any]:
     return data
 
 
-def parse_body(model: type[M], tags: frozenset[str] = frozenset()) -> M:
-    return parse(model, json_object(), tags)
+def parse_body(model: type[M], hidden: Hidden = ()) -> M:
+    return parse(model, json_object(), hidden)
 
 
 def parse_query(model: type[M]) -> M:

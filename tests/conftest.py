@@ -22,7 +22,7 @@ from kiosk_server import create_app
 from kiosk_server.config import Config
 from kiosk_server.extensions import db
 from tests.factories import World, build_world
-from tests.helpers import StaffClient
+from tests.helpers import IsolatedClient, StaffClient
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -66,6 +66,8 @@ def make_config(database_url: str, instance: Path, **overrides: Any) -> Config:
         secret_key="test-secret",
         testing=True,
         start_sweeper=False,
+        # Tests log in hundreds of times; production keeps scrypt (checked in test_staff_scope).
+        password_hash_method=overrides.pop("password_hash_method", "pbkdf2:sha256:1000"),
         **overrides,
     )
 
@@ -85,6 +87,7 @@ def app(
     else:
         url = f"sqlite:///{instance / 'test.sqlite3'}"
     application = create_app(make_config(url, instance))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         db.create_all()
     yield application

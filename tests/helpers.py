@@ -2,15 +2,97 @@
 
 from __future__ import annotations
 
+import contextvars
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from kiosk_server.extensions import socketio
+from kiosk_server.extensions import db, socketio
 from kiosk_server.live.push import SCREENS_NAMESPACE
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Words of pydantic's and Werkzeug's English messages; field names such as
+# "valid_until" or values such as 'job' are fine inside a Chinese message.
+_ENGLISH = re.compile(r"\b(?:Input|Field|should|must|required|valid|value|the|is|or|and|not)\b")
+
+
+def database_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, read on a fresh connection (needs an app context)."""
+    with db.engine.connect() as connection:
+        return {
+            table.name: [
+                tuple(row)
+                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in db.metadata.sorted_tables
+        }
+
+
+@contextmanager
+def database_unchanged() -> Iterator[None]:
+    """Fails if anything in the database changed inside the block, change counter included."""
+    before = database_rows()
+    yield
+    after = database_rows()
+    changed = [name for name in before if before[name] != after[name]]
+    assert not changed, {name: (before[name], after[name]) for name in changed}
+
+
+def assert_chinese(text: str) -> None:
+    assert _HAN.search(text) and not _ENGLISH.search(text), f"not a Chinese message: {text!r}"
+
+
+def assert_error_body(
+    body: Any, *, code: str | None = None, fields: set[str] | None = None
+) -> dict[str, Any]:
+    """{"error": {"code", "message", optional "fields": {dotted.path: 中文}}}."""
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    error = body["error"]
+    assert {"code", "message"} <= set(error) <= {"code", "message", "fields"}, error
+    assert isinstance(error["code"], str) and error["code"], error
+    assert_chinese(error["message"])
+    for message in error.get("fields", {}).values():
+        assert_chinese(message)
+    if code is not None:
+        assert error["code"] == code, error
+    if fields is not None:
+        assert set(error.get("fields", {})) == fields, error
+    return error
+
+
+def assert_error(
+    response: TestResponse,
+    status: int,
+    *,
+    code: str | None = None,
+    fields: set[str] | None = None,
+) -> dict[str, Any]:
+    assert response.status_code == status, (
+        response.status_code,
+        response.get_data(as_text=True)[:600],
+    )
+    assert response.is_json, response.get_data(as_text=True)[:200]
+    return assert_error_body(response.json, code=code, fields=fields)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as under a real server.
+
+    Otherwise a request reuses the context a test holds open (see the `ctx`
+    fixture), and with it `g` and the database session: one client would get
+    another's cached CSRF token, and a refused request's half-applied change
+    would linger for the next one to commit.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 class StaffClient:

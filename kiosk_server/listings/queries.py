@@ -42,10 +42,12 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing
         statement = statement.where(Listing.kind == "training", free if query.free else ~free)
     if query.q:
         pattern = _like(query.q)
+        # ilike: PostgreSQL's LIKE minds case where SQLite's does not, and people
+        # type "ai" for a course called "AI".
         statement = statement.where(
             or_(
                 *(
-                    column.like(pattern, escape="\\")
+                    column.ilike(pattern, escape="\\")
                     for column in (
                         Listing.title,
                         Listing.summary,

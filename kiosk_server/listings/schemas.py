@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from kiosk_server.validation import (
     Count,
+    Day,
     FieldProblem,
+    Flag,
     Id,
     Line,
+    Moment,
     Money,
     Paragraphs,
-    Phone,
+    PhoneOrBlank,
     QueryId,
     Strict,
 )
@@ -29,7 +31,7 @@ Age = Annotated[int, Field(ge=16, le=100, strict=True)]
 
 class ContactIn(Strict):
     name: Line(40) = ""
-    phone: Phone | Literal[""] = ""
+    phone: PhoneOrBlank = ""
 
 
 class PayIn(Strict):
@@ -37,7 +39,7 @@ class PayIn(Strict):
     max: Money | None = None
     unit: PayUnitName
     piece: Line(20) | None = None
-    approximate: bool = False
+    approximate: Flag = False
 
     @model_validator(mode="after")
     def check_range(self) -> Self:
@@ -55,7 +57,7 @@ class JobIn(Strict):
     category: JobCategoryName
     pay: PayIn | None = None
     work_hours: Line(80) = ""
-    flexible: bool = False
+    flexible: Flag = False
     openings: Count | None = None
     requirements: Line(300) = ""
     age_min: Age | None = None
@@ -70,8 +72,8 @@ class JobIn(Strict):
 
 class SessionIn(Strict):
     id: Id | None = None  # an existing session to keep; absent for a new one
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment
+    ends_at: Moment | None = None
     seats: Annotated[int, Field(ge=1, le=10_000, strict=True)]
     venue: Line(120) = ""
 
@@ -97,13 +99,13 @@ class SubsidyIn(Strict):
     document_number: Line(80) = ""
     how_to_apply: Line(400, 1)
     documents_needed: Line(400) = ""
-    apply_deadline: date | None = None
+    apply_deadline: Day | None = None
 
 
 class EventIn(Strict):
     event_type: EventTypeName
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment
+    ends_at: Moment | None = None
     employers_count: Count | None = None
     posts_count: Count | None = None
 
@@ -121,8 +123,8 @@ class ListingBase(Strict):
     contact: ContactIn = ContactIn()
     site_id: Id | None = None
     target_id: Id
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
     # The version the editor started from; a stale one is refused with 409.
     version: Annotated[int, Field(ge=1, strict=True)] | None = None
 
@@ -158,13 +160,13 @@ ListingIn = JobListingIn | TrainingListingIn | SubsidyListingIn | EventListingIn
 
 class PublishIn(Strict):
     # Absent: publish now. In the future: the listing waits, then goes live by itself.
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class AnnouncementIn(Strict):
     text: Line(120, 1)
     target_id: Id
-    valid_until: AwareDatetime
+    valid_until: Moment
 
 
 class FeedQuery(Strict):

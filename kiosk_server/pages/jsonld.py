@@ -18,24 +18,19 @@ EMPLOYMENT_TYPES = {
 UNIT_TEXT = {"hour": "HOUR", "day": "DAY", "month": "MONTH", "piece": "PIECE"}
 
 
-def _place(listing: Listing) -> dict[str, Any] | None:
-    site = listing.site
-    if site is None:
-        return None
-    place: dict[str, Any] = {
-        "@type": "Place",
-        "name": site.name,
-        "address": {
-            "@type": "PostalAddress",
-            "streetAddress": site.address,
-            "addressCountry": "CN",
-        },
-    }
-    if site.latitude is not None and site.longitude is not None:
+def _place(listing: Listing) -> dict[str, Any]:
+    # schema.org JobPosting and Event need a location; without a site, the
+    # community or street the listing is for is where people would go.
+    where = listing.site or listing.target
+    address: dict[str, Any] = {"@type": "PostalAddress", "addressCountry": "CN"}
+    if listing.site is not None:
+        address["streetAddress"] = listing.site.address
+    place: dict[str, Any] = {"@type": "Place", "name": where.name, "address": address}
+    if where.latitude is not None and where.longitude is not None:
         place["geo"] = {
             "@type": "GeoCoordinates",
-            "latitude": site.latitude,
-            "longitude": site.longitude,
+            "latitude": where.latitude,
+            "longitude": where.longitude,
         }
     return place
 

@@ -17,11 +17,13 @@ def phone_listing(listing_id: int) -> Response:
     listing = public_listing_by_id(listing_id) if listing_id <= MAX_ID else None
     if listing is None:
         return make_response(render_template("pages/not_found.html"), 404)
+    live = listing.status == "published"
     return make_response(
         render_template(
             "pages/listing.html",
             listing=public_listing(listing),
-            live=listing.status == "published",
-            jsonld=listing_jsonld(listing, phone_url(listing.id)),
+            live=live,
+            # Search engines are told to drop postings that have ended, not to keep them.
+            jsonld=listing_jsonld(listing, phone_url(listing.id)) if live else None,
         )
     )

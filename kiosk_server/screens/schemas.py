@@ -8,7 +8,8 @@ from pydantic import Field
 
 from kiosk_server.validation import MAX_ID, Id, Line, Strict
 
-Seq = Annotated[int, Field(ge=0, le=2**62, strict=True)]
+# Change numbers are PostgreSQL integers; a larger one could only fail to store.
+Seq = Annotated[int, Field(ge=0, le=MAX_ID, strict=True)]
 ScopeKey = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,9}$")]
 
 
