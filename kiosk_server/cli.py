@@ -116,6 +116,37 @@ def sweep_now() -> None:
     )
 
 
+@click.group("screens")
+def screens_group() -> None:
+    """Home TVs and station kiosks."""
+
+
+@screens_group.command("list")
+@with_appcontext
+def screens_list() -> None:
+    from kiosk_server.screens.models import Screen
+
+    for screen in db.session.scalars(select(Screen).order_by(Screen.id)):
+        state = "已停用" if screen.revoked_at else "使用中"
+        seen = screen.last_seen_at.isoformat(timespec="seconds") if screen.last_seen_at else "从未"
+        click.echo(f"{screen.id}\t{screen.kind}\t{screen.community.name}\t{state}\t最近在线 {seen}")
+
+
+@screens_group.command("revoke")
+@click.argument("screen_id", type=int)
+@with_appcontext
+def screens_revoke(screen_id: int) -> None:
+    """Stop a screen: its token is refused from now on."""
+    from kiosk_server.screens.actions import do_revoke_screen
+    from kiosk_server.screens.models import Screen
+
+    screen = db.session.get(Screen, screen_id)
+    if screen is None:
+        raise click.ClickException(f"没有编号为 {screen_id} 的屏幕")
+    do_revoke_screen(screen)
+    click.echo(f"屏幕 {screen_id} 已停用")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_admin, demo, sweep_now):
+    for command in (create_admin, demo, sweep_now, screens_group):
         app.cli.add_command(command)

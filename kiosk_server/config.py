@@ -47,6 +47,7 @@ class Config:
     catchup_limit: int = 500
     max_body_bytes: int = 64 * 1024
     socketio_async_mode: str | None = None
+    password_hash_method: str = "scrypt"
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -78,6 +79,8 @@ class Config:
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
             "PUBLIC_BASE_URL": self.public_base_url,
             "CATCHUP_LIMIT": self.catchup_limit,
+            "MEDIA_ROOT": self.instance_path / "media",
+            "PASSWORD_HASH_METHOD": self.password_hash_method,
             "TESTING": self.testing,
             "JSON_SORT_KEYS": False,
             "SESSION_COOKIE_HTTPONLY": True,

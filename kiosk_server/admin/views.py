@@ -26,7 +26,7 @@ from kiosk_server.listings.display import iso, public_announcement, public_listi
 from kiosk_server.listings.models import Listing
 from kiosk_server.listings.queries import listings_in_scope
 from kiosk_server.listings.schemas import AnnouncementIn, ListingIn, PublishIn
-from kiosk_server.staff.actions import do_login
+from kiosk_server.staff.actions import do_end_sessions, do_login
 from kiosk_server.staff.auth import (
     current_staff_or_none,
     login_session,
@@ -37,6 +37,7 @@ from kiosk_server.staff.models import ROLE_NAMES, Staff
 from kiosk_server.staff.schemas import LoginIn
 from kiosk_server.validation import Strict, json_object, parse, parse_body, parse_query
 
+ENVELOPE = frozenset({"listing"})
 KIND_TAGS = frozenset({"job", "training", "subsidy", "event"})
 
 
@@ -78,6 +79,9 @@ def log_in() -> Response:
 
 @bp.delete("/api/session")
 def log_out() -> Response:
+    staff = current_staff_or_none()
+    if staff is not None:
+        do_end_sessions(staff)
     logout_session()
     return jsonify({"staff": None, "csrf_token": generate_csrf()})
 
@@ -111,7 +115,7 @@ class _ListingEnvelope(Strict):
 def _parse_listing() -> ListingIn:
     # The envelope lets pydantic pick the model by "kind"; its name and the
     # kind tag are dropped from field paths, so errors name what was sent.
-    envelope = parse(_ListingEnvelope, {"listing": json_object()}, KIND_TAGS | {"listing"})
+    envelope = parse(_ListingEnvelope, {"listing": json_object()}, (ENVELOPE, KIND_TAGS))
     return envelope.listing
 
 

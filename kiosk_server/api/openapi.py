@@ -222,6 +222,21 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"201": _json({"type": "object"}), **_errors(400, 413, 415, 422)},
             }
         },
+        "/api/images/{image_id}/{name}.jpg": {
+            "get": {
+                "tags": ["public"],
+                "summary": "信息图片的某个尺寸：thumb（320×180内）、tv（640×360内）、"
+                "kiosk（1080×720内）、original",
+                "parameters": [
+                    _path_id("image_id"),
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "JPEG", "content": {"image/jpeg": {}}},
+                    **_errors(404),
+                },
+            }
+        },
         "/api/openapi.json": {
             "get": {
                 "tags": ["public"],
@@ -299,6 +314,67 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "下架；屏幕上立即消失",
                 "parameters": [_path_id("listing_id")],
                 "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        "/admin/api/listings/{listing_id}/images": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "上传图片（multipart/form-data：image，alt）；只收真实的 JPEG/PNG/WebP，"
+                "不超过10MB，去掉 EXIF 和定位信息，生成各屏幕用的尺寸",
+                "parameters": [_path_id("listing_id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["image"],
+                                "properties": {
+                                    "image": {"type": "string", "format": "binary"},
+                                    "alt": {"type": "string", "maxLength": 120},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 409, 413, 422),
+                },
+            }
+        },
+        "/admin/api/screens": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "本人管辖范围内的电视和自助终端：最近在线、已应用的变更、是否停用",
+                "responses": {"200": _json({"type": "object"}), **_errors(401)},
+            }
+        },
+        "/admin/api/screens/{screen_id}/revoke": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "停用一个屏幕：令牌作废，在线的屏幕立即收到通知",
+                "parameters": [_path_id("screen_id")],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 409),
+                },
+            }
+        },
+        "/admin/api/registrations": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "本人管辖范围内的登记（手机号打码）",
+                "parameters": [
+                    {"name": name, "in": "query", "schema": {"type": kind}}
+                    for name, kind in (
+                        ("kind", "string"),
+                        ("status", "string"),
+                        ("page", "integer"),
+                        ("per_page", "integer"),
+                    )
+                ],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
             }
         },
         "/admin/api/announcements": {

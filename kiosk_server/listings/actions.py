@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import or_, select, update
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import public_announcement, public_listing
+from kiosk_server.listings.images import store_image
 from kiosk_server.listings.models import (
     LISTING_CLASSES,
     Announcement,
     AnnouncementStatus,
     Listing,
+    ListingImage,
     ListingStatus,
     TrainingSession,
 )
@@ -169,8 +172,17 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
     if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
         raise ApiError(409, "已下架的信息不能修改，可以复制成新草稿", code="not_editable")
     _check_places(data, staff)
+    starts = listing.valid_from
+    scheduled = listing.status == ListingStatus.SCHEDULED and starts is not None
+    if scheduled and data.valid_until and data.valid_until <= starts:
+        # Ending before it starts, it would expire without ever being shown.
+        raise ApiError(422, fields={"valid_until": "下架时间必须晚于发布时间"})
     old_target = listing.target_id
     _apply(listing, data)
+    if listing.status != ListingStatus.DRAFT:
+        # Publishing owns valid_from from then on (the scheduled start, or when it
+        # went live): a form sent back without it must not unschedule the listing.
+        listing.valid_from = starts
     listing.updated_by_id = staff.id
     changes: list[Change] = []
     if listing.status == ListingStatus.PUBLISHED:
@@ -202,6 +214,28 @@ def do_publish_listing(
     listing.valid_from = now
     _commit_and_push([_record_listing(listing, "upsert", "published")])
     return listing
+
+
+def do_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) -> ListingImage:
+    """Check and store an uploaded picture; screens showing the listing get it at once."""
+    if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
+        raise ApiError(409, "已下架的信息不能再加图片", code="not_editable")
+    if len(listing.images) >= 6:
+        raise ApiError(422, fields={"image": "每条信息最多6张图片"})
+    stored = store_image(data, current_app.config["MEDIA_ROOT"])
+    image = ListingImage(
+        listing_id=listing.id,
+        position=len(listing.images),
+        file_key=stored.file_key,
+        width=stored.width,
+        height=stored.height,
+        alt=alt,
+    )
+    listing.images.append(image)
+    listing.updated_by_id = staff.id
+    live = listing.status == ListingStatus.PUBLISHED
+    _commit_and_push([_record_listing(listing, "upsert", "updated")] if live else [])
+    return image
 
 
 def do_withdraw_listing(listing: Listing, staff: Staff) -> Listing:
@@ -236,7 +270,11 @@ def start_due_listings(now: datetime) -> int:
     """Scheduled listings whose time has come go live, each exactly once."""
     due = db.session.scalars(
         select(Listing.id).where(
-            Listing.status == ListingStatus.SCHEDULED, Listing.valid_from <= now
+            Listing.status == ListingStatus.SCHEDULED,
+            Listing.valid_from <= now,
+            # One whose whole window passed while no sweep ran just expires:
+            # screens would otherwise get it and lose it again in one sweep.
+            or_(Listing.valid_until.is_(None), Listing.valid_until > now),
         )
     ).all()
     db.session.rollback()

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from kiosk_server.listings.images import RENDITIONS
 from kiosk_server.listings.models import (
     EVENT_TYPE_NAMES,
     JOB_CATEGORY_NAMES,
@@ -183,7 +184,14 @@ def public_listing(listing: Listing) -> dict[str, Any]:
         "updated_at": iso(listing.updated_at),
         "seq": listing.change_seq,
         "images": [
-            {"id": image.id, "alt": image.alt, "width": image.width, "height": image.height}
+            {
+                "id": image.id,
+                "alt": image.alt,
+                "width": image.width,
+                "height": image.height,
+                # Each screen takes the size it shows; none downloads the original.
+                "urls": {name: f"/api/images/{image.id}/{name}.jpg" for name in RENDITIONS},
+            }
             for image in listing.images
         ],
         "url": f"/l/{listing.id}",

@@ -144,7 +144,10 @@ class Listing(db.Model):
     site: Mapped[Site | None] = relationship(lazy="joined")
     target: Mapped[Place] = relationship(lazy="joined")
     images: Mapped[list[ListingImage]] = relationship(
-        order_by="ListingImage.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="ListingImage.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        back_populates="listing",
     )
     sessions: Mapped[list[TrainingSession]] = relationship(
         order_by="TrainingSession.starts_at", cascade="all, delete-orphan", lazy="selectin"
@@ -188,6 +191,8 @@ class ListingImage(db.Model):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     alt: Mapped[str] = mapped_column(String(120), default="")
+
+    listing: Mapped[Listing] = relationship(back_populates="images")
 
 
 class TrainingSession(db.Model):

@@ -12,17 +12,23 @@ from typing import Any
 
 from flask import current_app, session
 from flask_socketio import join_room
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
+from socketio import exceptions as socketio_exceptions
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db, socketio
 from kiosk_server.live.changes import catch_up
-from kiosk_server.live.push import SCREENS_NAMESPACE, room
+from kiosk_server.live.push import SCREENS_NAMESPACE, room, screen_room
 from kiosk_server.screens.actions import do_mark_seen, do_record_cursors
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import active_screen_by_token, scope_ids
 from kiosk_server.screens.schemas import CursorsIn
-from kiosk_server.validation import field_messages
+from kiosk_server.validation import Line, field_messages
+
+AppVersion: TypeAdapter[str] = TypeAdapter(Line(32, 1))
+
+
+REFUSED = {"code": "unknown_screen", "message": "此屏幕未登记或已停用，请联系工作人员"}
 
 
 def _current_screen() -> Screen:
@@ -33,34 +39,48 @@ def _current_screen() -> Screen:
     return screen
 
 
-def _cursors(data: Any) -> dict[int, int]:
+def _cursors(data: Any, extra: tuple[Any, ...] = ()) -> dict[int, int]:
+    if extra:
+        raise ApiError(422, fields={"_body": "只能发送一个对象"})
     try:
         return CursorsIn.model_validate(data).as_ints()
     except ValidationError as error:
         raise ApiError(422, fields=field_messages(error)) from None
 
 
+def _app_version(auth: dict[str, Any]) -> str | None:
+    # Only shown to staff: a bad one is dropped rather than refusing the screen.
+    try:
+        return AppVersion.validate_python(auth.get("app_version"))
+    except ValidationError:
+        return None
+
+
 @socketio.on("connect", namespace=SCREENS_NAMESPACE)
 def on_connect(auth: Any = None) -> None:
-    token = auth.get("token") if isinstance(auth, dict) else None
-    screen = active_screen_by_token(token)
-    if screen is None:
-        db.session.rollback()
-        raise ConnectionRefusedError(
-            {"code": "unknown_screen", "message": "此屏幕未登记或已停用，请联系工作人员"}
-        )
-    session["screen_id"] = screen.id
-    for place_id in scope_ids(screen):
-        join_room(room(place_id))
-    version = auth.get("app_version") if isinstance(auth, dict) else None
-    do_mark_seen(screen, version if isinstance(version, str) else None)
+    try:
+        screen = active_screen_by_token(auth.get("token") if isinstance(auth, dict) else None)
+        if screen is not None:
+            session["screen_id"] = screen.id
+            join_room(screen_room(screen.id))
+            for place_id in scope_ids(screen):
+                join_room(room(place_id))
+            do_mark_seen(screen, _app_version(auth))
+            return
+    except Exception:
+        current_app.logger.exception("screen connect failed")
+    db.session.rollback()
+    # Not the builtin of the same name: only this one makes Flask-SocketIO
+    # refuse; the builtin would reach on_error and the screen would connect.
+    # The message is for people; `data.code` is what screens act on.
+    raise socketio_exceptions.ConnectionRefusedError(REFUSED["message"], REFUSED)
 
 
 @socketio.on("sync", namespace=SCREENS_NAMESPACE)
-def on_sync(data: Any = None) -> dict[str, Any]:
+def on_sync(data: Any = None, *extra: Any) -> dict[str, Any]:
     screen = _current_screen()
     scope = scope_ids(screen)
-    cursors = _cursors(data)
+    cursors = _cursors(data, extra)
     result = catch_up(scope, cursors, current_app.config["CATCHUP_LIMIT"])
     db.session.rollback()
     wire_cursors = {str(key): value for key, value in result.cursors.items()}
@@ -73,9 +93,9 @@ def on_sync(data: Any = None) -> dict[str, Any]:
 
 
 @socketio.on("ack", namespace=SCREENS_NAMESPACE)
-def on_ack(data: Any = None) -> dict[str, Any]:
+def on_ack(data: Any = None, *extra: Any) -> dict[str, Any]:
     screen = _current_screen()
-    do_record_cursors(screen, _cursors(data), scope_ids(screen))
+    do_record_cursors(screen, _cursors(data, extra), scope_ids(screen))
     return {"ok": True}
 
 

@@ -18,6 +18,15 @@ def room(place_id: int) -> str:
     return f"place:{place_id}"
 
 
+def screen_room(screen_id: int) -> str:
+    """Each screen also has a room of its own, for messages to it alone."""
+    return f"screen:{screen_id}"
+
+
+def tell_screen(screen_id: int, event: str, data: dict[str, object]) -> None:
+    socketio.emit(event, data, to=screen_room(screen_id), namespace=SCREENS_NAMESPACE)
+
+
 def push(changes: Iterable[Change]) -> None:
     """Call only after the commit that stored the changes."""
     for change in changes:

@@ -41,4 +41,4 @@ class CallbackIn(Strict):
 
     mobile: Mobile
     consent: Consent
-    idempotency_key: Annotated[str, Field(min_length=8, max_length=64)] | None = None
+    idempotency_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None

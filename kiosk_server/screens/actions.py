@@ -6,6 +6,7 @@ import secrets
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
+from kiosk_server.live.push import tell_screen
 from kiosk_server.places.models import Place, PlaceLevel
 from kiosk_server.screens.models import Screen, ScreenKind, hash_token
 from kiosk_server.screens.schemas import TvRegistrationIn
@@ -29,6 +30,17 @@ def do_register_tv(data: TvRegistrationIn) -> tuple[Screen, str]:
     db.session.add(screen)
     db.session.commit()
     return screen, token
+
+
+def do_revoke_screen(screen: Screen) -> None:
+    """Stop a screen: its token no longer connects, and a connected one is told at once."""
+    if screen.revoked_at is not None:
+        raise ApiError(409, "这个屏幕已经停用了", code="already_revoked")
+    screen.revoked_at = utcnow()
+    db.session.commit()
+    tell_screen(
+        screen.id, "revoked", {"code": "unknown_screen", "message": "此屏幕已停用，请联系工作人员"}
+    )
 
 
 def do_mark_seen(screen: Screen, app_version: str | None = None) -> None:

@@ -35,6 +35,12 @@ def do_set_password(staff: Staff, password: str) -> None:
     db.session.commit()
 
 
+def do_end_sessions(staff: Staff) -> None:
+    """Void every session of this account, including copies of its cookie."""
+    staff.session_epoch += 1
+    db.session.commit()
+
+
 def do_login(username: str, password: str) -> Staff:
     """Check a password; repeated failures lock the account for a while."""
     staff = db.session.scalar(select(Staff).where(Staff.username == username))

@@ -19,6 +19,7 @@ def _fresh_session() -> None:
 def login_session(staff: Staff) -> None:
     _fresh_session()
     session["staff_id"] = staff.id
+    session["epoch"] = staff.session_epoch
     session.permanent = True
 
 
@@ -31,7 +32,9 @@ def current_staff_or_none() -> Staff | None:
     if not isinstance(staff_id, int):
         return None
     staff = db.session.get(Staff, staff_id)
-    return staff if staff is not None and staff.active else None
+    if staff is None or not staff.active or session.get("epoch") != staff.session_epoch:
+        return None
+    return staff
 
 
 def require_staff() -> Staff:

@@ -136,3 +136,38 @@ def test_missing_scope_in_cursors_is_told_to_resync(app: Flask, world: World) ->
     screen = Screen(app, world.jiuquhe.id)
     reply = screen.sync({str(world.jiuquhe.id): 0})
     assert (reply["resync"], reply["reason"]) == (True, "unknown_scope")
+
+
+def test_a_revoked_screen_is_told_at_once_and_cannot_come_back(app: Flask, world: World) -> None:
+    from kiosk_server.extensions import db
+    from kiosk_server.screens.actions import do_revoke_screen
+    from kiosk_server.screens.models import Screen as ScreenModel
+
+    screen = Screen(app, world.jiuquhe.id)
+    with app.app_context():
+        do_revoke_screen(db.session.get(ScreenModel, screen.id))
+
+    events = screen.socket.get_received("/screens")
+    assert [e["name"] for e in events] == ["revoked"]
+    assert events[0]["args"][0]["code"] == "unknown_screen"
+    assert screen.sync({})["error"]["code"] == "unknown_screen"
+    again = socketio_test_client(app, screen.token)
+    assert not again.is_connected("/screens")
+
+
+def test_the_revoke_command_stops_a_screen(app: Flask, world: World) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["screens", "revoke", str(screen.id)])
+    listed = runner.invoke(args=["screens", "list"])
+
+    assert result.exit_code == 0 and "已停用" in result.output
+    assert "已停用" in listed.output
+    assert runner.invoke(args=["screens", "revoke", "99999"]).exit_code != 0
+
+
+def socketio_test_client(app: Flask, token: str):
+    from kiosk_server.extensions import socketio
+
+    return socketio.test_client(app, namespace="/screens", auth={"token": token})

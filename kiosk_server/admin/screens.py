@@ -1,0 +1,70 @@
+"""Staff see the screens in their part of the tree and can stop one."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import Response, jsonify
+from sqlalchemy import select
+
+from kiosk_server.admin import bp
+from kiosk_server.errors import ApiError
+from kiosk_server.extensions import db
+from kiosk_server.listings.display import iso
+from kiosk_server.places.models import Place
+from kiosk_server.screens.actions import do_revoke_screen
+from kiosk_server.screens.models import Screen
+from kiosk_server.staff.auth import require_staff
+from kiosk_server.staff.models import Staff
+from kiosk_server.validation import MAX_ID, Strict, parse_query
+
+
+def _screen_json(screen: Screen) -> dict[str, Any]:
+    return {
+        "id": screen.id,
+        "kind": screen.kind,
+        "label": screen.label,
+        "community": {"id": screen.community.id, "name": screen.community.name},
+        "site": {"id": screen.site.id, "name": screen.site.name} if screen.site else None,
+        "app_version": screen.app_version,
+        "last_seen_at": iso(screen.last_seen_at),
+        "last_seq": screen.last_seq,
+        "revoked": screen.revoked_at is not None,
+    }
+
+
+def access_screen(staff: Staff, screen_id: int) -> Screen:
+    screen = db.session.get(Screen, screen_id) if screen_id <= MAX_ID else None
+    if screen is None:
+        raise ApiError(404, "没有这个屏幕")
+    if not staff.can_manage(screen.community):
+        raise ApiError(403, "这个屏幕不在您的管辖范围内")
+    return screen
+
+
+class ScreensQuery(Strict):
+    kind: Literal["tv", "kiosk"] | None = None
+
+
+@bp.get("/api/screens")
+def screen_index() -> Response:
+    staff = require_staff()
+    query = parse_query(ScreensQuery)
+    statement = (
+        select(Screen)
+        .join(Place, Screen.community_id == Place.id)
+        .where(Place.path.startswith(staff.scope.path, autoescape=True))
+        .order_by(Screen.id)
+    )
+    if query.kind:
+        statement = statement.where(Screen.kind == query.kind)
+    screens = db.session.scalars(statement)
+    return jsonify({"items": [_screen_json(screen) for screen in screens]})
+
+
+@bp.post("/api/screens/<int:screen_id>/revoke")
+def screen_revoke(screen_id: int) -> Response:
+    staff = require_staff()
+    screen = access_screen(staff, screen_id)
+    do_revoke_screen(screen)
+    return jsonify(_screen_json(screen))
