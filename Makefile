@@ -38,6 +38,7 @@ format: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
 
 test: lint
+	scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 clean:

@@ -95,6 +95,11 @@
     this.syncing = true;
     this.socket.emit('sync', { cursors: this.cursors }, function (reply) {
       self.syncing = false;
+      if (reply && reply.error && reply.error.code === 'unknown_screen') {
+        self.socket.disconnect();
+        self.options.onRefused(reply.error.message);
+        return;
+      }
       if (reply && reply.resync) {
         self.options.onResync();
       } else if (reply && reply.changes) {

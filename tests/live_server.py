@@ -78,6 +78,16 @@ class StaffSession:
         assert reply.ok, reply.text
         return reply.json()
 
+    def upload(self, listing_id: int, data: bytes, alt: str) -> dict[str, Any]:
+        reply = self.http.post(
+            f"{self.base}/admin/api/listings/{listing_id}/images",
+            files={"image": ("photo.jpg", data, "image/jpeg")},
+            data={"alt": alt},
+            headers={"X-CSRFToken": self.token},
+        )
+        assert reply.ok, reply.text
+        return reply.json()
+
     def publish(self, body: dict[str, Any]) -> dict[str, Any]:
         listing = self.post("/admin/api/listings", body)
         return self.post(f"/admin/api/listings/{listing['id']}/publish", {})

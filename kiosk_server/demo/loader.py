@@ -129,7 +129,7 @@ def load_demo(data_file: Path = DATA_FILE) -> dict[str, int]:
         staff_lines.append(f"{person['username']}\t{password}\t{person['display_name']}")
     _write_private(Path(current_app.instance_path) / "demo-staff.txt", staff_lines)
     published = 0
-    for item in raw["listings"]:
+    for item in _mixed_kinds(raw["listings"]):
         listing = do_create_listing(_listing_input(item, places, site_keys), None)
         if item.get("status") != "draft":
             do_publish_listing(listing, None)
@@ -150,6 +150,20 @@ def load_demo(data_file: Path = DATA_FILE) -> dict[str, int]:
         "已发布": published,
         "工作人员": len(staff_lines),
     }
+
+
+def _mixed_kinds(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Publish the kinds in turn, so the newest on every screen are not all of one kind."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for item in listings:
+        by_kind.setdefault(item["kind"], []).append(item)
+    queues = list(by_kind.values())
+    mixed = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                mixed.append(queue.pop(0))
+    return mixed
 
 
 def _site_keys(city: dict[str, Any]) -> dict[str, int]:

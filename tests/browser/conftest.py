@@ -126,11 +126,17 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"))
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Serious and critical findings of axe-core (from npm) on the page as it is now."""
+def axe_violations(page: Page, enhanced_contrast: bool = False) -> list[dict[str, Any]]:
+    """Serious and critical findings of axe-core (from npm) on the page as it is now.
+
+    `enhanced_contrast` adds WCAG AAA's 7:1 text contrast, which UX.md asks of the TV.
+    """
     axe = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
     page.add_script_tag(path=str(axe))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    options = {"resultTypes": ["violations"]}
+    if enhanced_contrast:
+        options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
+    result = page.evaluate("options => axe.run(document, options)", options)
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"]]}
         for v in result["violations"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
@@ -15,6 +18,7 @@ from kiosk_server.listings.models import Listing
 from kiosk_server.registrations.models import Registration
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
+from kiosk_server.timeutil import utcnow
 from tests.browser.conftest import Site, axe_violations, screenshot
 from tests.factories import listing_input, make_listing
 
@@ -192,6 +196,32 @@ def test_digits_and_every_platforms_back_key(tv: Remote) -> None:
     assert tv.focused() and tv.focused().startswith("listing-")
 
 
+def test_channel_keys_turn_pages(tv: Remote) -> None:
+    tv.press("Digit1")
+    tv.code(428)  # channel down
+    expect(tv.page.locator(".pager")).to_contain_text("第2/2页")
+    tv.code(427)  # channel up
+    expect(tv.page.locator(".pager")).to_contain_text("第1/2页")
+
+
+def test_focus_moves_to_a_neighbour_when_the_focused_listing_is_withdrawn(
+    tv: Remote, site: Site
+) -> None:
+    staff = site.staff()
+    doomed = staff.publish(listing_input(target_id=site.ids["jiuquhe"], title="将被撤下"))
+    expect(tv.page.locator(".badge-new")).to_be_visible()
+    tv.code(403)
+    tv.press("Digit1")
+    tv.move_until("ArrowRight", f"listing-{doomed['id']}")
+    neighbours = set(tv.card_keys()) - {f"listing-{doomed['id']}"}
+
+    staff.post(f"/admin/api/listings/{doomed['id']}/withdraw", {})
+
+    expect(tv.page.locator(f"[data-key=listing-{doomed['id']}]")).to_have_count(0)
+    assert tv.rings() == 1
+    assert tv.focused() in neighbours
+
+
 def test_a_listing_published_meanwhile_waits_behind_the_notice(tv: Remote, site: Site) -> None:
     page = tv.page
     tv.press("Digit1", "ArrowRight", "ArrowDown")
@@ -253,6 +283,58 @@ def test_the_tv_catches_up_after_the_connection_drops(tv: Remote, site: Site) ->
     assert f"listing-{gone_id}" not in tv.card_keys()
     tv.code(403)
     assert tv.card_keys() == [f"listing-{added_id}"]
+
+
+def _count_in_title(page: Page) -> int:
+    title = page.locator("h1").inner_text()
+    return int(title.split("共")[1].split("条")[0])
+
+
+def test_filters_narrow_the_list(tv: Remote) -> None:
+    page = tv.page
+    tv.press("Digit1")
+    every_job = _count_in_title(page)
+    tv.press("ArrowUp")
+    tv.move_until("ArrowRight", "filter-piece_rate")
+    tv.press("Enter")
+    expect(page.locator("[data-key=filter-piece_rate]")).to_have_attribute("aria-pressed", "true")
+    piece_rate = _count_in_title(page)
+    assert 0 < piece_rate < every_job
+    tags = page.locator(".card .card-tag").all_inner_texts()
+    assert tags and set(tags) == {"岗位 · 计件"}
+    tv.press("Digit2", "ArrowUp")
+    tv.move_until("ArrowRight", "filter-free")
+    tv.press("Enter")
+    expect(page.locator("[data-key=filter-free]")).to_have_attribute("aria-pressed", "true")
+    assert all("免费" in text for text in page.locator(".card .card-key").all_inner_texts())
+
+
+def test_announcements_show_as_a_banner_at_once(tv: Remote, site: Site) -> None:
+    until = (utcnow() + timedelta(minutes=5)).isoformat()
+    text = f"今晚7点 星光招聘夜市（{tv.page.viewport_size['width']}）"
+    site.staff().post(
+        "/admin/api/announcements",
+        {"text": text, "target_id": site.ids["huangdao_street"], "valid_until": until},
+    )
+    expect(tv.page.locator(".banner")).to_have_text(f"通知：{text}")
+    screenshot(tv.page, "tv-banner")
+
+
+def test_pictures_arrive_in_the_size_the_tv_shows(tv: Remote, site: Site) -> None:
+    staff = site.staff()
+    listing = staff.publish(listing_input(target_id=site.ids["jiuquhe"], title="有照片的岗位"))
+    photo = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (180, 90, 60)).save(photo, "JPEG", quality=95)
+    staff.upload(listing["id"], photo.getvalue(), "手工坊")
+    expect(tv.page.locator(".badge-new")).to_be_visible()
+    tv.code(403)
+    tv.press("Enter")
+    picture = tv.page.locator(".photo")
+    expect(picture).to_be_visible()
+    natural = picture.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural[0] <= 640 and natural[1] <= 360
+    screenshot(tv.page, "tv-detail-photo")
+    staff.post(f"/admin/api/listings/{listing['id']}/withdraw", {})
 
 
 def _open_callback(tv: Remote) -> None:
@@ -326,4 +408,24 @@ def test_no_serious_accessibility_violations(tv: Remote, where: str) -> None:
     else:
         tv.press(*steps[where])
     tv.page.wait_for_timeout(200)
-    assert axe_violations(tv.page) == []
+    assert axe_violations(tv.page, enhanced_contrast=True) == []
+
+
+def test_a_revoked_tv_asks_for_staff_and_can_start_again(tv: Remote, site: Site) -> None:
+    newest = None
+    for _ in range(50):  # until this TV's live connection is up
+        with site.app.app_context():
+            newest, seen = db.session.execute(
+                select(Screen.id, Screen.last_seen_at).order_by(Screen.id.desc())
+            ).first()
+            db.session.remove()
+        if seen is not None:
+            break
+        tv.page.wait_for_timeout(100)
+    site.staff().post(f"/admin/api/screens/{newest}/revoke", {})
+
+    expect(tv.page.locator("h1")).to_have_text("请联系工作人员")
+    assert tv.focused() == "again"
+    screenshot(tv.page, "tv-revoked")
+    tv.press("Enter")
+    expect(tv.page.locator("h1")).to_have_text("第一次使用：请选择您住的街道")

@@ -73,7 +73,7 @@
       role: 'region', 'aria-label': '详细介绍'
     }, [h('p', { text: l.body || l.summary || '' })]);
     var image = l.images && l.images[0]
-      ? h('img', { className: 'photo', src: '/api/images/' + l.images[0].id + '/tv.jpg', alt: l.images[0].alt || l.title })
+      ? h('img', { className: 'photo', src: l.images[0].urls.tv, alt: l.images[0].alt || l.title })
       : null;
     tv.dom.append(container, h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
       this.gone ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息已经结束' }) : null,
