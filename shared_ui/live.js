@@ -44,6 +44,9 @@
     });
     this.socket = socket;
     socket.on('connect', function () {
+      // A sync sent just before a disconnect never gets its answer; start afresh.
+      self.syncing = false;
+      self.syncAgain = false;
       self.options.onStatus(true);
       self.sync();
     });
