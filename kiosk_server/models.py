@@ -13,5 +13,5 @@ from kiosk_server.listings.models import (  # noqa: F401
 from kiosk_server.live.models import Change, ChangeCounter  # noqa: F401
 from kiosk_server.places.models import Place, Site  # noqa: F401
 from kiosk_server.registrations.models import Registration  # noqa: F401
-from kiosk_server.screens.models import Screen  # noqa: F401
+from kiosk_server.screens.models import EnrolmentCode, Screen  # noqa: F401
 from kiosk_server.staff.models import Staff  # noqa: F401

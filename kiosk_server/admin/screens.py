@@ -11,8 +11,8 @@ from kiosk_server.admin import bp
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import iso
-from kiosk_server.places.models import Place
-from kiosk_server.screens.actions import do_revoke_screen
+from kiosk_server.places.models import Place, Site
+from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.auth import require_staff
 from kiosk_server.staff.models import Staff
@@ -60,6 +60,23 @@ def screen_index() -> Response:
         statement = statement.where(Screen.kind == query.kind)
     screens = db.session.scalars(statement)
     return jsonify({"items": [_screen_json(screen) for screen in screens]})
+
+
+@bp.post("/api/sites/<int:site_id>/enrolment-codes")
+def enrolment_code_create(site_id: int) -> tuple[Response, int]:
+    staff = require_staff()
+    site = db.session.get(Site, site_id) if site_id <= MAX_ID else None
+    if site is None:
+        raise ApiError(404, "没有这个站点")
+    if not staff.can_manage(site.community):
+        raise ApiError(403, "这个站点不在您的管辖范围内")
+    record, code = do_create_enrolment_code(site, staff)
+    body = {
+        "code": f"{code[:4]} {code[4:]}",
+        "site": {"id": site.id, "name": site.name},
+        "expires_at": iso(record.expires_at),
+    }
+    return jsonify(body), 201
 
 
 @bp.post("/api/screens/<int:screen_id>/revoke")

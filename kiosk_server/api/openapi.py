@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from kiosk_server.listings.schemas import AnnouncementIn, FeedQuery, ListingIn, PublishIn
 from kiosk_server.registrations.schemas import CallbackIn
-from kiosk_server.screens.schemas import TvRegistrationIn
+from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.schemas import LoginIn
 
 REF = "#/components/schemas/{model}"
@@ -214,6 +214,14 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
+        "/api/screens/enrol": {
+            "post": {
+                "tags": ["screens"],
+                "summary": "自助终端用工作人员给的一次性登记码绑定站点，得到连接令牌",
+                "requestBody": c.body(KioskEnrolmentIn, "KioskEnrolmentIn"),
+                "responses": {"201": _json({"type": "object"}), **_errors(400, 413, 415, 422)},
+            }
+        },
         "/api/screens": {
             "post": {
                 "tags": ["screens"],
@@ -348,6 +356,14 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "本人管辖范围内的电视和自助终端：最近在线、已应用的变更、是否停用",
                 "responses": {"200": _json({"type": "object"}), **_errors(401)},
+            }
+        },
+        "/admin/api/sites/{site_id}/enrolment-codes": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "为站点的新自助终端生成一次性登记码（24小时内有效，只能用一次）",
+                "parameters": [_path_id("site_id")],
+                "responses": {"201": _json({"type": "object"}), **_errors(400, 401, 403, 404)},
             }
         },
         "/admin/api/screens/{screen_id}/revoke": {

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.live.push import tell_screen
-from kiosk_server.places.models import Place, PlaceLevel
-from kiosk_server.screens.models import Screen, ScreenKind, hash_token
-from kiosk_server.screens.schemas import TvRegistrationIn
+from kiosk_server.places.models import Place, PlaceLevel, Site
+from kiosk_server.screens.models import EnrolmentCode, Screen, ScreenKind, hash_token
+from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
+from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
 
 
@@ -41,6 +45,63 @@ def do_revoke_screen(screen: Screen) -> None:
     tell_screen(
         screen.id, "revoked", {"code": "unknown_screen", "message": "此屏幕已停用，请联系工作人员"}
     )
+
+
+ENROLMENT_VALID_FOR = timedelta(hours=24)
+
+
+def do_create_enrolment_code(site: Site, staff: Staff) -> tuple[EnrolmentCode, str]:
+    """Eight digits staff type on the new kiosk; they work once, for a day."""
+    code = f"{secrets.randbelow(10**8):08d}"
+    record = EnrolmentCode(
+        site_id=site.id,
+        code_hash=hash_token(code),
+        created_by_id=staff.id,
+        expires_at=utcnow() + ENROLMENT_VALID_FOR,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record, code
+
+
+def do_enrol_kiosk(data: KioskEnrolmentIn) -> tuple[Screen, str]:
+    """Trade a one-time code for a kiosk's own revocable token."""
+    digits = data.code.replace(" ", "")
+    now = utcnow()
+    record = db.session.scalar(
+        select(EnrolmentCode).where(EnrolmentCode.code_hash == hash_token(digits))
+    )
+    refused = ApiError(422, fields={"code": "登记码不对、已用过或已过期，请联系工作人员"})
+    if record is None or record.used_at is not None or record.expires_at <= now:
+        raise refused
+    # Only one kiosk may take a code, even when two try at the same moment.
+    taken = db.session.execute(
+        update(EnrolmentCode)
+        .where(EnrolmentCode.id == record.id, EnrolmentCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        db.session.rollback()
+        raise refused
+    token = secrets.token_urlsafe(32)
+    screen = Screen(
+        kind=ScreenKind.KIOSK,
+        community_id=record.site.community_id,
+        site_id=record.site_id,
+        label=record.site.name,
+        token_hash=hash_token(token),
+        app_version=data.app_version,
+        cursors={},
+        last_seq=0,
+    )
+    db.session.add(screen)
+    db.session.flush()
+    db.session.execute(
+        update(EnrolmentCode).where(EnrolmentCode.id == record.id).values(screen_id=screen.id)
+    )
+    db.session.commit()
+    return screen, token
 
 
 def do_mark_seen(screen: Screen, app_version: str | None = None) -> None:

@@ -48,3 +48,20 @@ class Screen(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class EnrolmentCode(db.Model):
+    """A one-time code staff create to tie a kiosk to its site."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    screen_id: Mapped[int | None] = mapped_column(ForeignKey("screens.id"))
+
+    site: Mapped[Site] = relationship(lazy="joined")

@@ -25,3 +25,9 @@ class CursorsIn(Strict):
 
     def as_ints(self) -> dict[int, int]:
         return {int(key): value for key, value in self.cursors.items() if int(key) <= MAX_ID}
+
+
+class KioskEnrolmentIn(Strict):
+    # Eight digits, as staff read them out; spaces are allowed for readability.
+    code: Annotated[str, Field(pattern=r"^[0-9 ]{8,12}$")]
+    app_version: Line(32) = ""

@@ -59,6 +59,8 @@ IMAGE_UPLOAD = "/admin/api/listings/<int:listing_id>/images"
 REGISTRATIONS = "/admin/api/registrations"
 STAFF_SCREENS = "/admin/api/screens"
 SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
+ENROL = "/api/screens/enrol"
+ENROLMENT_CODES = "/admin/api/sites/<int:site_id>/enrolment-codes"
 
 MAX_INT32 = 2**31 - 1
 NAIVE = "2030-01-01T19:00:00"
@@ -248,6 +250,7 @@ ID_ROUTES = [
     ("POST", CALLBACK),
     ("POST", IMAGE_UPLOAD),
     ("POST", SCREEN_REVOKE),
+    ("POST", ENROLMENT_CODES),
 ]
 
 
@@ -314,6 +317,7 @@ def test_unknown_or_escaping_file_name_is_404(client: FlaskClient, rule: str) ->
 
 BODY_ROUTES = [
     ("POST", SCREENS),
+    ("POST", ENROL),
     ("POST", CALLBACK),
     ("POST", SESSION),
     ("POST", STAFF_LISTINGS),
@@ -457,6 +461,7 @@ CSRF_ROUTES = [
     ("POST", ANNOUNCEMENT_WITHDRAW),
     ("POST", IMAGE_UPLOAD),
     ("POST", SCREEN_REVOKE),
+    ("POST", ENROLMENT_CODES),
 ]
 
 
