@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, TypeAdapter
 
 from kiosk_server.listings.schemas import AnnouncementIn, FeedQuery, ListingIn, PublishIn
-from kiosk_server.registrations.schemas import CallbackIn
+from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.schemas import LoginIn
 
@@ -211,6 +211,26 @@ def openapi_document() -> dict[str, Any]:
                     "201": _json({"type": "object"}),
                     "200": _json({"type": "object"}, "已经登记过"),
                     **_errors(400, 401, 404, 410, 415, 422),
+                },
+            }
+        },
+        "/api/registrations": {
+            "post": {
+                "tags": ["screens"],
+                "summary": "现场登记：求职、零工、培训报名、政策咨询预约、我要应聘",
+                "description": "自助终端带 X-Screen-Token；手机不带。idempotency_key 相同的重复提交"
+                "只记一次（回 200）。培训报满回 409 session_full，可带 waitlist=true 排候补。",
+                "parameters": [
+                    {"name": "X-Screen-Token", "in": "header", "schema": {"type": "string"}}
+                ],
+                "requestBody": c.body(
+                    TypeAdapter(Annotated[RegistrationIn, Field(discriminator="kind")]),
+                    "RegistrationIn",
+                ),
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    "200": _json({"type": "object"}, "同一次提交，已经记过"),
+                    **_errors(400, 401, 404, 409, 410, 413, 415, 422, 429),
                 },
             }
         },

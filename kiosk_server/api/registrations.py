@@ -1,18 +1,23 @@
-"""Public endpoints where residents register: a TV's "请工作人员联系我"."""
+"""Public endpoints where residents register: kiosk and phone registrations, and a
+TV's "请工作人员联系我"."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Response, jsonify, request
+from pydantic import Field
 
 from kiosk_server.api import bp
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Listing
-from kiosk_server.registrations.actions import do_request_callback
-from kiosk_server.registrations.schemas import CallbackIn
+from kiosk_server.registrations.actions import do_register, do_request_callback
+from kiosk_server.registrations.models import KIND_NAMES, Registration
+from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import active_screen_by_token
-from kiosk_server.validation import MAX_ID, parse_body
+from kiosk_server.validation import MAX_ID, Strict, json_object, parse, parse_body
 
 
 def _screen_or_401() -> Screen:
@@ -20,6 +25,41 @@ def _screen_or_401() -> Screen:
     if screen is None:
         raise ApiError(401, "此屏幕未登记或已停用，请联系工作人员", code="unknown_screen")
     return screen
+
+
+class _RegistrationEnvelope(Strict):
+    registration: Annotated[RegistrationIn, Field(discriminator="kind")]
+
+
+# Dropped from field paths level by level: errors name what was sent.
+HIDDEN = (
+    frozenset({"registration"}),
+    frozenset({"job_seeker", "gig_worker", "training_signup", "consultation", "application"}),
+)
+
+
+@bp.post("/registrations")
+def register() -> tuple[Response, int]:
+    """From a kiosk (with its token) or a phone (without); retries with the same key are safe."""
+    token = request.headers.get("X-Screen-Token")
+    screen = _screen_or_401() if token is not None else None
+    envelope = parse(_RegistrationEnvelope, {"registration": json_object()}, HIDDEN)
+    registration, created = do_register(envelope.registration, screen)
+    body = {
+        "reference": registration.reference,
+        "kind": registration.kind,
+        "kind_name": KIND_NAMES[registration.kind],
+        "waitlisted": registration.waitlisted,
+        "created": created,
+        "message": _confirmation(registration),
+    }
+    return jsonify(body), 201 if created else 200
+
+
+def _confirmation(registration: Registration) -> str:
+    if registration.waitlisted:
+        return "已经排上候补，有空位时工作人员会联系您"
+    return f"{KIND_NAMES[registration.kind]}成功，工作人员会尽快联系您"
 
 
 @bp.post("/listings/<int:listing_id>/callback")

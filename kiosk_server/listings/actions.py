@@ -149,6 +149,11 @@ def _record_listing(listing: Listing, op: str, reason: str, scope_id: int | None
     return change
 
 
+def record_listing_update(listing: Listing) -> Change:
+    """For writers elsewhere (a seat taken changes seats_left): the caller commits, then pushes."""
+    return _record_listing(listing, "upsert", "updated")
+
+
 def _commit_and_push(changes: list[Change]) -> None:
     db.session.commit()
     push(changes)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
-from kiosk_server.listings.models import Listing, ListingStatus
-from kiosk_server.registrations.models import Registration, RegistrationKind
-from kiosk_server.registrations.schemas import CallbackIn
+from kiosk_server.listings.actions import record_listing_update
+from kiosk_server.listings.models import Listing, ListingStatus, TrainingSession
+from kiosk_server.live.push import push
+from kiosk_server.places.models import Place, PlaceLevel
+from kiosk_server.registrations.models import Registration, RegistrationKind, RegistrationStatus
+from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn, TrainingSignupIn
 from kiosk_server.screens.models import Screen
 from kiosk_server.timeutil import utcnow
 
@@ -64,4 +69,149 @@ def do_request_callback(
         if found is None:
             raise
         return found, False
+    return registration, True
+
+
+RATE_PER_SCREEN = (30, timedelta(minutes=10))
+RATE_PER_MOBILE = (10, timedelta(days=1))
+LISTING_KINDS = {"training_signup": "training", "consultation": "subsidy", "application": "job"}
+KIND_DETAILS = {
+    "job_seeker": {"wanted", "skills", "availability"},
+    "gig_worker": {"trades", "service_area", "availability"},
+    "training_signup": set(),
+    "consultation": {"preferred_day", "half_day"},
+    "application": set(),
+}
+
+
+def _count_since(*where: Any) -> int:
+    return db.session.scalar(select(func.count(Registration.id)).where(*where)) or 0
+
+
+def _check_rate(screen: Screen | None, mobile: str) -> None:
+    """Slow down a kiosk being abused, or one number being used to flood staff."""
+    now = utcnow()
+    if screen is not None:
+        limit, window = RATE_PER_SCREEN
+        if (
+            _count_since(
+                Registration.screen_id == screen.id, Registration.created_at > now - window
+            )
+            >= limit
+        ):
+            raise ApiError(429, "这台终端登记太频繁了，请稍后再试或找工作人员", code="rate_limited")
+    limit, window = RATE_PER_MOBILE
+    if _count_since(Registration.mobile == mobile, Registration.created_at > now - window) >= limit:
+        raise ApiError(
+            429, "这个手机号今天登记太多次了，请明天再试或找工作人员", code="rate_limited"
+        )
+
+
+def _listing_for(data: RegistrationIn) -> Listing | None:
+    listing_id = getattr(data, "listing_id", None)
+    if listing_id is None:
+        return None
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        raise ApiError(404, "没有找到这条信息", fields={"listing_id": "没有找到这条信息"})
+    if listing.kind != LISTING_KINDS[data.kind]:
+        raise ApiError(422, fields={"listing_id": "这条信息不能这样登记"})
+    if listing.status != ListingStatus.PUBLISHED:
+        raise ApiError(410, "这条信息已下架，不能再登记", code="listing_gone")
+    return listing
+
+
+def _check_duplicate(data: RegistrationIn, listing: Listing | None) -> None:
+    if listing is not None:
+        if _existing(listing.id, data.kind, data.mobile) is not None:
+            raise ApiError(409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate")
+        return
+    open_one = _count_since(
+        Registration.kind == data.kind,
+        Registration.mobile == data.mobile,
+        Registration.status != RegistrationStatus.CLOSED,
+    )
+    if open_one:
+        raise ApiError(409, "这个手机号已经登记过了，工作人员会联系您", code="duplicate")
+
+
+def _take_seat(data: TrainingSignupIn, listing: Listing) -> tuple[TrainingSession, bool]:
+    """Take one seat, or put the person on the waiting list if they asked to queue.
+
+    The conditional update is the whole guard: of two kiosks after the last
+    seat, the database lets exactly one through.
+    """
+    session = db.session.get(TrainingSession, data.session_id)
+    if session is None or session.listing_id != listing.id:
+        raise ApiError(422, fields={"session_id": "没有这一期培训"})
+    taken = db.session.execute(
+        update(TrainingSession)
+        .where(
+            TrainingSession.id == session.id, TrainingSession.seats_taken < TrainingSession.seats
+        )
+        .values(seats_taken=TrainingSession.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken:
+        return session, False
+    if not data.waitlist:
+        db.session.rollback()
+        raise ApiError(409, "这一期已经报满了，可以排队候补", code="session_full")
+    return session, True
+
+
+def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registration, bool]:
+    """Record a registration from a kiosk or a phone; a retried submission returns the first."""
+    found = db.session.scalar(
+        select(Registration).where(Registration.idempotency_key == data.idempotency_key)
+    )
+    if found is not None:
+        return found, False
+    _check_rate(screen, data.mobile)
+    community = db.session.get(Place, data.community_id)
+    if community is None or community.level != PlaceLevel.COMMUNITY:
+        raise ApiError(422, fields={"community_id": "请选择您住的社区"})
+    listing = _listing_for(data)
+    _check_duplicate(data, listing)
+    session, waitlisted = (None, False)
+    if isinstance(data, TrainingSignupIn) and listing is not None:
+        session, waitlisted = _take_seat(data, listing)
+    registration = Registration(
+        kind=data.kind,
+        reference=new_reference(),
+        channel=screen.kind if screen is not None else "phone",
+        name=data.name,
+        mobile=data.mobile,
+        community_id=community.id,
+        listing_id=listing.id if listing else None,
+        session_id=session.id if session else None,
+        screen_id=screen.id if screen else None,
+        waitlisted=waitlisted,
+        details={
+            "age_band": data.age_band,
+            **data.model_dump(mode="json", include=KIND_DETAILS[data.kind]),
+        },
+        consented_at=utcnow(),
+        share_with_employer=bool(getattr(data, "share_with_employer", False)),
+        idempotency_key=data.idempotency_key,
+    )
+    db.session.add(registration)
+    changes = []
+    if session is not None and not waitlisted and listing is not None:
+        db.session.refresh(listing)
+        changes.append(record_listing_update(listing))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A double tap raced past the checks; the unique indexes kept one record.
+        db.session.rollback()
+        again = db.session.scalar(
+            select(Registration).where(Registration.idempotency_key == data.idempotency_key)
+        )
+        if again is not None:
+            return again, False
+        raise ApiError(
+            409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate"
+        ) from None
+    push(changes)
     return registration, True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from kiosk_server.validation import Strict
+from kiosk_server.validation import Flag, Strict
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
@@ -42,3 +43,93 @@ class CallbackIn(Strict):
     mobile: Mobile
     consent: Consent
     idempotency_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None
+
+
+IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+_MARKUP = re.compile(r"<[^>]*>|[<>&\"'`]")
+
+
+def _plain_name(value: Any) -> Any:
+    """Names are text only: markup is dropped, so nothing typed can run anywhere."""
+    if not isinstance(value, str):
+        raise ValueError("请填写姓名")
+    cleaned = _MARKUP.sub("", value).strip()
+    if re.search(r"[\x00-\x1f\x7f\ud800-\udfff0-9]", cleaned):
+        raise ValueError("姓名里不能有数字或特殊字符")
+    if not cleaned:
+        raise ValueError("请填写姓名，也可以只写姓，如“王女士”")
+    if len(cleaned) > 20:
+        raise ValueError("姓名最多20个字")
+    return cleaned
+
+
+Name = Annotated[str, BeforeValidator(_plain_name)]
+
+
+def _age_band(value: Any) -> Any:
+    if value == "under_16":
+        raise ValueError("未满16岁不能登记，欢迎满16岁后再来")
+    return value
+
+
+AgeBand = Annotated[Literal["16-24", "25-39", "40-49", "50-59", "60+"], BeforeValidator(_age_band)]
+Availability = Literal["weekday_day", "weekday_evening", "weekend", "school_hours", "anytime"]
+JobCategory = Literal[
+    "full_time", "part_time", "piece_rate", "gig", "public_welfare", "mom_friendly"
+]
+ShortText = Annotated[
+    str, BeforeValidator(lambda v: _MARKUP.sub("", v) if isinstance(v, str) else v)
+]
+
+
+class PersonIn(Strict):
+    """What every kiosk or phone registration carries (UX.md's minimum, nothing more)."""
+
+    idempotency_key: IdempotencyKey
+    consent: Consent
+    name: Name
+    mobile: Mobile
+    community_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+    age_band: AgeBand
+
+
+class JobSeekerIn(PersonIn):
+    kind: Literal["job_seeker"]
+    wanted: Annotated[list[JobCategory], Field(min_length=1, max_length=6)]
+    skills: Annotated[ShortText, Field(max_length=200)] = ""
+    availability: Annotated[list[Availability], Field(min_length=1, max_length=5)]
+
+
+class GigWorkerIn(PersonIn):
+    kind: Literal["gig_worker"]
+    trades: Annotated[
+        list[Annotated[ShortText, Field(min_length=1, max_length=20)]],
+        Field(min_length=1, max_length=8),
+    ]
+    service_area: Annotated[ShortText, Field(min_length=1, max_length=80)]
+    availability: Annotated[list[Availability], Field(min_length=1, max_length=5)]
+
+
+class TrainingSignupIn(PersonIn):
+    kind: Literal["training_signup"]
+    listing_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+    session_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+    # Asked after "已报满": the person chose to queue for a seat.
+    waitlist: Flag = False
+
+
+class ConsultationIn(PersonIn):
+    kind: Literal["consultation"]
+    listing_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+    preferred_day: date
+    half_day: Literal["am", "pm"]
+
+
+class ApplicationIn(PersonIn):
+    kind: Literal["application"]
+    listing_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+    # A separate consent: without it staff call back but nothing goes to the employer.
+    share_with_employer: Flag = False
+
+
+RegistrationIn = JobSeekerIn | GigWorkerIn | TrainingSignupIn | ConsultationIn | ApplicationIn

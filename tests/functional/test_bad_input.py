@@ -60,6 +60,7 @@ REGISTRATIONS = "/admin/api/registrations"
 STAFF_SCREENS = "/admin/api/screens"
 SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
+PUBLIC_REGISTRATIONS = "/api/registrations"
 ENROLMENT_CODES = "/admin/api/sites/<int:site_id>/enrolment-codes"
 
 MAX_INT32 = 2**31 - 1
@@ -317,6 +318,7 @@ def test_unknown_or_escaping_file_name_is_404(client: FlaskClient, rule: str) ->
 
 BODY_ROUTES = [
     ("POST", SCREENS),
+    ("POST", PUBLIC_REGISTRATIONS),
     ("POST", ENROL),
     ("POST", CALLBACK),
     ("POST", SESSION),
