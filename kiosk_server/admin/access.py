@@ -5,6 +5,8 @@ from __future__ import annotations
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, Listing
+from kiosk_server.places.models import Site
+from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
 from kiosk_server.validation import MAX_ID
 
@@ -25,3 +27,21 @@ def access_announcement(staff: Staff, announcement_id: int) -> Announcement:
     if not staff.can_manage(item.target):
         raise ApiError(403, "这条通知不在您的管辖范围内")
     return item
+
+
+def access_screen(staff: Staff, screen_id: int) -> Screen:
+    screen = db.session.get(Screen, screen_id) if screen_id <= MAX_ID else None
+    if screen is None:
+        raise ApiError(404, "没有这个屏幕")
+    if not staff.can_manage(screen.community):
+        raise ApiError(403, "这个屏幕不在您的管辖范围内")
+    return screen
+
+
+def access_site(staff: Staff, site_id: int) -> Site:
+    site = db.session.get(Site, site_id) if site_id <= MAX_ID else None
+    if site is None:
+        raise ApiError(404, "没有这个站点")
+    if not staff.can_manage(site.community):
+        raise ApiError(403, "这个站点不在您的管辖范围内")
+    return site

@@ -8,15 +8,14 @@ from flask import Response, jsonify
 from sqlalchemy import select
 
 from kiosk_server.admin import bp
-from kiosk_server.errors import ApiError
+from kiosk_server.admin.access import access_screen, access_site
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import iso
-from kiosk_server.places.models import Place, Site
+from kiosk_server.places.models import Place
 from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.auth import require_staff
-from kiosk_server.staff.models import Staff
-from kiosk_server.validation import MAX_ID, Strict, parse_query
+from kiosk_server.validation import Strict, parse_query
 
 
 def _screen_json(screen: Screen) -> dict[str, Any]:
@@ -31,15 +30,6 @@ def _screen_json(screen: Screen) -> dict[str, Any]:
         "last_seq": screen.last_seq,
         "revoked": screen.revoked_at is not None,
     }
-
-
-def access_screen(staff: Staff, screen_id: int) -> Screen:
-    screen = db.session.get(Screen, screen_id) if screen_id <= MAX_ID else None
-    if screen is None:
-        raise ApiError(404, "没有这个屏幕")
-    if not staff.can_manage(screen.community):
-        raise ApiError(403, "这个屏幕不在您的管辖范围内")
-    return screen
 
 
 class ScreensQuery(Strict):
@@ -65,11 +55,7 @@ def screen_index() -> Response:
 @bp.post("/api/sites/<int:site_id>/enrolment-codes")
 def enrolment_code_create(site_id: int) -> tuple[Response, int]:
     staff = require_staff()
-    site = db.session.get(Site, site_id) if site_id <= MAX_ID else None
-    if site is None:
-        raise ApiError(404, "没有这个站点")
-    if not staff.can_manage(site.community):
-        raise ApiError(403, "这个站点不在您的管辖范围内")
+    site = access_site(staff, site_id)
     record, code = do_create_enrolment_code(site, staff)
     body = {
         "code": f"{code[:4]} {code[4:]}",

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
 from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.paging import Page, paginate
 from kiosk_server.places.models import Place
 
 PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
-
-
-@dataclass
-class FeedPage:
-    items: list[Listing]
-    total: int
 
 
 def _like(term: str) -> str:
@@ -61,15 +54,9 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing
     return statement
 
 
-def feed(query: FeedQuery, scope_ids: list[int]) -> FeedPage:
-    statement = _feed_filter(query, scope_ids)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    items = db.session.scalars(
-        statement.order_by(Listing.published_at.desc(), Listing.id.desc())
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-    ).all()
-    return FeedPage(list(items), total)
+def feed(query: FeedQuery, scope_ids: list[int]) -> Page[Listing]:
+    newest_first = (Listing.published_at.desc(), Listing.id.desc())
+    return paginate(_feed_filter(query, scope_ids), newest_first, query.page, query.per_page)
 
 
 def public_listing_by_id(listing_id: int) -> Listing | None:
@@ -95,7 +82,7 @@ def active_announcements(scope_ids: list[int]) -> list[Announcement]:
 
 def listings_in_scope(
     scope_path: str, status: str | None, kind: str | None, page: int, per_page: int
-) -> FeedPage:
+) -> Page[Listing]:
     """Listings targeted anywhere inside a staff member's part of the place tree."""
     statement = (
         select(Listing)
@@ -106,10 +93,4 @@ def listings_in_scope(
         statement = statement.where(Listing.status == status)
     if kind:
         statement = statement.where(Listing.kind == kind)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    items = db.session.scalars(
-        statement.order_by(Listing.updated_at.desc(), Listing.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return FeedPage(list(items), total)
+    return paginate(statement, (Listing.updated_at.desc(), Listing.id.desc()), page, per_page)

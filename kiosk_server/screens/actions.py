@@ -22,17 +22,28 @@ def do_register_tv(data: TvRegistrationIn) -> tuple[Screen, str]:
     community = db.session.get(Place, data.community_id)
     if community is None or community.level != PlaceLevel.COMMUNITY:
         raise ApiError(422, fields={"community_id": "请选择一个社区"})
+    screen, token = _new_screen(ScreenKind.TV, community.id, None, "", data.app_version)
+    db.session.commit()
+    return screen, token
+
+
+def _new_screen(
+    kind: ScreenKind, community_id: int, site: Site | None, label: str, app_version: str
+) -> tuple[Screen, str]:
+    """A screen with a fresh token; only the token's hash is kept."""
     token = secrets.token_urlsafe(32)
     screen = Screen(
-        kind=ScreenKind.TV,
-        community_id=community.id,
+        kind=kind,
+        community_id=community_id,
+        site_id=site.id if site else None,
+        label=label,
         token_hash=hash_token(token),
-        app_version=data.app_version,
+        app_version=app_version,
         cursors={},
         last_seq=0,
     )
     db.session.add(screen)
-    db.session.commit()
+    db.session.flush()
     return screen, token
 
 
@@ -84,19 +95,10 @@ def do_enrol_kiosk(data: KioskEnrolmentIn) -> tuple[Screen, str]:
     if not taken:
         db.session.rollback()
         raise refused
-    token = secrets.token_urlsafe(32)
-    screen = Screen(
-        kind=ScreenKind.KIOSK,
-        community_id=record.site.community_id,
-        site_id=record.site_id,
-        label=record.site.name,
-        token_hash=hash_token(token),
-        app_version=data.app_version,
-        cursors={},
-        last_seq=0,
+    site = record.site
+    screen, token = _new_screen(
+        ScreenKind.KIOSK, site.community_id, site, site.name, data.app_version
     )
-    db.session.add(screen)
-    db.session.flush()
     db.session.execute(
         update(EnrolmentCode).where(EnrolmentCode.id == record.id).values(screen_id=screen.id)
     )

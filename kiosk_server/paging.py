@@ -1,0 +1,26 @@
+"""One page of a query's results, and how many there are in all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from kiosk_server.extensions import db
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+
+
+def paginate(statement: Select[Any], order: tuple[Any, ...], page: int, per_page: int) -> Page[Any]:
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    items = db.session.scalars(
+        statement.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total)
