@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +43,11 @@ class Config:
     # Processes sharing one Redis talk on this channel; separate deployments pick their own.
     message_queue_channel: str = "kiosk-screens"
     sweep_interval_seconds: int = 5
-    start_sweeper: bool = True
     catchup_limit: int = 500
     max_body_bytes: int = 64 * 1024
     socketio_async_mode: str | None = None
     password_hash_method: str = "scrypt"
     testing: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Config:
@@ -86,7 +84,6 @@ class Config:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": None,
-            **self.extra,
         }
 
 

@@ -65,7 +65,6 @@ def make_config(database_url: str, instance: Path, **overrides: Any) -> Config:
         message_queue_url=overrides.pop("message_queue_url", ""),
         secret_key="test-secret",
         testing=True,
-        start_sweeper=False,
         # Tests log in hundreds of times; production keeps scrypt (checked in test_staff_scope).
         password_hash_method=overrides.pop("password_hash_method", "pbkdf2:sha256:1000"),
         **overrides,
