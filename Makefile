@@ -23,6 +23,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 setup: $(VENV)/.run-deps node_modules/.installed
+	scripts/ensure-fonts.sh
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 

@@ -234,6 +234,30 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
+        "/api/registrations/{reference}/ticket.png": {
+            "get": {
+                "tags": ["screens"],
+                "summary": "58毫米热敏打印机用的登记回执（只给登记它的终端，15分钟内）",
+                "parameters": [
+                    {
+                        "name": "reference",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "X-Screen-Token",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "PNG", "content": {"image/png": {}}},
+                    **_errors(401, 404, 503),
+                },
+            }
+        },
         "/api/screens/enrol": {
             "post": {
                 "tags": ["screens"],

@@ -3,20 +3,25 @@ TV's "请工作人员联系我"."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from flask import Response, jsonify, request
 from pydantic import Field
+from sqlalchemy import select
 
 from kiosk_server.api import bp
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
+from kiosk_server.links import phone_url
 from kiosk_server.listings.models import Listing
 from kiosk_server.registrations.actions import do_register, do_request_callback
 from kiosk_server.registrations.models import KIND_NAMES, Registration
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
+from kiosk_server.registrations.ticket import render_ticket
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import active_screen_by_token
+from kiosk_server.timeutil import utcnow
 from kiosk_server.validation import MAX_ID, Strict, json_object, parse, parse_body
 
 
@@ -77,3 +82,27 @@ def request_callback(listing_id: int) -> tuple[Response, int]:
         else "这个号码已经登记过这条信息了，工作人员会联系您",
     }
     return jsonify(body), 201 if created else 200
+
+
+TICKET_WINDOW = timedelta(minutes=15)
+
+
+@bp.get("/registrations/<reference>/ticket.png")
+def registration_ticket(reference: str) -> Response:
+    """Only the kiosk that took the registration may print it, and only right after."""
+    screen = _screen_or_401()
+    registration = db.session.scalar(
+        select(Registration).where(Registration.reference == reference[:16])
+    )
+    if (
+        registration is None
+        or registration.screen_id != screen.id
+        or registration.created_at < utcnow() - TICKET_WINDOW
+    ):
+        raise ApiError(404, "没有这张回执")
+    listing = registration.listing
+    site_name = screen.site.name if screen.site else screen.community.name
+    png = render_ticket(registration, site_name, phone_url(listing.id) if listing else None)
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response

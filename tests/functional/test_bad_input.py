@@ -61,6 +61,7 @@ STAFF_SCREENS = "/admin/api/screens"
 SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
 PUBLIC_REGISTRATIONS = "/api/registrations"
+TICKET = "/api/registrations/<reference>/ticket.png"
 ENROLMENT_CODES = "/admin/api/sites/<int:site_id>/enrolment-codes"
 
 MAX_INT32 = 2**31 - 1
@@ -252,6 +253,7 @@ ID_ROUTES = [
     ("POST", IMAGE_UPLOAD),
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
+    ("GET", TICKET),
 ]
 
 
@@ -264,7 +266,7 @@ def test_unknown_id_is_404_even_beyond_int32(
     for unknown in (99_999, MAX_INT32, MAX_INT32 + 1, 10**20):
         with database_unchanged():
             if method == "GET":
-                response = admin.get(_url(rule, unknown))
+                response = admin.get(_url(rule, unknown), headers=headers)
             else:
                 response = getattr(admin, method.lower())(
                     _url(rule, unknown), json=body, headers={**headers, "X-CSRFToken": admin.csrf}

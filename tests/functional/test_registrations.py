@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,3 +211,29 @@ def test_one_number_cannot_flood_staff(
         for job in jobs
     ]
     assert codes == [201, 201, 429]
+
+
+def test_the_kiosk_that_took_it_can_print_a_ticket_others_cannot(
+    app: Flask, world: World, admin: StaffClient, client, tmp_path
+) -> None:
+    from PIL import Image
+
+    kiosk = _kiosk(app, world, admin)
+    other = _kiosk(app, world, admin)
+    job = admin.publish(listing_input("job", target_id=world.jiuquhe.id))
+    body = _person(world, kind="application", listing_id=job["id"])
+    reference = client.post(URL, json=body, headers=kiosk).json["reference"]
+
+    ticket = client.get(f"{URL}/{reference}/ticket.png", headers=kiosk)
+    stolen = client.get(f"{URL}/{reference}/ticket.png", headers=other)
+    anonymous = client.get(f"{URL}/{reference}/ticket.png")
+
+    assert ticket.status_code == 200 and ticket.mimetype == "image/png"
+    image = Image.open(io.BytesIO(ticket.data))
+    assert image.width == 384 and image.mode == "1"  # 58 mm at 203 dpi, black and white
+    (tmp_path / "ticket.png").write_bytes(ticket.data)
+    (Path(__file__).parents[1] / "browser" / "screenshots").mkdir(exist_ok=True)
+    (Path(__file__).parents[1] / "browser" / "screenshots" / "kiosk-ticket.png").write_bytes(
+        ticket.data
+    )
+    assert stolen.status_code == 404 and anonymous.status_code == 401
