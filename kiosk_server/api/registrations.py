@@ -16,6 +16,7 @@ from kiosk_server.extensions import db
 from kiosk_server.links import phone_url
 from kiosk_server.listings.models import Listing
 from kiosk_server.registrations.actions import do_register, do_request_callback
+from kiosk_server.registrations.links import manage_url
 from kiosk_server.registrations.models import KIND_NAMES, Registration
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.registrations.ticket import render_ticket
@@ -57,6 +58,8 @@ def register() -> tuple[Response, int]:
         "waitlisted": registration.waitlisted,
         "created": created,
         "message": _confirmation(registration),
+        # Shown as a QR code: the person sees or cancels the registration on their phone.
+        "manage_url": manage_url(registration.reference),
     }
     return jsonify(body), 201 if created else 200
 

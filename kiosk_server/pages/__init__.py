@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from kiosk_server.pages import apps, views  # noqa: E402,F401  (routes register on import)
+from kiosk_server.pages import apps, registrations, views  # noqa: E402,F401  (routes register on import)

@@ -215,3 +215,29 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
         ) from None
     push(changes)
     return registration, True
+
+
+def do_cancel_registration(registration: Registration) -> None:
+    """The person cancels on their phone: staff need not call, and a seat comes free."""
+    if registration.status == RegistrationStatus.CLOSED:
+        return
+    registration.status = RegistrationStatus.CLOSED
+    registration.notes = (
+        registration.notes + "\n" if registration.notes else ""
+    ) + "本人在手机上取消"
+    changes = []
+    session = registration.session
+    if session is not None and not registration.waitlisted:
+        db.session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.id == session.id, TrainingSession.seats_taken > 0)
+            .values(seats_taken=TrainingSession.seats_taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+        listing = registration.listing
+        if listing is not None and listing.status == ListingStatus.PUBLISHED:
+            db.session.refresh(listing)
+            db.session.refresh(session)
+            changes.append(record_listing_update(listing))
+    db.session.commit()
+    push(changes)

@@ -62,6 +62,8 @@ SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
 PUBLIC_REGISTRATIONS = "/api/registrations"
 TICKET = "/api/registrations/<reference>/ticket.png"
+REGISTRATION_PAGE = "/r/<reference>"
+REGISTRATION_CANCEL = "/r/<reference>/cancel"
 ENROLMENT_CODES = "/admin/api/sites/<int:site_id>/enrolment-codes"
 
 MAX_INT32 = 2**31 - 1
@@ -254,6 +256,7 @@ ID_ROUTES = [
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
     ("GET", TICKET),
+    ("GET", REGISTRATION_PAGE),
 ]
 
 
@@ -271,7 +274,7 @@ def test_unknown_id_is_404_even_beyond_int32(
                 response = getattr(admin, method.lower())(
                     _url(rule, unknown), json=body, headers={**headers, "X-CSRFToken": admin.csrf}
                 )
-        if rule == PHONE_PAGE:  # a page for people, not JSON
+        if rule in (PHONE_PAGE, REGISTRATION_PAGE):  # pages for people, not JSON
             assert response.status_code == 404
             assert "没有找到" in response.get_data(as_text=True)
         else:
@@ -466,6 +469,7 @@ CSRF_ROUTES = [
     ("POST", IMAGE_UPLOAD),
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
+    ("POST", REGISTRATION_CANCEL),
 ]
 
 

@@ -1,0 +1,54 @@
+"""The phone page behind a registration's QR code: what was registered, and a way to cancel."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, render_template, request
+from sqlalchemy import select
+
+from kiosk_server.extensions import db
+from kiosk_server.pages import bp
+from kiosk_server.registrations.actions import do_cancel_registration
+from kiosk_server.registrations.links import token_matches
+from kiosk_server.registrations.models import (
+    KIND_NAMES,
+    STATUS_NAMES,
+    Registration,
+    mask_mobile,
+)
+
+
+def _registration_or_none(reference: str, token: str) -> Registration | None:
+    if len(reference) > 16 or not token_matches(reference, token):
+        return None
+    return db.session.scalar(select(Registration).where(Registration.reference == reference))
+
+
+def _page(registration: Registration | None, token: str, message: str = "") -> Response:
+    if registration is None:
+        return make_response(render_template("pages/registration_missing.html"), 404)
+    return make_response(
+        render_template(
+            "pages/registration.html",
+            registration=registration,
+            kind_name=KIND_NAMES[registration.kind],
+            status_name=STATUS_NAMES[registration.status],
+            mobile=mask_mobile(registration.mobile),
+            token=token,
+            message=message,
+        )
+    )
+
+
+@bp.get("/r/<reference>")
+def registration_page(reference: str) -> Response:
+    token = request.args.get("t", "")
+    return _page(_registration_or_none(reference, token), token)
+
+
+@bp.post("/r/<reference>/cancel")
+def registration_cancel(reference: str) -> Response:
+    token = request.form.get("t", "")
+    registration = _registration_or_none(reference, token)
+    if registration is not None:
+        do_cancel_registration(registration)
+    return _page(registration, token, "已取消。如需再次登记，可以到服务站或扫码重新登记。")
