@@ -11,7 +11,7 @@ from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_screen, access_site
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import iso
-from kiosk_server.places.models import Place
+from kiosk_server.places.queries import inside
 from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.auth import require_staff
@@ -41,10 +41,7 @@ def screen_index() -> Response:
     staff = require_staff()
     query = parse_query(ScreensQuery)
     statement = (
-        select(Screen)
-        .join(Place, Screen.community_id == Place.id)
-        .where(Place.path.startswith(staff.scope.path, autoescape=True))
-        .order_by(Screen.id)
+        select(Screen).where(inside(Screen.community_id, staff.scope.path)).order_by(Screen.id)
     )
     if query.kind:
         statement = statement.where(Screen.kind == query.kind)

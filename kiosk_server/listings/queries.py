@@ -8,7 +8,7 @@ from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
 from kiosk_server.listings.schemas import FeedQuery
 from kiosk_server.paging import Page, paginate
-from kiosk_server.places.models import Place
+from kiosk_server.places.queries import inside
 
 PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
 
@@ -84,11 +84,7 @@ def listings_in_scope(
     scope_path: str, status: str | None, kind: str | None, page: int, per_page: int
 ) -> Page[Listing]:
     """Listings targeted anywhere inside a staff member's part of the place tree."""
-    statement = (
-        select(Listing)
-        .join(Place, Listing.target_id == Place.id)
-        .where(Place.path.startswith(scope_path, autoescape=True))
-    )
+    statement = select(Listing).where(inside(Listing.target_id, scope_path))
     if status:
         statement = statement.where(Listing.status == status)
     if kind:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.places.models import Place, PlaceLevel, Site
+
+
+def inside(place_id: Any, scope_path: str) -> ColumnElement[bool]:
+    """A condition: the place in column `place_id` lies in the subtree at `scope_path`."""
+    subtree = select(Place.id).where(Place.path.startswith(scope_path, autoescape=True))
+    return place_id.in_(subtree)
 
 
 def place_tree() -> list[dict[str, Any]]:

@@ -5,18 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from kiosk_server.paging import Page, paginate
-from kiosk_server.places.models import Place
+from kiosk_server.places.queries import inside
 from kiosk_server.registrations.models import Registration
 
 
 def registrations_in_scope(
     scope_path: str, kind: str | None, status: str | None, page: int, per_page: int
 ) -> Page[Registration]:
-    statement = (
-        select(Registration)
-        .join(Place, Registration.community_id == Place.id)
-        .where(Place.path.startswith(scope_path, autoescape=True))
-    )
+    statement = select(Registration).where(inside(Registration.community_id, scope_path))
     if kind:
         statement = statement.where(Registration.kind == kind)
     if status:
