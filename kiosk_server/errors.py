@@ -64,7 +64,13 @@ def init_app(app: Flask) -> None:
         return error_response(error)
 
     @app.errorhandler(CSRFError)
-    def handle_csrf(error: CSRFError) -> tuple[Response, int]:
+    def handle_csrf(error: CSRFError) -> Any:
+        if not _wants_json():  # a form on a phone page
+            return (
+                "页面已过期，请重新扫码打开后再试",
+                400,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
         return error_response(ApiError(400, "安全校验失败，请刷新页面后重试", code="csrf_failed"))
 
     @app.errorhandler(HTTPException)

@@ -70,4 +70,5 @@ def test_a_wrong_or_missing_token_shows_nothing(
         assert "李先生" not in response.get_data(as_text=True)
     refused = client.post(f"/r/{reference}/cancel", data={"t": "x"})
     assert refused.status_code == 400  # no CSRF token
+    assert "页面已过期" in refused.get_data(as_text=True)
     assert admin.get("/admin/api/registrations").json["items"][0]["status"] == "new"
