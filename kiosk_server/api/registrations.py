@@ -21,7 +21,7 @@ from kiosk_server.registrations.models import KIND_NAMES, Registration
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.registrations.ticket import render_ticket
 from kiosk_server.screens.models import Screen
-from kiosk_server.screens.queries import active_screen_by_token
+from kiosk_server.screens.queries import active_screen_by_token, unknown_screen_error
 from kiosk_server.timeutil import utcnow
 from kiosk_server.validation import MAX_ID, Strict, json_object, parse, parse_body
 
@@ -29,7 +29,7 @@ from kiosk_server.validation import MAX_ID, Strict, json_object, parse, parse_bo
 def _screen_or_401() -> Screen:
     screen = active_screen_by_token(request.headers.get("X-Screen-Token"))
     if screen is None:
-        raise ApiError(401, "此屏幕未登记或已停用，请联系工作人员", code="unknown_screen")
+        raise unknown_screen_error()
     return screen
 
 

@@ -21,21 +21,23 @@ from kiosk_server.live.changes import catch_up
 from kiosk_server.live.push import SCREENS_NAMESPACE, room, screen_room
 from kiosk_server.screens.actions import do_mark_seen, do_record_cursors
 from kiosk_server.screens.models import Screen
-from kiosk_server.screens.queries import active_screen_by_token, scope_ids
+from kiosk_server.screens.queries import (
+    UNKNOWN_SCREEN,
+    active_screen_by_token,
+    scope_ids,
+    unknown_screen_error,
+)
 from kiosk_server.screens.schemas import CursorsIn
 from kiosk_server.validation import Line, field_messages
 
 AppVersion: TypeAdapter[str] = TypeAdapter(Line(32, 1))
 
 
-REFUSED = {"code": "unknown_screen", "message": "此屏幕未登记或已停用，请联系工作人员"}
-
-
 def _current_screen() -> Screen:
     screen_id = session.get("screen_id")
     screen = db.session.get(Screen, screen_id) if screen_id else None
     if screen is None or not screen.active:
-        raise ApiError(401, "此屏幕未登记或已停用，请联系工作人员", code="unknown_screen")
+        raise unknown_screen_error()
     return screen
 
 
@@ -73,7 +75,7 @@ def on_connect(auth: Any = None) -> None:
     # Not the builtin of the same name: only this one makes Flask-SocketIO
     # refuse; the builtin would reach on_error and the screen would connect.
     # The message is for people; `data.code` is what screens act on.
-    raise socketio_exceptions.ConnectionRefusedError(REFUSED["message"], REFUSED)
+    raise socketio_exceptions.ConnectionRefusedError(UNKNOWN_SCREEN["message"], UNKNOWN_SCREEN)
 
 
 @socketio.on("sync", namespace=SCREENS_NAMESPACE)

@@ -12,6 +12,7 @@ from kiosk_server.extensions import db
 from kiosk_server.live.push import tell_screen
 from kiosk_server.places.models import Place, PlaceLevel, Site
 from kiosk_server.screens.models import EnrolmentCode, Screen, ScreenKind, hash_token
+from kiosk_server.screens.queries import UNKNOWN_SCREEN
 from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
@@ -53,9 +54,7 @@ def do_revoke_screen(screen: Screen) -> None:
         raise ApiError(409, "这个屏幕已经停用了", code="already_revoked")
     screen.revoked_at = utcnow()
     db.session.commit()
-    tell_screen(
-        screen.id, "revoked", {"code": "unknown_screen", "message": "此屏幕已停用，请联系工作人员"}
-    )
+    tell_screen(screen.id, "revoked", UNKNOWN_SCREEN)
 
 
 ENROLMENT_VALID_FOR = timedelta(hours=24)
