@@ -4,8 +4,8 @@
 
   var document = window.document;
   var screens = window.screens;
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var h = screens.dom.h;
 
   var APP_VERSION = 'tv-1';
   var STORAGE_KEY = 'jxj.tv.screen';
@@ -186,7 +186,7 @@
     if (announcements.length) {
       parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
     }
-    tv.dom.replace(this.statusEl, parts);
+    screens.dom.replace(this.statusEl, parts);
   };
 
   App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
@@ -197,7 +197,7 @@
   };
 
   App.prototype.render = function (view, focusKey) {
-    tv.dom.clear(this.screenEl);
+    screens.dom.clear(this.screenEl);
     var preferred = view.render(this.screenEl);
     var remembered = focusKey ? this.screenEl.querySelector('[data-key="' + focusKey + '"]') : null;
     this.renderStatus();
@@ -260,7 +260,7 @@
   App.prototype.openDialog = function (dialog) {
     this.dialog = dialog;
     this.dialogReturn = this.focus.current;
-    tv.dom.replace(this.overlayEl, dialog.render());
+    screens.dom.replace(this.overlayEl, dialog.render());
     this.overlayEl.className = 'overlay is-open';
     this.focus.current = null;
     this.focus.ensure(dialog.initialFocus);
@@ -268,14 +268,14 @@
 
   App.prototype.closeDialog = function () {
     this.dialog = null;
-    tv.dom.clear(this.overlayEl);
+    screens.dom.clear(this.overlayEl);
     this.overlayEl.className = 'overlay';
     this.focus.current = null;
     this.focus.ensure(this.dialogReturn);
   };
 
   App.prototype.showMessage = function (text) {
-    tv.dom.replace(this.screenEl, h('div', { className: 'message' }, [
+    screens.dom.replace(this.screenEl, h('div', { className: 'message' }, [
       h('p', { className: 'message-text', text: text, tabindex: '-1', 'data-focusable': '' })
     ]));
     this.focus.current = null;
@@ -299,10 +299,10 @@
     this.idle.stop();
     this.idle = null;
     if (this.dialog) {
-      tv.dom.replace(this.overlayEl, this.dialog.render());
+      screens.dom.replace(this.overlayEl, this.dialog.render());
       this.overlayEl.className = 'overlay is-open';
     } else {
-      tv.dom.clear(this.overlayEl);
+      screens.dom.clear(this.overlayEl);
       this.overlayEl.className = 'overlay';
     }
     this.focus.current = null;

@@ -3,9 +3,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
   var screens = window.screens;
+  var h = screens.dom.h;
   var KEYPAD = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '删除', '0', '确认'];
 
   function CallbackView(app, listing) {
@@ -41,7 +41,7 @@
       }),
       this.errors.mobile ? h('p', { className: 'field-error', role: 'alert', text: this.errors.mobile }) : null
     ]);
-    tv.dom.append(container, h('section', { className: 'callback' }, [
+    screens.dom.append(container, h('section', { className: 'callback' }, [
       h('h1', { className: 'title', text: '请工作人员联系我' }),
       h('p', { className: 'lead', text: '关于：' + this.listing.title }),
       h('div', { className: 'callback-body' }, [
@@ -132,7 +132,7 @@
       ? '这个号码已经登记过这条信息了，工作人员会给您打电话，请耐心等待。'
       : '已经记下了！工作人员会尽快给您打电话：' + screens.format.mobile(this.digits) + '。';
     var ok = tv.cards.button('好的，返回', 'done', function () { app.back(); }, 'primary');
-    tv.dom.append(container, h('section', { className: 'callback done' }, [
+    screens.dom.append(container, h('section', { className: 'callback done' }, [
       h('h1', { className: 'title', text: this.done.already ? '您已经登记过了' : '登记成功' }),
       h('p', { className: 'big-message', role: 'status', text: text }),
       ok

@@ -3,8 +3,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
   var format = window.screens.format;
 
   var KIND_NAMES = { job: '岗位', training: '培训', subsidy: '补贴', event: '活动' };

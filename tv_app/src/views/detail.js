@@ -3,8 +3,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
   var format = window.screens.format;
 
   function DetailView(app, listing) {
@@ -75,7 +76,7 @@
     var image = l.images && l.images[0]
       ? h('img', { className: 'photo', src: l.images[0].urls.tv, alt: l.images[0].alt || l.title })
       : null;
-    tv.dom.append(container, h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
+    screens.dom.append(container, h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
       this.gone ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息已经结束' }) : null,
       h('div', { className: 'detail-main' }, [
         h('p', { className: 'card-tag', text: tv.cards.KIND_NAMES[l.kind] + (l.job ? ' · ' + l.job.category_name : '') }),

@@ -2,8 +2,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
 
   function ExitDialog(app) {
     this.app = app;
@@ -33,7 +34,7 @@
   RefusedView.prototype.render = function (container) {
     var app = this.app;
     var again = tv.cards.button('重新选择社区', 'again', function () { app.forget(); }, 'primary');
-    tv.dom.append(container, h('section', { className: 'message' }, [
+    screens.dom.append(container, h('section', { className: 'message' }, [
       h('h1', { className: 'title', text: '请联系工作人员' }),
       h('p', { className: 'big-message', text: this.message || '这台电视还没有登记，或者已经停用。' }),
       again

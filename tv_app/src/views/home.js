@@ -2,8 +2,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
   var format = window.screens.format;
   var KINDS = [['job', 1], ['training', 2], ['subsidy', 3], ['event', 4]];
   var NEWEST = 3;
@@ -26,7 +27,7 @@
         app.openDetail(listing);
       }));
     }
-    tv.dom.append(container, [
+    screens.dom.append(container, [
       h('header', { className: 'topbar' }, [
         h('h1', { className: 'brand', text: '就享家 · ' + app.settings.community.name }),
         h('p', { className: 'today', text: '今天 ' + format.dateTime(new Date().toISOString(), false) })
@@ -43,7 +44,7 @@
     var app = this.app;
     var count = app.catalogue.list({ kind: kind }).length;
     var element = tv.cards.button('', 'kind-' + kind, function () { app.openList(kind); }, 'tile tile-' + kind);
-    tv.dom.append(element, [
+    screens.dom.append(element, [
       h('span', { className: 'tile-digit', text: String(digit) }),
       h('span', { className: 'tile-name', text: tv.cards.KIND_NAMES[kind] }),
       h('span', { className: 'tile-count', text: '共' + count + '条' })

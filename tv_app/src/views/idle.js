@@ -3,8 +3,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
   var SHOW_MS = 12000;
   var COUNT = 8;
 
@@ -40,7 +41,7 @@
       : h('div', { className: 'idle-slide', 'data-focus-layer': '' }, [
         h('p', { className: 'idle-hint', 'data-focusable': '', tabindex: '-1', text: '按遥控器任意键返回' })
       ]);
-    tv.dom.replace(this.container, slide);
+    screens.dom.replace(this.container, slide);
     this.app.focus.ensure();
   };
 

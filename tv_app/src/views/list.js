@@ -2,8 +2,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
   var PER_PAGE = 6;
   var COLUMNS = 2;
 
@@ -59,7 +60,7 @@
       grid.appendChild(tv.cards.button(this.filter ? '没有符合的信息，按确定看全部' : '暂时没有信息，按确定回首页',
         'empty', this.filter ? this.chooser('') : function () { app.goHome(); }, 'empty'));
     }
-    tv.dom.append(container, [
+    screens.dom.append(container, [
       h('h1', { className: 'title', text: this.title(items.length) }),
       this.filters(),
       grid,

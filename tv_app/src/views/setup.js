@@ -3,8 +3,9 @@
 (function (window) {
   'use strict';
 
-  var tv = window.tv;
-  var h = tv.dom.h;
+  var tv = window.tv = window.tv || {};
+  var screens = window.screens;
+  var h = screens.dom.h;
   var http = window.screens.http;
   var PER_PAGE = 6;
 
@@ -20,7 +21,7 @@
   SetupView.prototype.render = function (container) {
     var self = this;
     if (!this.streets) {
-      tv.dom.append(container, h('p', {
+      screens.dom.append(container, h('p', {
         className: 'message-text', 'data-focusable': '', tabindex: '-1', text: '正在载入社区名单……'
       }));
       http.getJSON('/api/places', function (status, data) {
@@ -44,7 +45,7 @@
     for (var i = 0; i < shown.length; i++) {
       grid.appendChild(this.choice(shown[i], choosingStreet));
     }
-    tv.dom.append(container, [
+    screens.dom.append(container, [
       h('h1', { className: 'title', text: choosingStreet ? '第一次使用：请选择您住的街道' : '请选择您住的社区' }),
       h('p', { className: 'lead', text: choosingStreet
         ? '选好以后，电视上会显示您家附近的岗位、培训和补贴。'

@@ -1,5 +1,5 @@
 /* Building the page. Text always goes in as text, never as markup, so a listing
- * can never run script on a TV. Views are the only code that call these. */
+ * can never run script on a screen. Views are the only code that call these. */
 (function (window) {
   'use strict';
 
@@ -42,6 +42,6 @@
     append(element, children);
   }
 
-  window.tv = window.tv || {};
-  window.tv.dom = { h: h, append: append, clear: clear, replace: replace };
+  window.screens = window.screens || {};
+  window.screens.dom = { h: h, append: append, clear: clear, replace: replace };
 })(window);
