@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextvars
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import segno
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
+from PIL import Image
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
@@ -160,3 +163,34 @@ class Screen:
 
     def sync(self, cursors: dict[str, int]) -> dict[str, Any]:
         return self.emit("sync", {"cursors": cursors})
+
+
+def _qr_modules(png: bytes) -> list[list[bool]]:
+    """Read a QR code image back into its modules (True is dark)."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    dark = [[image.getpixel((x, y)) < 128 for x in range(width)] for y in range(height)]
+    top = next(y for y in range(height) if any(dark[y]))
+    left = next(x for x in range(width) if dark[top][x])
+    # The finder pattern in the corner starts with a dark run seven modules long.
+    run = next(x for x in range(left, width) if not dark[top][x]) - left
+    size = run / 7
+    right = max(x for x in range(width) if dark[top][x])
+    count = round((right - left + 1) / size)
+    return [
+        [
+            dark[int(top + (row + 0.5) * size)][int(left + (col + 0.5) * size)]
+            for col in range(count)
+        ]
+        for row in range(count)
+    ]
+
+
+def qr_encodes(png: bytes, url: str) -> bool:
+    """Whether the image is the QR code segno makes for `url` at some error level."""
+    read = _qr_modules(png)
+    for error in "lmqh":
+        code = segno.make(url, error=error, boost_error=False)
+        if [[bool(bit) for bit in row] for row in code.matrix] == read:
+            return True
+    return False

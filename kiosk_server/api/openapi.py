@@ -258,6 +258,30 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
+        "/api/registrations/{reference}/qr.png": {
+            "get": {
+                "tags": ["screens"],
+                "summary": "查看或取消这条登记的手机链接二维码（只给登记它的终端，15分钟内）",
+                "parameters": [
+                    {
+                        "name": "reference",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "X-Screen-Token",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "PNG", "content": {"image/png": {}}},
+                    **_errors(401, 404, 503),
+                },
+            }
+        },
         "/api/screens/enrol": {
             "post": {
                 "tags": ["screens"],

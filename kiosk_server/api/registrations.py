@@ -3,9 +3,11 @@ TV's "请工作人员联系我"."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Annotated
 
+import segno
 from flask import Response, jsonify, request
 from pydantic import Field
 from sqlalchemy import select
@@ -87,12 +89,11 @@ def request_callback(listing_id: int) -> tuple[Response, int]:
     return jsonify(body), 201 if created else 200
 
 
-TICKET_WINDOW = timedelta(minutes=15)
+# The kiosk that took a registration may show or print it right after, and only then.
+RECEIPT_WINDOW = timedelta(minutes=15)
 
 
-@bp.get("/registrations/<reference>/ticket.png")
-def registration_ticket(reference: str) -> Response:
-    """Only the kiosk that took the registration may print it, and only right after."""
+def _just_taken_here(reference: str) -> tuple[Registration, Screen]:
     screen = _screen_or_401()
     registration = db.session.scalar(
         select(Registration).where(Registration.reference == reference[:16])
@@ -100,12 +101,34 @@ def registration_ticket(reference: str) -> Response:
     if (
         registration is None
         or registration.screen_id != screen.id
-        or registration.created_at < utcnow() - TICKET_WINDOW
+        or registration.created_at < utcnow() - RECEIPT_WINDOW
     ):
         raise ApiError(404, "没有这张回执")
-    listing = registration.listing
-    site_name = screen.site.name if screen.site else screen.community.name
-    png = render_ticket(registration, site_name, phone_url(listing.id) if listing else None)
+    return registration, screen
+
+
+def _private_png(png: bytes) -> Response:
     response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/registrations/<reference>/ticket.png")
+def registration_ticket(reference: str) -> Response:
+    registration, screen = _just_taken_here(reference)
+    listing = registration.listing
+    site_name = screen.site.name if screen.site else screen.community.name
+    return _private_png(
+        render_ticket(registration, site_name, phone_url(listing.id) if listing else None)
+    )
+
+
+@bp.get("/registrations/<reference>/qr.png")
+def registration_qr(reference: str) -> Response:
+    """The link to see or cancel the registration, for the person to scan off the screen."""
+    registration, _ = _just_taken_here(reference)
+    buffer = io.BytesIO()
+    segno.make(manage_url(registration.reference), error="m").save(
+        buffer, kind="png", scale=8, border=2
+    )
+    return _private_png(buffer.getvalue())

@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import segno
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
@@ -18,7 +17,7 @@ from kiosk_server.live.sweeper import sweep
 from kiosk_server.places.models import Site
 from kiosk_server.timeutil import utcnow
 from tests.factories import World, listing_input
-from tests.helpers import StaffClient
+from tests.helpers import StaffClient, qr_encodes
 
 
 def _feed(client: FlaskClient, **params: Any) -> dict[str, Any]:
@@ -432,37 +431,6 @@ def test_listing_detail_etag_holds_until_the_listing_changes(
 # QR code
 
 
-def _modules(png: bytes) -> list[list[bool]]:
-    """Read a QR code image back into its modules (True is dark)."""
-    image = Image.open(io.BytesIO(png)).convert("L")
-    width, height = image.size
-    dark = [[image.getpixel((x, y)) < 128 for x in range(width)] for y in range(height)]
-    top = next(y for y in range(height) if any(dark[y]))
-    left = next(x for x in range(width) if dark[top][x])
-    # The finder pattern in the corner starts with a dark run seven modules long.
-    run = next(x for x in range(left, width) if not dark[top][x]) - left
-    size = run / 7
-    right = max(x for x in range(width) if dark[top][x])
-    count = round((right - left + 1) / size)
-    return [
-        [
-            dark[int(top + (row + 0.5) * size)][int(left + (col + 0.5) * size)]
-            for col in range(count)
-        ]
-        for row in range(count)
-    ]
-
-
-def _encodes(png: bytes, url: str) -> bool:
-    """Whether the image is the QR code segno makes for `url` at some error level."""
-    read = _modules(png)
-    for error in "lmqh":
-        code = segno.make(url, error=error, boost_error=False)
-        if [[bool(bit) for bit in row] for row in code.matrix] == read:
-            return True
-    return False
-
-
 def test_qr_code_is_a_png_that_opens_the_phone_page(
     app: Flask, client: FlaskClient, world: World, admin: StaffClient
 ) -> None:
@@ -480,8 +448,8 @@ def test_qr_code_is_a_png_that_opens_the_phone_page(
     # Big enough to scan from a TV across a room, small enough for old set-top boxes.
     assert image.size[0] == image.size[1]
     assert 150 <= image.size[0] <= 1000
-    assert _encodes(response.data, f"https://jiuye.example.cn/l/{listing['id']}")
-    assert not _encodes(response.data, f"https://jiuye.example.cn/l/{listing['id'] + 1}")
+    assert qr_encodes(response.data, f"https://jiuye.example.cn/l/{listing['id']}")
+    assert not qr_encodes(response.data, f"https://jiuye.example.cn/l/{listing['id'] + 1}")
 
 
 def test_qr_code_without_a_public_base_url_points_at_this_server(
@@ -489,7 +457,7 @@ def test_qr_code_without_a_public_base_url_points_at_this_server(
 ) -> None:
     listing = admin.publish(_job("保洁员", world.jiuquhe.id))
     response = client.get(f"/api/listings/{listing['id']}/qr.png")
-    assert _encodes(response.data, f"http://localhost/l/{listing['id']}")
+    assert qr_encodes(response.data, f"http://localhost/l/{listing['id']}")
 
 
 def test_no_qr_code_for_a_draft(client: FlaskClient, world: World, admin: StaffClient) -> None:

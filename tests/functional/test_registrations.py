@@ -15,7 +15,7 @@ from flask import Flask
 from kiosk_server.registrations import actions
 from tests.conftest import World
 from tests.factories import listing_input
-from tests.helpers import Screen, StaffClient
+from tests.helpers import Screen, StaffClient, qr_encodes
 
 URL = "/api/registrations"
 
@@ -237,3 +237,21 @@ def test_the_kiosk_that_took_it_can_print_a_ticket_others_cannot(
         ticket.data
     )
     assert stolen.status_code == 404 and anonymous.status_code == 401
+
+
+def test_the_kiosk_shows_a_qr_of_the_manage_link_only_to_itself(
+    app: Flask, world: World, admin: StaffClient, client
+) -> None:
+    kiosk = _kiosk(app, world, admin)
+    other = _kiosk(app, world, admin)
+    job = admin.publish(listing_input("job", target_id=world.jiuquhe.id))
+    answer = client.post(
+        URL, json=_person(world, kind="application", listing_id=job["id"]), headers=kiosk
+    ).json
+
+    qr = client.get(f"{URL}/{answer['reference']}/qr.png", headers=kiosk)
+    stolen = client.get(f"{URL}/{answer['reference']}/qr.png", headers=other)
+
+    assert qr.status_code == 200 and qr.headers["Cache-Control"] == "no-store"
+    assert qr_encodes(qr.data, answer["manage_url"])
+    assert stolen.status_code == 404
