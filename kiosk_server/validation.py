@@ -127,9 +127,14 @@ def _message(error: Mapping[str, Any]) -> str:
         return "必填"
     if kind == "extra_forbidden":
         return "不支持此字段"
-    if kind in {"string_too_long", "too_long"}:
-        return f"最多{ctx.get('max_length')}个字" if kind == "string_too_long" else "条目太多"
-    if kind == "string_too_short":
+    # Limits on text that has validators of its own come back as plain too_long/too_short,
+    # the same types as for lists; what was sent tells them apart.
+    text = isinstance(error.get("input"), str)
+    if kind == "string_too_long" or (kind == "too_long" and text):
+        return f"最多{ctx.get('max_length')}个字"
+    if kind == "too_long":
+        return "条目太多"
+    if kind == "string_too_short" or (kind == "too_short" and text):
         return "必填" if ctx.get("min_length") == 1 else f"至少{ctx.get('min_length')}个字"
     if kind == "string_unicode":
         return "包含无法显示的字符"
