@@ -88,9 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_filters(app: Flask) -> None:
-    from kiosk_server.timeutil import to_local
-
-    weekdays = "一二三四五六日"
+    from kiosk_server.timeutil import day_label, to_local
 
     @app.template_filter("local_time")
     def local_time(value: str | None, short: bool = False) -> str:
@@ -98,6 +96,4 @@ def _register_template_filters(app: Flask) -> None:
             return ""
         moment = to_local(datetime.fromisoformat(value))
         clock = moment.strftime("%H:%M")
-        if short:
-            return clock
-        return f"{moment.month}月{moment.day}日（周{weekdays[moment.weekday()]}）{clock}"
+        return clock if short else f"{day_label(moment)}{clock}"

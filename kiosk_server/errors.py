@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -66,11 +66,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError) -> Any:
         if not _wants_json():  # a form on a phone page
-            return (
-                "页面已过期，请重新扫码打开后再试",
-                400,
-                {"Content-Type": "text/plain; charset=utf-8"},
-            )
+            # A form's own address shows it afresh; what was typed is lost either way.
+            rule = request.url_rule
+            again = request.path if rule is not None and "GET" in (rule.methods or ()) else None
+            return render_template("pages/expired.html", again=again), 400
         return error_response(ApiError(400, "安全校验失败，请刷新页面后重试", code="csrf_failed"))
 
     @app.errorhandler(HTTPException)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -10,6 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 CHINA = ZoneInfo("Asia/Shanghai")
+WEEKDAYS = "一二三四五六日"
 
 
 def utcnow() -> datetime:
@@ -18,6 +19,16 @@ def utcnow() -> datetime:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(CHINA)
+
+
+def local_today() -> date:
+    """Today in China: until 8 in the morning, UTC is still on yesterday."""
+    return to_local(utcnow()).date()
+
+
+def day_label(day: date) -> str:
+    """ "11月22日（周日）", as people say a day."""
+    return f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

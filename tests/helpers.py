@@ -48,6 +48,11 @@ def database_unchanged() -> Iterator[None]:
     assert not changed, {name: (before[name], after[name]) for name in changed}
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """A page form's hidden inputs (CSRF token, idempotency key), as a browser would send them."""
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+
+
 def assert_chinese(text: str) -> None:
     assert _HAN.search(text) and not _ENGLISH.search(text), f"not a Chinese message: {text!r}"
 

@@ -1,6 +1,9 @@
-"""The phone page behind a registration's QR code: what was registered, and a way to cancel."""
+"""The phone pages of one registration: what was registered, a way to cancel, and the
+confirmation a phone sees right after registering."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Response, make_response, render_template, request
 from sqlalchemy import select
@@ -8,13 +11,16 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.pages import bp
 from kiosk_server.registrations.actions import do_cancel_registration
-from kiosk_server.registrations.links import token_matches
+from kiosk_server.registrations.links import manage_url, token_matches
 from kiosk_server.registrations.models import (
+    HALF_DAY_NAMES,
     KIND_NAMES,
     STATUS_NAMES,
     Registration,
+    confirmation,
     mask_mobile,
 )
+from kiosk_server.timeutil import day_label
 
 
 def _registration_or_none(reference: str, token: str) -> Registration | None:
@@ -52,3 +58,31 @@ def registration_cancel(reference: str) -> Response:
     if registration is not None:
         do_cancel_registration(registration)
     return _page(registration, token, "已取消。如需再次登记，可以到服务站或扫码重新登记。")
+
+
+def _appointment(registration: Registration) -> str:
+    day = registration.details.get("preferred_day")
+    if not day:
+        return ""
+    half = HALF_DAY_NAMES.get(registration.details.get("half_day", ""), "")
+    return f"{day_label(date.fromisoformat(day))}{half}"
+
+
+@bp.get("/r/<reference>/done")
+def registration_done(reference: str) -> Response:
+    """Where a phone lands after registering; the token keeps it to the person who did."""
+    registration = _registration_or_none(reference, request.args.get("t", ""))
+    if registration is None:
+        return make_response(render_template("pages/registration_missing.html"), 404)
+    response = make_response(
+        render_template(
+            "pages/signup/done.html",
+            registration=registration,
+            kind_name=KIND_NAMES[registration.kind],
+            message=confirmation(registration),
+            appointment=_appointment(registration),
+            manage_url=manage_url(registration.reference),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

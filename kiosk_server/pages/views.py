@@ -9,6 +9,7 @@ from kiosk_server.listings.display import public_listing
 from kiosk_server.listings.queries import public_listing_by_id
 from kiosk_server.pages import bp
 from kiosk_server.pages.jsonld import listing_jsonld
+from kiosk_server.pages.signup import signup_link
 from kiosk_server.validation import MAX_ID
 
 
@@ -23,6 +24,7 @@ def phone_listing(listing_id: int) -> Response:
             "pages/listing.html",
             listing=public_listing(listing),
             live=live,
+            signup=signup_link(listing) if live else None,
             # Search engines are told to drop postings that have ended, not to keep them.
             jsonld=listing_jsonld(listing, phone_url(listing.id)) if live else None,
         )

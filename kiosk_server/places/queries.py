@@ -37,6 +37,26 @@ def place_tree() -> list[dict[str, Any]]:
     return roots
 
 
+def communities_by_street() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Communities grouped under "区 街道" headings, for a resident to pick where they live."""
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+
+    def walk(node: dict[str, Any], district: str) -> None:
+        communities = [
+            (child["id"], child["name"])
+            for child in node["children"]
+            if child["level"] == PlaceLevel.COMMUNITY
+        ]
+        if node["level"] == PlaceLevel.STREET and communities:
+            groups.append((f"{district} {node['name']}".strip(), communities))
+        for child in node["children"]:
+            walk(child, node["name"] if node["level"] == PlaceLevel.DISTRICT else district)
+
+    for root in place_tree():
+        walk(root, "")
+    return groups
+
+
 def community_or_error(community_id: int, field: str = "community_id") -> Place:
     place = db.session.get(Place, community_id)
     if place is None:

@@ -28,6 +28,11 @@ def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
+def listing_gone() -> ApiError:
+    """The refusal for a listing that was withdrawn or has ended, wherever someone registers."""
+    return ApiError(410, "这条信息已下架，不能再登记", code="listing_gone")
+
+
 def _existing(listing_id: int, kind: str, mobile: str) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(
@@ -43,7 +48,7 @@ def do_request_callback(
 ) -> tuple[Registration, bool]:
     """Record "请工作人员联系我"; asking again returns the first request, not a second one."""
     if listing.status != ListingStatus.PUBLISHED:
-        raise ApiError(410, "这条信息已下架，不能再登记", code="listing_gone")
+        raise listing_gone()
     found = _existing(listing.id, RegistrationKind.CALLBACK, data.mobile)
     if found is not None:
         return found, False
@@ -117,7 +122,7 @@ def _listing_for(data: RegistrationIn) -> Listing | None:
     if listing.kind != LISTING_KINDS[data.kind]:
         raise ApiError(422, fields={"listing_id": "这条信息不能这样登记"})
     if listing.status != ListingStatus.PUBLISHED:
-        raise ApiError(410, "这条信息已下架，不能再登记", code="listing_gone")
+        raise listing_gone()
     return listing
 
 

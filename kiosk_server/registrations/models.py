@@ -39,6 +39,24 @@ KIND_NAMES = {
 }
 
 
+# The answers a person picks from, as forms and staff lists word them.
+AGE_BAND_NAMES = {
+    "16-24": "16–24岁",
+    "25-39": "25–39岁",
+    "40-49": "40–49岁",
+    "50-59": "50–59岁",
+    "60+": "60岁以上",
+}
+AVAILABILITY_NAMES = {
+    "weekday_day": "工作日白天",
+    "weekday_evening": "工作日晚上",
+    "weekend": "周末",
+    "school_hours": "孩子上学的时间",
+    "anytime": "什么时间都可以",
+}
+HALF_DAY_NAMES = {"am": "上午", "pm": "下午"}
+
+
 class RegistrationStatus(StrEnum):
     NEW = "new"
     CONTACTED = "contacted"
@@ -96,3 +114,13 @@ class Registration(db.Model):
 def mask_mobile(mobile: str) -> str:
     """138****0000, as lists show it (UX.md)."""
     return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"
+
+
+def confirmation(registration: Registration) -> str:
+    """What the person is told once the registration is in."""
+    if registration.waitlisted:
+        return "已经排上候补，有空位时工作人员会联系您"
+    done = KIND_NAMES[registration.kind]
+    if registration.kind == RegistrationKind.APPLICATION:
+        done = "应聘报名"  # "我要应聘" names the button, not what was done
+    return f"{done}成功，工作人员会尽快联系您"

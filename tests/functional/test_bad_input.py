@@ -31,9 +31,11 @@ from tests.factories import listing_input
 from tests.helpers import (
     Screen,
     StaffClient,
+    assert_chinese,
     assert_error,
     assert_error_body,
     database_unchanged,
+    hidden_fields,
 )
 from tests.live_server import RemoteScreen
 
@@ -65,6 +67,15 @@ TICKET = "/api/registrations/<reference>/ticket.png"
 REGISTRATION_PAGE = "/r/<reference>"
 REGISTRATION_CANCEL = "/r/<reference>/cancel"
 ENROLMENT_CODES = "/admin/api/sites/<int:site_id>/enrolment-codes"
+SIGNUP_INDEX = "/register/"
+JOB_SEEKER_FORM = "/register/job-seeker"
+GIG_WORKER_FORM = "/register/gig-worker"
+APPLY_FORM = "/l/<int:listing_id>/apply"
+TRAINING_FORM = "/l/<int:listing_id>/signup"
+CONSULTATION_FORM = "/l/<int:listing_id>/consult"
+SIGNUP_DONE = "/r/<reference>/done"
+# Pages for people: a refusal is a page in Chinese, not JSON.
+PAGES = {PHONE_PAGE, REGISTRATION_PAGE, APPLY_FORM, TRAINING_FORM, CONSULTATION_FORM, SIGNUP_DONE}
 
 MAX_INT32 = 2**31 - 1
 NAIVE = "2030-01-01T19:00:00"
@@ -224,6 +235,9 @@ NO_INPUT_ROUTES = [
     ("GET", "/api/openapi.json"),
     ("GET", "/api/places"),
     ("GET", SESSION),
+    ("GET", SIGNUP_INDEX),
+    ("GET", JOB_SEEKER_FORM),
+    ("GET", GIG_WORKER_FORM),
     ("GET", "/tv"),
     ("GET", "/tv/"),
 ]
@@ -242,6 +256,13 @@ def test_routes_without_input_ignore_stray_query_and_body(
 
 ID_ROUTES = [
     ("GET", SITE),
+    ("GET", APPLY_FORM),
+    ("POST", APPLY_FORM),
+    ("GET", TRAINING_FORM),
+    ("POST", TRAINING_FORM),
+    ("GET", CONSULTATION_FORM),
+    ("POST", CONSULTATION_FORM),
+    ("GET", SIGNUP_DONE),
     ("GET", LISTING),
     ("GET", QR),
     ("GET", PHONE_PAGE),
@@ -274,7 +295,7 @@ def test_unknown_id_is_404_even_beyond_int32(
                 response = getattr(admin, method.lower())(
                     _url(rule, unknown), json=body, headers={**headers, "X-CSRFToken": admin.csrf}
                 )
-        if rule in (PHONE_PAGE, REGISTRATION_PAGE):  # pages for people, not JSON
+        if rule in PAGES:
             assert response.status_code == 404
             assert "没有找到" in response.get_data(as_text=True)
         else:
@@ -287,7 +308,8 @@ def test_drafts_are_not_found_publicly(
     draft = admin.create(listing_input(target_id=world.jiuquhe.id))
     for rule in (LISTING, QR):
         assert_error(client.get(_url(rule, draft["id"])), 404, code="not_found")
-    assert client.get(_url(PHONE_PAGE, draft["id"])).status_code == 404
+    for rule in (PHONE_PAGE, APPLY_FORM):
+        assert client.get(_url(rule, draft["id"])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -470,6 +492,11 @@ CSRF_ROUTES = [
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
     ("POST", REGISTRATION_CANCEL),
+    ("POST", JOB_SEEKER_FORM),
+    ("POST", GIG_WORKER_FORM),
+    ("POST", APPLY_FORM),
+    ("POST", TRAINING_FORM),
+    ("POST", CONSULTATION_FORM),
 ]
 
 
@@ -494,6 +521,130 @@ def test_state_change_without_csrf_token_is_refused(
             )
         assert_error(response, 400, code="csrf_failed")
     assert admin.get(SESSION).json["staff"]["username"] == "admin"
+
+
+# --- Registering on a phone: forms a browser would never send ----------------
+
+FORM_CASES = [
+    pytest.param(JOB_SEEKER_FORM, {"community_id": "9" * 11}, {"community_id"}, id="id-huge"),
+    pytest.param(
+        JOB_SEEKER_FORM, {"community_id": str(MAX_INT32)}, {"community_id"}, id="no-place"
+    ),
+    pytest.param(
+        JOB_SEEKER_FORM, {"community_id": At("huangdao_street")}, {"community_id"}, id="street"
+    ),
+    pytest.param(JOB_SEEKER_FORM, {"community_id": "九"}, {"community_id"}, id="id-text"),
+    pytest.param(JOB_SEEKER_FORM, {"community_id": "²"}, {"community_id"}, id="id-superscript"),
+    pytest.param(JOB_SEEKER_FORM, {"age_band": "17"}, {"age_band"}, id="age-band"),
+    pytest.param(JOB_SEEKER_FORM, {"wanted": ["car"]}, {"wanted"}, id="wanted-unknown"),
+    pytest.param(JOB_SEEKER_FORM, {"wanted": ["gig"] * 7}, {"wanted"}, id="wanted-too-many"),
+    pytest.param(JOB_SEEKER_FORM, {"availability": ["never"]}, {"availability"}, id="when"),
+    pytest.param(JOB_SEEKER_FORM, {"skills": "长" * 201}, {"skills"}, id="skills-too-long"),
+    pytest.param(JOB_SEEKER_FORM, {"name": "王\x00"}, {"name"}, id="name-nul"),
+    pytest.param(JOB_SEEKER_FORM, {"name": "王" * 5000}, {"name"}, id="name-too-long"),
+    pytest.param(JOB_SEEKER_FORM, {"name": "<script>"}, {"name"}, id="name-markup-only"),
+    pytest.param(JOB_SEEKER_FORM, {"mobile": "12345678901"}, {"mobile"}, id="not-a-mobile"),
+    pytest.param(JOB_SEEKER_FORM, {"consent": "true"}, {"consent"}, id="consent-not-the-box"),
+    pytest.param(GIG_WORKER_FORM, {"trades": "、，"}, {"trades"}, id="trades-only-commas"),
+    pytest.param(
+        GIG_WORKER_FORM, {"trades": "一 二 三 四 五 六 七 八 九"}, {"trades"}, id="9-trades"
+    ),
+    pytest.param(GIG_WORKER_FORM, {"trades": "长" * 21}, {"trades"}, id="trade-too-long"),
+    pytest.param(GIG_WORKER_FORM, {"service_area": " "}, {"service_area"}, id="area-blank"),
+    pytest.param(TRAINING_FORM, {"session_id": "abc"}, {"session_id"}, id="session-text"),
+    pytest.param(TRAINING_FORM, {"session_id": str(MAX_INT32)}, {"session_id"}, id="no-session"),
+    pytest.param(CONSULTATION_FORM, {"preferred_day": "2020-01-01"}, {"preferred_day"}, id="past"),
+    pytest.param(CONSULTATION_FORM, {"preferred_day": "明天"}, {"preferred_day"}, id="day-text"),
+    pytest.param(CONSULTATION_FORM, {"half_day": "evening"}, {"half_day"}, id="half-day"),
+    pytest.param(APPLY_FORM, {"idempotency_key": "x" * 65}, set(), id="key-too-long"),
+]
+
+
+def _signup_forms(admin: StaffClient, world: World) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each phone form's address and a valid answer for it."""
+    ids = {
+        kind: admin.publish(listing_input(kind, target_id=world.jiuquhe.id))
+        for kind in ("job", "training", "subsidy")
+    }
+    person = {
+        "consent": "yes",
+        "name": "王女士",
+        "mobile": "13800001234",
+        "community_id": str(world.jiuquhe.id),
+        "age_band": "40-49",
+    }
+    day = (utcnow() + timedelta(days=3)).date().isoformat()
+    session = str(ids["training"]["training"]["sessions"][0]["id"])
+    return {
+        JOB_SEEKER_FORM: (JOB_SEEKER_FORM, {**person, "wanted": "gig", "availability": "weekend"}),
+        GIG_WORKER_FORM: (
+            GIG_WORKER_FORM,
+            {**person, "trades": "保洁", "service_area": "黄岛", "availability": "weekend"},
+        ),
+        APPLY_FORM: (_url(APPLY_FORM, ids["job"]["id"]), person),
+        TRAINING_FORM: (
+            _url(TRAINING_FORM, ids["training"]["id"]),
+            {**person, "session_id": session},
+        ),
+        CONSULTATION_FORM: (
+            _url(CONSULTATION_FORM, ids["subsidy"]["id"]),
+            {**person, "preferred_day": day, "half_day": "am"},
+        ),
+    }
+
+
+def _form_page(client: FlaskClient, url: str) -> dict[str, str]:
+    return hidden_fields(client.get(url).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("rule, changes, fields", FORM_CASES)
+def test_bad_phone_form_is_answered_beside_the_field_and_stores_nothing(
+    admin: StaffClient,
+    client: FlaskClient,
+    world: World,
+    rule: str,
+    changes: dict[str, Any],
+    fields: set[str],
+) -> None:
+    url, answers = _signup_forms(admin, world)[rule]
+    body = {**answers, **_form_page(client, url)}
+    body.update(
+        {
+            key: str(_resolve(value, world)) if isinstance(value, At) else value
+            for key, value in changes.items()
+        }
+    )
+    with database_unchanged():
+        response = client.post(url, data=body)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and response.mimetype == "text/html", page[:300]
+    shown = dict(re.findall(r'<p class="error-text" id="(\w+)-error">([^<]*)</p>', page))
+    assert set(shown) == fields
+    for message in shown.values():
+        assert_chinese(message)
+    assert "处需要修改" in page
+
+
+@pytest.mark.parametrize(
+    "data, content_type",
+    [
+        pytest.param('{"name": "王女士"}', JSON, id="json"),
+        pytest.param(
+            b"name=%ff%fe&mobile=\xff", "application/x-www-form-urlencoded", id="not-utf8"
+        ),
+        pytest.param("[[[", "text/plain", id="text"),
+        pytest.param("", None, id="empty"),
+    ],
+)
+def test_phone_form_answers_a_body_that_is_no_form_with_the_form(
+    admin: StaffClient, client: FlaskClient, world: World, data: Any, content_type: str | None
+) -> None:
+    for url, _answers in _signup_forms(admin, world).values():
+        headers = {"X-CSRFToken": _form_page(client, url)["csrf_token"]}
+        with database_unchanged():
+            response = client.post(url, data=data, content_type=content_type, headers=headers)
+        assert response.status_code == 422 and response.mimetype == "text/html"
+        assert "处需要修改" in response.get_data(as_text=True)
 
 
 # --- Staff: creating listings -------------------------------------------------
