@@ -73,7 +73,7 @@ def registration_done(reference: str) -> Response:
     """Where a phone lands after registering; the token keeps it to the person who did."""
     registration = _registration_or_none(reference, request.args.get("t", ""))
     if registration is None:
-        return make_response(render_template("pages/registration_missing.html"), 404)
+        return _page(None, "")
     response = make_response(
         render_template(
             "pages/signup/done.html",
