@@ -29,6 +29,10 @@
     for (var i = 0; i < children.length; i++) {
       var child = children[i];
       if (child === null || child === undefined || child === false) { continue; }
+      if (child instanceof Array) {
+        append(element, child);
+        continue;
+      }
       element.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
     }
   }

@@ -34,12 +34,31 @@
     return 6371000 * 2 * Math.atan2(Math.sqrt(a), Math.sqrt(1 - a));
   }
 
+  function metresBetween(from, to) {
+    if (!from || !to || from.latitude == null || to.latitude == null) { return null; }
+    return metres(from.latitude, from.longitude, to.latitude, to.longitude);
+  }
+
   /* "约800米" / "约1.2公里", or '' when a place has no coordinates. */
   function distance(from, to) {
     if (!from || !to || from.latitude == null || to.latitude == null) { return ''; }
     var m = metres(from.latitude, from.longitude, to.latitude, to.longitude);
     if (m < 1000) { return '约' + Math.max(100, Math.round(m / 100) * 100) + '米'; }
     return '约' + (Math.round(m / 100) / 10) + '公里';
+  }
+
+  var COMPASS = ['北', '东北', '东', '东南', '南', '西南', '西', '西北'];
+
+  /* The way from one place to another, without a map: "往东北方向约800米", or ''. */
+  function heading(from, to) {
+    if (!from || !to || from.latitude == null || to.latitude == null) { return ''; }
+    var rad = Math.PI / 180;
+    var y = Math.sin((to.longitude - from.longitude) * rad) * Math.cos(to.latitude * rad);
+    var x = Math.cos(from.latitude * rad) * Math.sin(to.latitude * rad) -
+      Math.sin(from.latitude * rad) * Math.cos(to.latitude * rad) * Math.cos((to.longitude - from.longitude) * rad);
+    var degrees = (Math.atan2(y, x) / rad + 360) % 360;
+    if (metres(from.latitude, from.longitude, to.latitude, to.longitude) < 50) { return '就在附近'; }
+    return '往' + COMPASS[Math.round(degrees / 45) % 8] + '方向' + distance(from, to);
   }
 
   /* "13800000000" → "138 0000 0000" (3-4-4, as people read it out). */
@@ -54,6 +73,12 @@
 
   window.screens = window.screens || {};
   window.screens.format = {
-    dateTime: dateTime, clock: clock, distance: distance, mobile: mobile, validMobile: validMobile
+    dateTime: dateTime,
+    clock: clock,
+    distance: distance,
+    heading: heading,
+    metres: metresBetween,
+    mobile: mobile,
+    validMobile: validMobile
   };
 })(window);

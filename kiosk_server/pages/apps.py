@@ -1,18 +1,25 @@
-"""Serving the screen apps: the TV at /tv/, the code both screens share, and
-front-end packages from node_modules (installed by `make run`, never committed)."""
+"""Serving the screen apps (the TV at /tv/, the kiosk at /kiosk/), the code both share,
+and front-end packages from node_modules (installed by `make run`, never committed)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Response, redirect, send_from_directory
 
 from kiosk_server.config import PROJECT_ROOT
 from kiosk_server.pages import bp
 
-TV_APP = PROJECT_ROOT / "tv_app"
+APPS = {"tv": PROJECT_ROOT / "tv_app", "kiosk": PROJECT_ROOT / "kiosk_ui"}
 SHARED = PROJECT_ROOT / "shared_ui"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
 # Only these files of node_modules are reachable, each under a short name.
 VENDOR = {
-    "socket.io.min.js": PROJECT_ROOT / "node_modules/socket.io-client/dist/socket.io.min.js",
+    "socket.io.min.js": NODE_MODULES / "socket.io-client/dist/socket.io.min.js",
+    "simple-keyboard.js": NODE_MODULES / "simple-keyboard/build/index.js",
+    "simple-keyboard.css": NODE_MODULES / "simple-keyboard/build/css/index.css",
+    # The pinyin candidates (拼音 → 汉字) come with the layouts package.
+    "simple-keyboard-layouts.js": NODE_MODULES / "simple-keyboard-layouts/build/index.js",
 }
 
 
@@ -22,24 +29,32 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-@bp.get("/tv")
-def tv_redirect() -> Response:
-    return redirect("/tv/", code=301)  # type: ignore[return-value]
+def _send(folder: Path, filename: str) -> Response:
+    return _no_store(send_from_directory(folder, filename))
 
 
-@bp.get("/tv/")
-def tv_index() -> Response:
-    return _no_store(send_from_directory(TV_APP, "index.html"))
+def _serve_app(name: str, folder: Path) -> None:
+    def to_index() -> Response:
+        return redirect(f"/{name}/", code=301)  # type: ignore[return-value]
+
+    def index() -> Response:
+        return _send(folder, "index.html")
+
+    def asset(filename: str) -> Response:
+        return _send(folder, filename)
+
+    bp.add_url_rule(f"/{name}", f"{name}_redirect", to_index)
+    bp.add_url_rule(f"/{name}/", f"{name}_index", index)
+    bp.add_url_rule(f"/{name}/<path:filename>", f"{name}_asset", asset)
 
 
-@bp.get("/tv/<path:filename>")
-def tv_asset(filename: str) -> Response:
-    return _no_store(send_from_directory(TV_APP, filename))
+for _name, _folder in APPS.items():
+    _serve_app(_name, _folder)
 
 
 @bp.get("/shared/<path:filename>")
 def shared_asset(filename: str) -> Response:
-    return _no_store(send_from_directory(SHARED, filename))
+    return _send(SHARED, filename)
 
 
 @bp.get("/vendor/<name>")
@@ -47,4 +62,4 @@ def vendor_asset(name: str) -> Response:
     path = VENDOR.get(name)
     if path is None or not path.exists():
         return Response("前端依赖未安装：请运行 make run", status=404, mimetype="text/plain")
-    return _no_store(send_from_directory(path.parent, path.name))
+    return _send(path.parent, path.name)

@@ -64,6 +64,7 @@ SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
 PUBLIC_REGISTRATIONS = "/api/registrations"
 TICKET = "/api/registrations/<reference>/ticket.png"
+REGISTRATION_QR = "/api/registrations/<reference>/qr.png"
 REGISTRATION_PAGE = "/r/<reference>"
 REGISTRATION_CANCEL = "/r/<reference>/cancel"
 ENROLMENT_CODES = "/admin/api/sites/<int:site_id>/enrolment-codes"
@@ -240,6 +241,8 @@ NO_INPUT_ROUTES = [
     ("GET", GIG_WORKER_FORM),
     ("GET", "/tv"),
     ("GET", "/tv/"),
+    ("GET", "/kiosk"),
+    ("GET", "/kiosk/"),
 ]
 
 
@@ -249,7 +252,7 @@ def test_routes_without_input_ignore_stray_query_and_body(
 ) -> None:
     with database_unchanged():
         response = client.open(rule + "?x=%00&x=%ff", method=method, data="[[[", headers={})
-    assert response.status_code in (200, 301)  # /tv sends browsers on to /tv/
+    assert response.status_code in (200, 301)  # /tv sends browsers on to /tv/, /kiosk too
 
 
 # --- Unknown ids and methods --------------------------------------------------
@@ -277,6 +280,7 @@ ID_ROUTES = [
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
     ("GET", TICKET),
+    ("GET", REGISTRATION_QR),
     ("GET", REGISTRATION_PAGE),
 ]
 
@@ -331,7 +335,13 @@ def test_unknown_api_path_is_404_in_json(client: FlaskClient) -> None:
         assert_error(client.get(path), 404, code="not_found")
 
 
-FILE_ROUTES = [STATIC, "/tv/<path:filename>", "/shared/<path:filename>", "/vendor/<name>"]
+FILE_ROUTES = [
+    STATIC,
+    "/tv/<path:filename>",
+    "/kiosk/<path:filename>",
+    "/shared/<path:filename>",
+    "/vendor/<name>",
+]
 
 
 @pytest.mark.parametrize("rule", FILE_ROUTES)

@@ -13,17 +13,7 @@
   var IDLE_MS = 10 * 60 * 1000;
   var KIND_BY_DIGIT = { 1: 'job', 2: 'training', 3: 'subsidy', 4: 'event' };
 
-  var storage = {
-    read: function (key) {
-      try { return JSON.parse(window.localStorage.getItem(key) || 'null'); } catch (ignored) { return null; }
-    },
-    write: function (key, value) {
-      try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (ignored) { /* full or disabled */ }
-    },
-    remove: function (key) {
-      try { window.localStorage.removeItem(key); } catch (ignored) { /* disabled */ }
-    }
-  };
+  var storage = screens.storage;
 
   function App() {
     this.stage = document.getElementById('stage');

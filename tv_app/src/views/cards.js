@@ -8,26 +8,10 @@
   var h = screens.dom.h;
   var format = window.screens.format;
 
-  var KIND_NAMES = { job: '岗位', training: '培训', subsidy: '补贴', event: '活动' };
-
-  function keyLine(listing) {
-    if (listing.job) { return listing.job.pay.text; }
-    if (listing.training) {
-      var session = listing.training.sessions[0];
-      var when = session ? format.dateTime(session.starts_at, false) + '开课' : listing.training.schedule;
-      return listing.training.fee_text + (when ? ' · ' + when : '');
-    }
-    if (listing.subsidy) { return listing.subsidy.amount || '补贴政策'; }
-    if (listing.event) { return format.dateTime(listing.event.starts_at); }
-    return '';
-  }
-
-  function tag(listing) {
-    if (listing.job) { return listing.job.category_name; }
-    if (listing.event) { return listing.event.event_type_name; }
-    if (listing.training && listing.training.free) { return '免费'; }
-    return KIND_NAMES[listing.kind];
-  }
+  var wording = screens.wording;
+  var KIND_NAMES = wording.KIND_NAMES;
+  var keyLine = wording.keyLine;
+  var tag = wording.tag;
 
   function place(listing, community) {
     if (!listing.site) { return listing.target.name; }
