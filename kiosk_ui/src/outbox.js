@@ -1,0 +1,96 @@
+/* Registrations waiting for the server, kept in localStorage so that a pulled
+ * cable, a server restart or a kiosk reboot never loses a form. Each one carries
+ * its idempotency key: sending it twice still makes one record. */
+(function (window) {
+  'use strict';
+
+  var screens = window.screens;
+  var STORAGE_KEY = 'jxj.kiosk.outbox';
+  var URL = '/api/registrations';
+
+  /* Worth trying again later: no answer, a server fault, or a kiosk the server
+   * does not know right now (staff may re-enrol it). */
+  function transient(status) { return status === 0 || status === 401 || status >= 500; }
+
+  function Outbox(token) {
+    this.token = token;
+    this.sending = {};
+    this.flushing = false;
+  }
+
+  Outbox.prototype.entries = function () { return screens.storage.read(STORAGE_KEY) || []; };
+
+  Outbox.prototype.size = function () { return this.entries().length; };
+
+  Outbox.prototype.save = function (entries) { return screens.storage.write(STORAGE_KEY, entries); };
+
+  Outbox.prototype.remove = function (key) {
+    var kept = [];
+    var entries = this.entries();
+    for (var i = 0; i < entries.length; i++) { if (entries[i].key !== key) { kept.push(entries[i]); } }
+    this.save(kept);
+  };
+
+  Outbox.prototype.post = function (entry, done) {
+    var self = this;
+    this.sending[entry.key] = true;
+    screens.http.postJSON(URL, entry.body, { 'X-Screen-Token': this.token() }, function (status, data) {
+      delete self.sending[entry.key];
+      done(status, data);
+    });
+  };
+
+  /* A person pressed 提交. done(outcome, status, data): 'sent' (data is the
+   * answer), 'queued' (kept for later) or 'refused' (the server said no, and why). */
+  Outbox.prototype.submit = function (body, done) {
+    var self = this;
+    var entry = { key: body.idempotency_key, body: body, queued_at: new Date().toISOString() };
+    var entries = this.entries();
+    entries.push(entry);
+    // Written before sending: if the page dies mid-request, the form is still here.
+    var kept = this.save(entries);
+    this.post(entry, function (status, data) {
+      if (transient(status)) {
+        done(kept ? 'queued' : 'lost', status, data);
+        return;
+      }
+      self.remove(entry.key);
+      done(status === 200 || status === 201 ? 'sent' : 'refused', status, data);
+    });
+  };
+
+  /* Send what is waiting, oldest first; stop at the first sign the server is
+   * still away. onSent(count) reports how many went through. */
+  Outbox.prototype.flush = function (onSent) {
+    var self = this;
+    if (this.flushing) { return; }
+    var entries = this.entries();
+    var sent = 0;
+    this.flushing = true;
+    function next(i) {
+      if (i >= entries.length) {
+        self.flushing = false;
+        if (onSent) { onSent(sent); }
+        return;
+      }
+      if (self.sending[entries[i].key]) { next(i + 1); return; }
+      self.post(entries[i], function (status) {
+        // A rate limit passes with time; keep the form rather than drop it.
+        if (transient(status) || status === 429) {
+          self.flushing = false;
+          if (onSent) { onSent(sent); }
+          return;
+        }
+        // Refused for good (a duplicate, a listing gone): nobody is here to tell,
+        // and the person's data should not stay on the kiosk.
+        self.remove(entries[i].key);
+        if (status === 200 || status === 201) { sent++; }
+        next(i + 1);
+      });
+    }
+    next(0);
+  };
+
+  window.kiosk = window.kiosk || {};
+  window.kiosk.Outbox = Outbox;
+})(window);

@@ -1,0 +1,142 @@
+/* One listing in full: pay as people say it, how to get there from this station
+ * without a map, a QR code to take it away, and the way to register. */
+(function (window) {
+  'use strict';
+
+  var kiosk = window.kiosk;
+  var screens = window.screens;
+  var h = screens.dom.h;
+  var ui = kiosk.ui;
+  var format = screens.format;
+  var wording = screens.wording;
+
+  var ACTIONS = {
+    job: ['application', '我要应聘'],
+    training: ['training_signup', '我要报名'],
+    subsidy: ['consultation', '预约政策咨询']
+  };
+
+  function DetailView(app, id) {
+    this.app = app;
+    this.name = 'detail';
+    this.id = id;
+    this.listing = app.catalogue.get(id);
+    this.gone = !this.listing;
+  }
+
+  function facts(listing) {
+    var rows = [];
+    function add(term, value) { if (value) { rows.push(h('dt', { text: term }), h('dd', { text: String(value) })); } }
+    var job = listing.job;
+    var training = listing.training;
+    if (job) {
+      add('用工单位', job.employer);
+      add('工作时间', job.work_hours + (job.flexible ? '（可随时离岗）' : ''));
+      add('招聘人数', job.openings ? job.openings + '人' : '');
+      add('年龄', ageText(job));
+      add('要求', job.requirements);
+    } else if (training) {
+      add('培训机构', training.provider);
+      add('费用', training.fee_text + (training.fee_note ? '，' + training.fee_note : ''));
+      add('上课时间', training.schedule);
+      add('证书', training.certificate);
+      training.sessions.forEach(function (session, i) {
+        add('第' + (i + 1) + '期', format.dateTime(session.starts_at) + (session.venue ? '，' + session.venue : '') +
+          '，' + (session.seats_left > 0 ? '剩余名额 ' + session.seats_left + '/' + session.seats : '已报满，可候补'));
+      });
+    } else if (listing.subsidy) {
+      add('谁可以申请', listing.subsidy.eligibility);
+      add('补贴多少', listing.subsidy.amount);
+      add('怎么申请', listing.subsidy.how_to_apply);
+      add('需要材料', listing.subsidy.documents_needed);
+      add('截止日期', listing.subsidy.apply_deadline);
+    } else if (listing.event) {
+      add('时间', format.dateTime(listing.event.starts_at));
+      add('参会单位', listing.event.employers_count ? listing.event.employers_count + '家' : '');
+      add('岗位', listing.event.posts_count ? listing.event.posts_count + '个' : '');
+    }
+    add('有效期至', listing.valid_until ? format.dateTime(listing.valid_until, false) : '');
+    return h('dl', { className: 'facts' }, rows);
+  }
+
+  function ageText(job) {
+    if (job.age_min && job.age_max) { return job.age_min + '–' + job.age_max + '岁'; }
+    if (job.age_min) { return job.age_min + '岁以上'; }
+    if (job.age_max) { return job.age_max + '岁以下'; }
+    return '';
+  }
+
+  /* "怎么去": from this station, in words. */
+  function directions(listing, station) {
+    var site = listing.site;
+    if (!site) {
+      return h('section', { className: 'directions' }, [
+        h('h2', { text: '在哪里' }),
+        h('p', { text: '面向' + listing.target.name + '，具体地点请扫码或问工作人员。' })
+      ]);
+    }
+    var same = site.id === station.id;
+    var way = same ? '就在本站' : format.heading(station, site);
+    return h('section', { className: 'directions' }, [
+      h('h2', { text: '怎么去' }),
+      h('p', { className: 'way', text: same ? '就在本站，问工作人员即可。' : '从本站出发，' + (way || '请按地址前往') + '。' }),
+      h('p', { text: site.name + '：' + site.address }),
+      site.opening_hours ? h('p', { text: '开放时间：' + site.opening_hours }) : null,
+      site.phone ? h('p', { text: '电话：' + site.phone }) : null
+    ]);
+  }
+
+  DetailView.prototype.render = function () {
+    var app = this.app;
+    var listing = this.listing;
+    if (!listing) {
+      return {
+        top: h('div', { className: 'heading' }, h('h1', { text: '已下架' })),
+        main: [h('p', { className: 'message', text: '这条信息已经下架了。' }), ui.nav(app)]
+      };
+    }
+    var action = ACTIONS[listing.kind];
+    return {
+      top: h('div', { className: 'heading' }, [
+        h('p', { className: 'brand', text: wording.KIND_NAMES[listing.kind] + ' · ' + wording.tag(listing) }),
+        h('h1', { text: listing.title }),
+        h('p', { className: 'headline', text: wording.keyLine(listing) }),
+        this.gone ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息刚刚结束，不能再报名了' }) : null
+      ]),
+      main: [
+        h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
+          listing.summary ? h('p', { className: 'summary', text: listing.summary }) : null,
+          facts(listing),
+          listing.body ? h('p', { className: 'body', text: listing.body }) : null,
+          directions(listing, app.settings.site),
+          h('div', { className: 'take-away' }, [
+            h('img', { className: 'qr', src: '/api/listings/' + listing.id + '/qr.png', alt: '手机扫码查看这条信息' }),
+            h('p', { text: '用手机扫一扫，把这条信息带走' })
+          ]),
+          action && !this.gone ? h('div', { className: 'actions' }, [
+            ui.button(action[1], function () { app.show(new kiosk.RegisterView(app, action[0], listing)); }, 'primary')
+          ]) : null
+        ]),
+        ui.nav(app)
+      ]
+    };
+  };
+
+  DetailView.prototype.onChange = function (result, change) {
+    if (change.entity !== 'listing' || change.id !== this.id) { return; }
+    if (result === 'removed') {
+      this.gone = true;
+    } else {
+      this.listing = change.data;
+    }
+    this.app.refresh();
+  };
+
+  DetailView.prototype.refresh = function () {
+    var fresh = this.app.catalogue.get(this.id);
+    if (fresh) { this.listing = fresh; } else { this.gone = true; }
+    this.app.refresh();
+  };
+
+  kiosk.DetailView = DetailView;
+})(window);
