@@ -33,6 +33,7 @@ from kiosk_server.registrations.models import (
     KIND_NAMES,
 )
 from kiosk_server.registrations.schemas import (
+    CONSULTATION_DAYS,
     ApplicationIn,
     ConsultationIn,
     GigWorkerIn,
@@ -45,7 +46,6 @@ from kiosk_server.timeutil import day_label, local_today
 from kiosk_server.validation import MAX_ID, parse
 
 Form = MultiDict[str, str]
-CONSULTATION_DAYS = 14
 COLLECTOR = "就享家 就业服务站"
 HOTLINE = "12333"
 NO_SESSIONS = "这个培训还没有排好上课时间，暂时不能报名，可以打电话问问"
@@ -106,18 +106,6 @@ def _application(form: Form) -> dict[str, Any]:
     return {"share_with_employer": _ticked(form, "share_with_employer")}
 
 
-def _no_check(form: Form) -> dict[str, str]:
-    return {}
-
-
-def _check_day(form: Form) -> dict[str, str]:
-    # The API takes any date; on the phone only the days offered make sense.
-    day = form.get("preferred_day", "")
-    if day and day not in {offered.isoformat() for offered in consultation_days()}:
-        return {"preferred_day": f"请在今后{CONSULTATION_DAYS}天里选一天"}
-    return {}
-
-
 @dataclass(frozen=True)
 class Flow:
     """One kind of registration as a phone form (its template: pages/signup/<kind>.html)."""
@@ -126,7 +114,6 @@ class Flow:
     model: type[PersonIn]
     read: Callable[[Form], dict[str, Any]]  # the kind's own answers, in the schema's shape
     prompts: dict[str, str] = field(default_factory=dict)
-    check: Callable[[Form], dict[str, str]] = _no_check
 
     @property
     def fields(self) -> set[str]:
@@ -159,7 +146,6 @@ FLOWS = {
             ConsultationIn,
             _consultation,
             {"preferred_day": "请选择想来的日子", "half_day": "请选择上午或下午"},
-            _check_day,
         ),
         Flow("application", ApplicationIn, _application),
     )
@@ -194,15 +180,10 @@ def _answers(flow: Flow, form: Form, listing: Listing | None) -> RegistrationIn:
     if listing is not None:
         data["listing_id"] = listing.id
     data = {key: value for key, value in data.items() if value is not None}
-    problems = flow.check(form)
     try:
         answers = parse(flow.model, data)
     except ApiError as error:
-        raise ApiError(
-            422, fields={**_beside_fields(flow, data, error.fields), **problems}
-        ) from None
-    if problems:
-        raise ApiError(422, fields=problems)
+        raise ApiError(422, fields=_beside_fields(flow, data, error.fields)) from None
     return cast(RegistrationIn, answers)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from kiosk_server.timeutil import local_today
 from kiosk_server.validation import Flag, Strict
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -118,10 +119,21 @@ class TrainingSignupIn(PersonIn):
     waitlist: Flag = False
 
 
+# Staff plan consultations two weeks ahead; a day outside that cannot be booked.
+CONSULTATION_DAYS = 14
+
+
+def _consultation_day(value: date) -> date:
+    today = local_today()
+    if not today < value <= today + timedelta(days=CONSULTATION_DAYS):
+        raise ValueError(f"请在今后{CONSULTATION_DAYS}天里选一天")
+    return value
+
+
 class ConsultationIn(PersonIn):
     kind: Literal["consultation"]
     listing_id: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
-    preferred_day: date
+    preferred_day: Annotated[date, AfterValidator(_consultation_day)]
     half_day: Literal["am", "pm"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from kiosk_server.registrations import actions
+from kiosk_server.timeutil import local_today
 from tests.conftest import World
 from tests.factories import listing_input
 from tests.helpers import Screen, StaffClient, qr_encodes
@@ -67,7 +68,7 @@ def test_every_kind_is_recorded_and_reaches_the_staff_inbox(
             world,
             kind="consultation",
             listing_id=subsidy["id"],
-            preferred_day=(date.today() + timedelta(days=2)).isoformat(),
+            preferred_day=(local_today() + timedelta(days=2)).isoformat(),
             half_day="am",
         ),
         _person(world, kind="application", listing_id=job["id"], share_with_employer=True),
@@ -255,3 +256,17 @@ def test_the_kiosk_shows_a_qr_of_the_manage_link_only_to_itself(
     assert qr.status_code == 200 and qr.headers["Cache-Control"] == "no-store"
     assert qr_encodes(qr.data, answer["manage_url"])
     assert stolen.status_code == 404
+
+
+@pytest.mark.parametrize("days_ahead", [-1, 0, 15])
+def test_a_consultation_is_booked_within_the_next_two_weeks_only(
+    world: World, admin: StaffClient, client, days_ahead: int
+) -> None:
+    subsidy = admin.publish(listing_input("subsidy", target_id=world.city.id))
+    day = local_today() + timedelta(days=days_ahead)
+    body = _person(
+        world, kind="consultation", listing_id=subsidy["id"], preferred_day=day.isoformat()
+    )
+    response = client.post(URL, json={**body, "half_day": "pm"})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"preferred_day": "请在今后14天里选一天"}
