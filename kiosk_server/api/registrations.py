@@ -19,7 +19,7 @@ from kiosk_server.links import phone_url
 from kiosk_server.listings.models import Listing
 from kiosk_server.registrations.actions import do_register, do_request_callback
 from kiosk_server.registrations.links import manage_url
-from kiosk_server.registrations.models import KIND_NAMES, Registration
+from kiosk_server.registrations.models import KIND_NAMES, Registration, confirmation
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.registrations.ticket import render_ticket
 from kiosk_server.screens.models import Screen
@@ -59,17 +59,11 @@ def register() -> tuple[Response, int]:
         "kind_name": KIND_NAMES[registration.kind],
         "waitlisted": registration.waitlisted,
         "created": created,
-        "message": _confirmation(registration),
+        "message": confirmation(registration),
         # Shown as a QR code: the person sees or cancels the registration on their phone.
         "manage_url": manage_url(registration.reference),
     }
     return jsonify(body), 201 if created else 200
-
-
-def _confirmation(registration: Registration) -> str:
-    if registration.waitlisted:
-        return "已经排上候补，有空位时工作人员会联系您"
-    return f"{KIND_NAMES[registration.kind]}成功，工作人员会尽快联系您"
 
 
 @bp.post("/listings/<int:listing_id>/callback")
