@@ -327,6 +327,7 @@
       var url = window.URL.createObjectURL(xhr.response);
       var image = h('img', { src: url, alt: '登记回执' });
       image.onload = function () {
+        image.onload = null;
         window.print();
         window.URL.revokeObjectURL(url);
         done(true);

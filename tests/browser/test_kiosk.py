@@ -725,3 +725,85 @@ def test_every_screen_meets_the_kiosk_sizes_reach_and_axe(kiosk: Kiosk) -> None:
     kiosk.tap("60岁以上")
     kiosk.next()
     _check_screen(page, "review")
+
+
+def test_printer_kiosk_prints_the_ticket(browser: Browser, site: Site) -> None:
+    kiosk = enrol(browser, site, PORTRAIT, query="?printer=1")
+    # Headless Chromium has no printer; count what would have gone to it.
+    kiosk.page.evaluate("() => { window.printed = 0; window.print = () => { window.printed++; }; }")
+    start_at_home(kiosk)
+    kiosk.tap("零工登记")
+    consent(kiosk)
+    fill_person(kiosk, ("he", "何"), "13900001357")
+    kiosk.tap("保洁")
+    kiosk.next()
+    kiosk.page.locator(".choice").first.tap()
+    kiosk.next()
+    kiosk.tap("周末")
+    kiosk.next()
+    submit(kiosk)
+    kiosk.tap("打印回执")
+    expect(kiosk.page.get_by_text("回执已打印，请在出纸口取走")).to_be_visible()
+    assert kiosk.page.evaluate("window.printed") == 1
+    ticket = kiosk.page.locator("#print img")
+    assert ticket.evaluate("img => img.naturalWidth") == 384  # the 58 mm receipt
+    kiosk.tap("完成")
+    expect(kiosk.page.locator("#print img")).to_have_count(0)
+    kiosk.page.context.close()
+
+
+def test_done_when_three_registrations_by_touch_one_with_the_network_pulled(
+    browser: Browser, site: Site, listings: dict[str, Any]
+) -> None:
+    """The issue's "done when": a mom job near the station, a free night-school
+    course and a gig-worker registration, the network pulled out halfway through
+    one; the server holds exactly those three, each once."""
+    kiosk = enrol(browser, site, PORTRAIT)
+    numbers = {"application": "13700000001", "training": "13700000002", "gig": "13700000003"}
+
+    start_at_home(kiosk)
+    kiosk.tap("妈妈岗")
+    kiosk.tap("离本站近（3公里内）")
+    open_listing(kiosk, "幸福食堂午餐帮厨")
+    kiosk.tap("我要应聘")
+    consent(kiosk)
+    fill_person(kiosk, ("liu", "刘"), numbers["application"])
+    submit(kiosk)
+    kiosk.tap("完成")
+
+    start_at_home(kiosk)
+    kiosk.tap("免费培训")
+    open_listing(kiosk, "社区夜校：手机短视频剪辑")
+    kiosk.tap("我要报名")
+    consent(kiosk)
+    kiosk.page.locator(".choice").first.tap()
+    kiosk.next()
+    fill_person(kiosk, ("liu", "刘"), numbers["training"])
+    submit(kiosk)
+    kiosk.tap("完成")
+
+    start_at_home(kiosk)
+    kiosk.tap("零工登记")
+    consent(kiosk)
+    fill_person(kiosk, ("liu", "刘"), numbers["gig"])
+    site.server.stop()  # the cable comes out halfway through
+    try:
+        kiosk.tap("缝纫")
+        kiosk.next()
+        kiosk.page.locator(".choice").first.tap()
+        kiosk.next()
+        kiosk.tap("工作日白天")
+        kiosk.next()
+        kiosk.tap("提交登记")
+        kiosk.expect_heading("已保存")
+        kiosk.tap("完成")
+    finally:
+        site.server.restart()
+    expect(kiosk.page.locator(".badge-queued")).to_have_count(0, timeout=40_000)
+
+    found = {number: registrations(site, mobile=number) for number in numbers.values()}
+    assert [len(records) for records in found.values()] == [1, 1, 1]
+    assert found[numbers["application"]][0].listing.title == "幸福食堂午餐帮厨"
+    assert found[numbers["training"]][0].listing.title == "社区夜校：手机短视频剪辑"
+    assert found[numbers["gig"]][0].details["trades"] == ["缝纫"]
+    kiosk.page.context.close()
