@@ -21,6 +21,8 @@ def main() -> None:
         hint = login_hint()
         db.session.remove()
     print(f"\n就享家 已启动：{base}", flush=True)
+    print(f"  电视      {base}/tv/")
+    print(f"  自助机    {base}/kiosk/   绑定码：flask --app kiosk_server screens enrolment-code")
     print(f"  公开接口  {base}/api/places   {base}/api/feed?community_id=<社区编号>")
     print(f"  手机页    {base}/l/<信息编号>")
     print(f"  接口说明  {base}/api/openapi.json")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.places.models import Place, PlaceLevel
 from kiosk_server.staff.models import Staff, StaffRole
+from kiosk_server.timeutil import to_local
 
 INITIAL_ADMIN_FILE = "initial-admin.txt"
 
@@ -145,6 +146,30 @@ def screens_revoke(screen_id: int) -> None:
         raise click.ClickException(f"没有编号为 {screen_id} 的屏幕")
     do_revoke_screen(screen)
     click.echo(f"屏幕 {screen_id} 已停用")
+
+
+@screens_group.command("enrolment-code")
+@click.argument("site_id", type=int, required=False)
+@with_appcontext
+def screens_enrolment_code(site_id: int | None) -> None:
+    """A one-time code to enrol a kiosk at a site; without SITE_ID, the sites that have kiosks."""
+    from kiosk_server.places.models import SITE_KIND_NAMES, Site, SiteKind
+    from kiosk_server.screens.actions import do_create_enrolment_code
+
+    if site_id is None:
+        kinds = (SiteKind.STATION, SiteKind.KIOSK)
+        for site in db.session.scalars(select(Site).where(Site.kind.in_(kinds)).order_by(Site.id)):
+            click.echo(f"{site.id}\t{SITE_KIND_NAMES[site.kind]}\t{site.name}")
+        click.echo(
+            "给其中一个站点生成绑定码：flask --app kiosk_server screens enrolment-code <编号>"
+        )
+        return
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise click.ClickException(f"没有编号为 {site_id} 的站点")
+    record, code = do_create_enrolment_code(site, None)
+    expires = to_local(record.expires_at).strftime("%m月%d日 %H:%M")
+    click.echo(f"{site.name} 的绑定码：{code[:4]} {code[4:]}（只能用一次，{expires}前有效）")
 
 
 def init_app(app: Flask) -> None:

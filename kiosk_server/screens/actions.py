@@ -60,13 +60,15 @@ def do_revoke_screen(screen: Screen) -> None:
 ENROLMENT_VALID_FOR = timedelta(hours=24)
 
 
-def do_create_enrolment_code(site: Site, staff: Staff) -> tuple[EnrolmentCode, str]:
-    """Eight digits staff type on the new kiosk; they work once, for a day."""
+def do_create_enrolment_code(site: Site, staff: Staff | None) -> tuple[EnrolmentCode, str]:
+    """Eight digits staff type on the new kiosk; they work once, for a day.
+
+    `staff` is None when an operator makes the code on the server's console."""
     code = f"{secrets.randbelow(10**8):08d}"
     record = EnrolmentCode(
         site_id=site.id,
         code_hash=hash_token(code),
-        created_by_id=staff.id,
+        created_by_id=staff.id if staff is not None else None,
         expires_at=utcnow() + ENROLMENT_VALID_FOR,
     )
     db.session.add(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import Flask
@@ -58,3 +59,22 @@ def test_staff_make_codes_only_for_sites_in_their_scope(
 ) -> None:
     response = station_staff.post(f"/admin/api/sites/{world.factory.id}/enrolment-codes")
     assert response.status_code == 403
+
+
+def test_an_operator_makes_a_code_on_the_console_and_the_kiosk_enrols_with_it(
+    app: Flask, world: World, client
+) -> None:
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["screens", "enrolment-code"])
+    assert f"{world.station.id}\t就享家乐业服务站\t{world.station.name}" in listed.output
+    assert world.factory.name not in listed.output  # a micro-factory has no kiosk
+
+    made = runner.invoke(args=["screens", "enrolment-code", str(world.station.id)])
+    code = re.search(r"绑定码：(\d{4} \d{4})", made.output)
+    assert made.exit_code == 0 and code is not None, made.output
+    enrolled = client.post("/api/screens/enrol", json={"code": code.group(1)})
+    assert enrolled.status_code == 201
+    assert enrolled.json["site"]["id"] == world.station.id
+
+    unknown = runner.invoke(args=["screens", "enrolment-code", "999999"])
+    assert unknown.exit_code != 0 and "没有编号为 999999 的站点" in unknown.output
