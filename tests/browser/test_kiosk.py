@@ -807,3 +807,24 @@ def test_done_when_three_registrations_by_touch_one_with_the_network_pulled(
     assert found[numbers["training"]][0].listing.title == "社区夜校：手机短视频剪辑"
     assert found[numbers["gig"]][0].details["trades"] == ["缝纫"]
     kiosk.page.context.close()
+
+
+def test_the_same_number_for_the_same_job_is_refused_in_words(browser: Browser, site: Site) -> None:
+    kiosk = enrol(browser, site, LANDSCAPE)
+    for attempt in range(2):
+        start_at_home(kiosk)
+        kiosk.tap("计件活")
+        open_listing(kiosk, "粉扑包装（计件）")
+        kiosk.tap("我要应聘")
+        consent(kiosk)
+        fill_person(kiosk, ("wang", "王"), "13900002468")
+        if attempt == 0:
+            submit(kiosk)
+            kiosk.tap("完成")
+    kiosk.tap("提交登记")
+    expect(kiosk.page.locator(".form-error")).to_have_text(
+        "这个手机号已经登记过这条信息，工作人员会联系您"
+    )
+    screenshot(kiosk.page, "kiosk-duplicate")
+    assert len(registrations(site, mobile="13900002468")) == 1
+    kiosk.page.context.close()

@@ -78,13 +78,6 @@
     consultation: ['consent', 'slot', 'name', 'mobile', 'community', 'age', 'review'],
     application: ['consent', 'name', 'mobile', 'community', 'age', 'review']
   };
-  // Where each field the server may name is asked.
-  var STEP_OF_FIELD = {
-    consent: 'consent', share_with_employer: 'consent', name: 'name', mobile: 'mobile',
-    community_id: 'community', age_band: 'age', wanted: 'wanted', availability: 'availability',
-    skills: 'skills', trades: 'trades', service_area: 'area', session_id: 'session',
-    waitlist: 'session', preferred_day: 'slot', half_day: 'slot'
-  };
 
   function RegisterView(app, kind, listing) {
     this.app = app;
@@ -502,8 +495,11 @@
     var a = this.answers;
     var places = this.app.places || [];
     var rows = [];
-    function row(step, label, value, field) {
-      var error = self.errors[field];
+    var beside = {};
+    function row(step, label, value, field, otherField) {
+      var error = self.errors[field] || self.errors[otherField];
+      beside[field] = true;
+      if (otherField) { beside[otherField] = true; }
       rows.push(h('div', { className: 'review-row' + (error ? ' has-error' : '') }, [
         h('p', { className: 'review-label', text: label }),
         h('p', { className: 'review-value', text: value || '（未填）' }),
@@ -513,10 +509,10 @@
     }
     if (this.kind === 'training_signup') {
       var session = this.chosenSession();
-      row('session', '班期', session ? format.dateTime(session.starts_at) + (a.waitlist ? '（候补）' : '') : '', 'session_id');
+      row('session', '班期', session ? format.dateTime(session.starts_at) + (a.waitlist ? '（候补）' : '') : '', 'session_id', 'waitlist');
     }
     if (this.kind === 'consultation') {
-      row('slot', '时间', labelOf(nextDays(), a.preferred_day) + labelOf(HALF_DAYS, a.half_day), 'preferred_day');
+      row('slot', '时间', labelOf(nextDays(), a.preferred_day) + labelOf(HALF_DAYS, a.half_day), 'preferred_day', 'half_day');
     }
     row('name', '称呼', a.name, 'name');
     row('mobile', '手机', format.mobile(a.mobile), 'mobile');
@@ -532,7 +528,11 @@
       row('area', '范围', a.service_area, 'service_area');
       row('availability', '有空', labelsOf(AVAILABILITY, a.availability), 'availability');
     }
-    var content = [h('div', { className: 'review' }, rows)];
+    // Anything the server named that has no row here is said below the rows.
+    var elsewhere = Object.keys(this.errors).filter(function (field) { return !beside[field]; });
+    var content = [h('div', { className: 'review' }, rows)].concat(elsewhere.map(function (field) {
+      return h('p', { className: 'form-error', role: 'alert', text: self.errors[field] });
+    }));
     if (this.full && !a.waitlist) {
       content.push(h('div', { className: 'waitlist' }, [
         h('p', { className: 'hint', text: '就在刚才，这一期报满了。可以排队候补，或换一期。' }),
@@ -609,7 +609,7 @@
         if (error.fields.hasOwnProperty(path)) { errors[path.split('.')[0]] = error.fields[path]; }
       }
       this.errors = errors;
-      if (!STEP_OF_FIELD[Object.keys(errors)[0]]) { this.formError = '有些内容不对，请检查后再提交'; }
+      this.formError = '有些内容不对，请看红字，点“修改”改好后再提交';
     } else {
       this.formError = error.message || '提交没有成功，请找工作人员帮忙';
     }
