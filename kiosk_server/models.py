@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and create_all."""
 
+from kiosk_server.audit.models import AuditEntry  # noqa: F401
 from kiosk_server.listings.models import (  # noqa: F401
     Announcement,
     Event,

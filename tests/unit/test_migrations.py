@@ -16,6 +16,7 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from kiosk_server import create_app
 from kiosk_server.extensions import db
@@ -129,3 +130,33 @@ def test_migrations_downgrade_to_an_empty_database(empty_app: Flask) -> None:
         left = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
 
     assert left == set()
+
+
+def test_postgresql_refuses_to_change_or_remove_audit_entries(empty_app: Flask) -> None:
+    with empty_app.app_context(), _keep_logging():
+        upgrade()
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no trigger; the app offers no edit there")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO places (id, level, name, path) VALUES (1, 'city', '青岛市', '/1/')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, entity_type, entity_id, place_id,"
+                    " place_path, summary) VALUES (now(), '控制台', 'listing.create', 'listing',"
+                    " 1, 1, '/1/', '新建岗位')"
+                )
+            )
+        for statement in (
+            "UPDATE audit_log SET summary = '改过'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ):
+            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
+                connection.execute(text(statement))
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT summary FROM audit_log")).scalars().all()
+    assert rows == ["新建岗位"]
