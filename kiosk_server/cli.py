@@ -38,6 +38,7 @@ def ensure_city_admin(username: str = "admin") -> str | None:
         password=password,
         role=StaffRole.CITY_ADMIN,
         scope=city,
+        by=None,
     )
     path = _initial_admin_file()
     path.write_text(f"{username}\n{password}\n")
@@ -67,7 +68,7 @@ def create_admin(username: str, password: str) -> None:
         raise click.ClickException("密码至少8位")
     staff = db.session.scalar(select(Staff).where(Staff.username == username))
     if staff is not None:
-        do_set_password(staff, password)
+        do_set_password(staff, password, by=None)
         click.echo(f"已重设 {username} 的密码")
         return
     city = db.session.scalar(select(Place).where(Place.level == PlaceLevel.CITY))
@@ -79,6 +80,7 @@ def create_admin(username: str, password: str) -> None:
         password=password,
         role=StaffRole.CITY_ADMIN,
         scope=city,
+        by=None,
     )
     click.echo(f"已创建市级管理员 {username}")
 
@@ -144,7 +146,7 @@ def screens_revoke(screen_id: int) -> None:
     screen = db.session.get(Screen, screen_id)
     if screen is None:
         raise click.ClickException(f"没有编号为 {screen_id} 的屏幕")
-    do_revoke_screen(screen)
+    do_revoke_screen(screen, None)
     click.echo(f"屏幕 {screen_id} 已停用")
 
 

@@ -100,6 +100,7 @@ def build_world() -> World:
         password=passwords["admin"],
         role=StaffRole.CITY_ADMIN,
         scope=city,
+        by=None,
     )
     street_staff = do_create_staff(
         username="huangdao",
@@ -107,6 +108,7 @@ def build_world() -> World:
         password=passwords["huangdao"],
         role=StaffRole.STREET,
         scope=huangdao_street,
+        by=None,
     )
     station_staff = do_create_staff(
         username="jiuquhe",
@@ -114,6 +116,7 @@ def build_world() -> World:
         password=passwords["jiuquhe"],
         role=StaffRole.STATION,
         scope=jiuquhe,
+        by=None,
     )
     return World(**{k: v for k, v in locals().items() if k in World.__dataclass_fields__})
 

@@ -66,5 +66,5 @@ def enrolment_code_create(site_id: int) -> tuple[Response, int]:
 def screen_revoke(screen_id: int) -> Response:
     staff = require_staff()
     screen = access_screen(staff, screen_id)
-    do_revoke_screen(screen)
+    do_revoke_screen(screen, staff)
     return jsonify(_screen_json(screen))

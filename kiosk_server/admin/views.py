@@ -81,7 +81,7 @@ def log_in() -> Response:
 def log_out() -> Response:
     staff = current_staff_or_none()
     if staff is not None:
-        do_end_sessions(staff)
+        do_end_sessions(staff, by=staff)
     logout_session()
     return jsonify({"staff": None, "csrf_token": generate_csrf()})
 

@@ -125,6 +125,7 @@ def load_demo(data_file: Path = DATA_FILE) -> dict[str, int]:
             password=password,
             role=StaffRole(person["role"]),
             scope=places[person["scope"]],
+            by=None,
         )
         staff_lines.append(f"{person['username']}\t{password}\t{person['display_name']}")
     _write_private(Path(current_app.instance_path) / "demo-staff.txt", staff_lines)

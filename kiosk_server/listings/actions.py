@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import inspect, or_, select, update
 
+from kiosk_server.audit.actions import do_record
+from kiosk_server.audit.models import CONSOLE, SYSTEM
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import public_announcement, public_listing
 from kiosk_server.listings.images import store_image
 from kiosk_server.listings.models import (
+    KIND_NAMES,
     LISTING_CLASSES,
     Announcement,
     AnnouncementStatus,
     Listing,
     ListingImage,
+    ListingKind,
     ListingStatus,
     TrainingSession,
 )
@@ -33,7 +38,21 @@ from kiosk_server.live.models import Change
 from kiosk_server.live.push import push
 from kiosk_server.places.models import Place, Site
 from kiosk_server.staff.models import Staff
-from kiosk_server.timeutil import utcnow
+from kiosk_server.timeutil import day_label, to_local, utcnow
+
+# Bookkeeping the audit log leaves out: it records what staff wrote and decided.
+NOT_AUDITED = frozenset(
+    {
+        "id",
+        "kind",
+        "created_at",
+        "updated_at",
+        "created_by_id",
+        "updated_by_id",
+        "change_seq",
+        "version",
+    }
+)
 
 
 def _check_places(data: ListingIn | AnnouncementIn, staff: Staff | None) -> Place:
@@ -154,6 +173,56 @@ def record_listing_update(listing: Listing) -> Change:
     return _record_listing(listing, "upsert", "updated")
 
 
+def _audited(listing: Listing) -> dict[str, Any]:
+    """The listing's fields as the audit log compares them before and after a change."""
+    values = {
+        column.key: getattr(listing, column.key)
+        for column in inspect(Listing).column_attrs
+        if column.key not in NOT_AUDITED
+    }
+    if listing.kind == ListingKind.TRAINING:
+        values["sessions"] = [
+            {
+                "id": session.id,
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "seats": session.seats,
+                "venue": session.venue,
+            }
+            for session in listing.sessions
+        ]
+    return values
+
+
+def _audit_listing(
+    listing: Listing,
+    action: str,
+    verb: str,
+    staff: Staff | None,
+    before: dict[str, Any] | None,
+    *,
+    actor: str = CONSOLE,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Add the audit entry for a change to a listing; the caller's commit keeps it."""
+    if after is None:
+        after = _audited(listing)
+        if before is None:  # a new listing: what was filled in is what changed
+            after = {key: value for key, value in after.items() if value not in (None, "", [])}
+    do_record(
+        action=action,
+        entity_type="listing",
+        entity_id=listing.id,
+        # By id: after an edit the `target` relationship may still be the old place.
+        place=db.session.get_one(Place, listing.target_id),
+        summary=f"{verb}{KIND_NAMES[listing.kind]}「{listing.title}」",
+        staff=staff,
+        actor=actor,
+        before=before,
+        after=after,
+    )
+
+
 def _commit_and_push(changes: list[Change]) -> None:
     db.session.commit()
     push(changes)
@@ -165,6 +234,8 @@ def do_create_listing(data: ListingIn, staff: Staff | None) -> Listing:
     listing.created_by_id = listing.updated_by_id = staff.id if staff else None
     _apply(listing, data)
     db.session.add(listing)
+    db.session.flush()
+    _audit_listing(listing, "listing.create", "新建", staff, None)
     db.session.commit()
     return listing
 
@@ -183,6 +254,7 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
         # Ending before it starts, it would expire without ever being shown.
         raise ApiError(422, fields={"valid_until": "下架时间必须晚于发布时间"})
     old_target = listing.target_id
+    before = _audited(listing)
     _apply(listing, data)
     if listing.status != ListingStatus.DRAFT:
         # Publishing owns valid_from from then on (the scheduled start, or when it
@@ -196,6 +268,10 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
         if old_target != listing.target_id:
             changes.append(_record_listing(listing, "remove", "moved", scope_id=old_target))
         changes.append(_record_listing(listing, "upsert", "updated"))
+    db.session.flush()  # new training sessions get their ids
+    after = _audited(listing)
+    if after != before:  # a form sent back unchanged changed nothing worth a line
+        _audit_listing(listing, "listing.update", "修改", staff, before, after=after)
     _commit_and_push(changes)
     return listing
 
@@ -209,15 +285,21 @@ def do_publish_listing(
     if listing.valid_until and listing.valid_until <= max(now, at or now):
         raise ApiError(422, fields={"valid_until": "下架时间必须晚于发布时间"})
     listing.updated_by_id = staff.id if staff else None
+    before = _audited(listing)
     if at is not None and at > now:
         listing.status = ListingStatus.SCHEDULED
         listing.valid_from = at
+        moment = to_local(at)
+        verb = f"定时于{day_label(moment.date())}{moment:%H:%M}发布"
+        _audit_listing(listing, "listing.publish", verb, staff, before)
         db.session.commit()
         return listing
     listing.status = ListingStatus.PUBLISHED
     listing.published_at = now
     listing.valid_from = now
-    _commit_and_push([_record_listing(listing, "upsert", "published")])
+    changes = [_record_listing(listing, "upsert", "published")]
+    _audit_listing(listing, "listing.publish", "发布了", staff, before)
+    _commit_and_push(changes)
     return listing
 
 
@@ -239,7 +321,11 @@ def do_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) 
     listing.images.append(image)
     listing.updated_by_id = staff.id
     live = listing.status == ListingStatus.PUBLISHED
-    _commit_and_push([_record_listing(listing, "upsert", "updated")] if live else [])
+    changes = [_record_listing(listing, "upsert", "updated")] if live else []
+    db.session.flush()
+    added = {"image_id": image.id, "alt": image.alt, "width": image.width, "height": image.height}
+    _audit_listing(listing, "listing.image_add", "上传图片到", staff, None, after=added)
+    _commit_and_push(changes)
     return image
 
 
@@ -247,9 +333,13 @@ def do_withdraw_listing(listing: Listing, staff: Staff) -> Listing:
     if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
         raise ApiError(409, "这条信息已经下架了", code="already_withdrawn")
     was_live = listing.status == ListingStatus.PUBLISHED
+    before = {"status": listing.status}
     listing.status = ListingStatus.WITHDRAWN
     listing.updated_by_id = staff.id
-    _commit_and_push([_record_listing(listing, "remove", "withdrawn")] if was_live else [])
+    changes = [_record_listing(listing, "remove", "withdrawn")] if was_live else []
+    after = {"status": listing.status}
+    _audit_listing(listing, "listing.withdraw", "下架了", staff, before, after=after)
+    _commit_and_push(changes)
     return listing
 
 
@@ -271,6 +361,11 @@ def _transition(listing_id: int, old: str, new: str, now: datetime) -> Listing |
     return listing
 
 
+def _audit_sweep(listing: Listing, action: str, verb: str, old_status: str) -> None:
+    before, after = {"status": old_status}, {"status": listing.status}
+    _audit_listing(listing, action, verb, None, before, actor=SYSTEM, after=after)
+
+
 def start_due_listings(now: datetime) -> int:
     """Scheduled listings whose time has come go live, each exactly once."""
     due = db.session.scalars(
@@ -287,7 +382,9 @@ def start_due_listings(now: datetime) -> int:
     for listing_id in due:
         listing = _transition(listing_id, ListingStatus.SCHEDULED, ListingStatus.PUBLISHED, now)
         if listing is not None:
-            _commit_and_push([_record_listing(listing, "upsert", "published")])
+            changes = [_record_listing(listing, "upsert", "published")]
+            _audit_sweep(listing, "listing.start", "按时发布了", ListingStatus.SCHEDULED)
+            _commit_and_push(changes)
             started += 1
     return started
 
@@ -308,7 +405,9 @@ def expire_due_listings(now: datetime) -> int:
             if listing is None:
                 continue
             live = old == ListingStatus.PUBLISHED
-            _commit_and_push([_record_listing(listing, "remove", "expired")] if live else [])
+            changes = [_record_listing(listing, "remove", "expired")] if live else []
+            _audit_sweep(listing, "listing.expire", "到期下架了", old)
+            _commit_and_push(changes)
             expired += 1
             break
     return expired
@@ -331,6 +430,29 @@ def _record_announcement(announcement: Announcement, op: str, reason: str) -> Ch
     return change
 
 
+def _audit_announcement(
+    announcement: Announcement,
+    action: str,
+    summary: str,
+    staff: Staff | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    *,
+    actor: str = CONSOLE,
+) -> None:
+    do_record(
+        action=action,
+        entity_type="announcement",
+        entity_id=announcement.id,
+        place=db.session.get_one(Place, announcement.target_id),
+        summary=f"{summary}「{announcement.text}」",
+        staff=staff,
+        actor=actor,
+        before=before,
+        after=after,
+    )
+
+
 def do_create_announcement(data: AnnouncementIn, staff: Staff | None) -> Announcement:
     _check_places(data, staff)
     if data.valid_until <= utcnow():
@@ -342,7 +464,14 @@ def do_create_announcement(data: AnnouncementIn, staff: Staff | None) -> Announc
         created_by_id=staff.id if staff else None,
     )
     db.session.add(announcement)
-    _commit_and_push([_record_announcement(announcement, "upsert", "published")])
+    changes = [_record_announcement(announcement, "upsert", "published")]
+    after = {
+        "text": announcement.text,
+        "target_id": announcement.target_id,
+        "valid_until": announcement.valid_until,
+    }
+    _audit_announcement(announcement, "announcement.create", "发布紧急通知", staff, None, after)
+    _commit_and_push(changes)
     return announcement
 
 
@@ -350,7 +479,16 @@ def do_withdraw_announcement(announcement: Announcement, staff: Staff) -> Announ
     if announcement.status != AnnouncementStatus.ACTIVE:
         raise ApiError(409, "这条通知已经结束了", code="already_withdrawn")
     announcement.status = AnnouncementStatus.WITHDRAWN
-    _commit_and_push([_record_announcement(announcement, "remove", "withdrawn")])
+    changes = [_record_announcement(announcement, "remove", "withdrawn")]
+    _audit_announcement(
+        announcement,
+        "announcement.withdraw",
+        "撤下紧急通知",
+        staff,
+        {"status": AnnouncementStatus.ACTIVE},
+        {"status": announcement.status},
+    )
+    _commit_and_push(changes)
     return announcement
 
 
@@ -377,6 +515,16 @@ def expire_due_announcements(now: datetime) -> int:
             continue
         announcement = db.session.get(Announcement, announcement_id, populate_existing=True)
         assert announcement is not None
-        _commit_and_push([_record_announcement(announcement, "remove", "expired")])
+        changes = [_record_announcement(announcement, "remove", "expired")]
+        _audit_announcement(
+            announcement,
+            "announcement.expire",
+            "到期结束紧急通知",
+            None,
+            {"status": AnnouncementStatus.ACTIVE},
+            {"status": announcement.status},
+            actor=SYSTEM,
+        )
+        _commit_and_push(changes)
         expired += 1
     return expired

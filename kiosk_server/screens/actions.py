@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from kiosk_server.audit.actions import do_record
+from kiosk_server.audit.models import CONSOLE, KIOSK_BY_CODE, RESIDENT_TV
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.live.push import tell_screen
@@ -17,6 +19,13 @@ from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
 
+KIND_NAMES = {ScreenKind.TV: "电视", ScreenKind.KIOSK: "自助机"}
+
+
+def _screen_name(screen: Screen, community: Place) -> str:
+    label = f"「{screen.label}」" if screen.label else ""
+    return f"{KIND_NAMES[ScreenKind(screen.kind)]}{label}（编号{screen.id}，{community.name}）"
+
 
 def do_register_tv(data: TvRegistrationIn) -> tuple[Screen, str]:
     """A home TV chose its community on first run; it gets a token to connect with."""
@@ -24,6 +33,16 @@ def do_register_tv(data: TvRegistrationIn) -> tuple[Screen, str]:
     if community is None or community.level != PlaceLevel.COMMUNITY:
         raise ApiError(422, fields={"community_id": "请选择一个社区"})
     screen, token = _new_screen(ScreenKind.TV, community.id, None, "", data.app_version)
+    do_record(
+        action="screen.register_tv",
+        entity_type="screen",
+        entity_id=screen.id,
+        place=community,
+        summary=f"登记了{_screen_name(screen, community)}",
+        staff=None,
+        actor=RESIDENT_TV,
+        after={"kind": screen.kind, "community_id": community.id, "app_version": data.app_version},
+    )
     db.session.commit()
     return screen, token
 
@@ -48,11 +67,24 @@ def _new_screen(
     return screen, token
 
 
-def do_revoke_screen(screen: Screen) -> None:
-    """Stop a screen: its token no longer connects, and a connected one is told at once."""
+def do_revoke_screen(screen: Screen, staff: Staff | None) -> None:
+    """Stop a screen: its token no longer connects, and a connected one is told at once.
+
+    `staff` is None when an operator stops it on the server's console."""
     if screen.revoked_at is not None:
         raise ApiError(409, "这个屏幕已经停用了", code="already_revoked")
     screen.revoked_at = utcnow()
+    do_record(
+        action="screen.revoke",
+        entity_type="screen",
+        entity_id=screen.id,
+        place=screen.community,
+        summary=f"停用了{_screen_name(screen, screen.community)}",
+        staff=staff,
+        actor=CONSOLE,
+        before={"revoked_at": None},
+        after={"revoked_at": screen.revoked_at},
+    )
     db.session.commit()
     tell_screen(screen.id, "revoked", UNKNOWN_SCREEN)
 
@@ -72,6 +104,18 @@ def do_create_enrolment_code(site: Site, staff: Staff | None) -> tuple[Enrolment
         expires_at=utcnow() + ENROLMENT_VALID_FOR,
     )
     db.session.add(record)
+    db.session.flush()
+    do_record(
+        action="enrolment_code.create",
+        entity_type="enrolment_code",
+        entity_id=record.id,
+        place=site.community,
+        summary=f"为「{site.name}」生成了自助机登记码",
+        staff=staff,
+        actor=CONSOLE,
+        # Never the code itself: whoever reads the log could enrol a kiosk with it.
+        after={"site_id": site.id, "expires_at": record.expires_at},
+    )
     db.session.commit()
     return record, code
 
@@ -102,6 +146,22 @@ def do_enrol_kiosk(data: KioskEnrolmentIn) -> tuple[Screen, str]:
     )
     db.session.execute(
         update(EnrolmentCode).where(EnrolmentCode.id == record.id).values(screen_id=screen.id)
+    )
+    do_record(
+        action="screen.enrol_kiosk",
+        entity_type="screen",
+        entity_id=screen.id,
+        place=site.community,
+        summary=f"绑定了自助机（编号{screen.id}）到「{site.name}」（{site.community.name}）",
+        staff=None,
+        actor=KIOSK_BY_CODE,
+        after={
+            "kind": screen.kind,
+            "site_id": site.id,
+            "enrolment_code_id": record.id,
+            "code_created_by_id": record.created_by_id,
+            "app_version": data.app_version,
+        },
     )
     db.session.commit()
     return screen, token

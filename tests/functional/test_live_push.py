@@ -145,7 +145,7 @@ def test_a_revoked_screen_is_told_at_once_and_cannot_come_back(app: Flask, world
 
     screen = Screen(app, world.jiuquhe.id)
     with app.app_context():
-        do_revoke_screen(db.session.get(ScreenModel, screen.id))
+        do_revoke_screen(db.session.get(ScreenModel, screen.id), None)
 
     events = screen.socket.get_received("/screens")
     assert [e["name"] for e in events] == ["revoked"]
