@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from kiosk_server.admin import registrations, screens, uploads, views  # noqa: E402,F401  (routes register on import)
+from kiosk_server.admin import (  # noqa: E402,F401  (routes register on import)
+    audit,
+    registrations,
+    screens,
+    uploads,
+    views,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, Listing
-from kiosk_server.places.models import Site
+from kiosk_server.places.models import Place, Site
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
 from kiosk_server.validation import MAX_ID
@@ -45,3 +45,12 @@ def access_site(staff: Staff, site_id: int) -> Site:
     if not staff.can_manage(site.community):
         raise ApiError(403, "这个站点不在您的管辖范围内")
     return site
+
+
+def access_place(staff: Staff, place_id: int, field: str = "place_id") -> Place:
+    place = db.session.get(Place, place_id) if place_id <= MAX_ID else None
+    if place is None:
+        raise ApiError(404, "没有这个地点", fields={field: "没有这个地点"})
+    if not staff.can_manage(place):
+        raise ApiError(403, "这个地点不在您的管辖范围内")
+    return place
