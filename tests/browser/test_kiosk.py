@@ -828,3 +828,32 @@ def test_the_same_number_for_the_same_job_is_refused_in_words(browser: Browser, 
     screenshot(kiosk.page, "kiosk-duplicate")
     assert len(registrations(site, mobile="13900002468")) == 1
     kiosk.page.context.close()
+
+
+def test_a_changed_listing_updates_on_screen_without_reload(
+    browser: Browser, site: Site, listings: dict[str, Any]
+) -> None:
+    kiosk = enrol(browser, site, PORTRAIT)
+    start_at_home(kiosk)
+    kiosk.tap("免费培训")
+    open_listing(kiosk, "社区夜校：手机短视频剪辑")
+    facts = kiosk.page.locator(".facts")
+    left = int(re.search(r"剩余名额 (\d+)/30", facts.inner_text()).group(1))  # type: ignore[union-attr]
+    training = listings["night_school"]
+    taken = requests.post(
+        f"{site.server.url}/api/registrations",
+        json={
+            "kind": "training_signup",
+            "idempotency_key": f"phone-{time.time_ns()}",
+            "consent": True,
+            "name": "周先生",
+            "mobile": "13600000001",
+            "community_id": site.ids["jiuquhe"],
+            "age_band": "25-39",
+            "listing_id": training["id"],
+            "session_id": training["training"]["sessions"][0]["id"],
+        },
+    )
+    assert taken.status_code == 201, taken.text
+    expect(facts).to_contain_text(f"剩余名额 {left - 1}/30")
+    kiosk.page.context.close()
