@@ -31,7 +31,7 @@
     this.statusEl = h('div', { className: 'status', role: 'status', 'aria-live': 'polite' });
     this.catalogue = new screens.Catalogue();
     this.stack = [];
-    this.live = null;
+    this.feed = null;
     this.online = true;
     this.places = storage.read(PLACES_CACHE_KEY);
     this.settings = storage.read(SETTINGS_KEY);
@@ -81,59 +81,32 @@
     var self = this;
     this.showMessage('正在载入……');
     this.loadPlaces();
-    this.loadFeed(function (feed) {
-      if (!feed) {
-        feed = storage.read(FEED_CACHE_KEY);
-        if (!feed) {
-          self.showMessage('网络已断开，正在重连……');
-          window.setTimeout(function () { self.boot(); }, 5000);
-          return;
-        }
-        self.setOnline(false);
+    if (!this.feed) {
+      this.feed = new screens.Feed({
+        query: 'site_id=' + this.settings.site.id,
+        cacheKey: FEED_CACHE_KEY,
+        token: this.settings.token,
+        appVersion: APP_VERSION,
+        catalogue: this.catalogue,
+        onChange: function (change) { self.onChange(change); },
+        onReloaded: function () {
+          var view = self.current();
+          if (view && view.refresh) { view.refresh(); }
+          self.renderStatus();
+        },
+        onStatus: function (online) { self.setOnline(online); },
+        onRefused: function (message) { self.refused(message); }
+      });
+    }
+    this.feed.start(function (ready) {
+      if (!ready) {
+        self.showMessage('网络已断开，正在重连……');
+        window.setTimeout(function () { self.boot(); }, 5000);
+        return;
       }
-      self.catalogue.load(feed.items, feed.announcements);
-      self.goLive(feed);
       self.flushOutbox();
       self.replaceAll(new kiosk.AttractView(self));
     });
-  };
-
-  App.prototype.goLive = function (feed) {
-    var self = this;
-    if (this.live) {
-      this.live.reset(feed.cursors, feed.items, feed.announcements);
-      this.live.sync();
-      return;
-    }
-    this.live = new screens.Live({
-      token: this.settings.token,
-      appVersion: APP_VERSION,
-      onChange: function (change) { self.onChange(change); },
-      onResync: function () { self.resync(); },
-      onStatus: function (online) { self.setOnline(online); },
-      onRefused: function (message) { self.refused(message); }
-    });
-    this.live.reset(feed.cursors, feed.items, feed.announcements);
-    this.live.connect();
-  };
-
-  App.prototype.loadFeed = function (done) {
-    var site = this.settings.site.id;
-    var items = [];
-    var first = null;
-    function page(n) {
-      var url = '/api/feed?site_id=' + site + '&per_page=100&page=' + n;
-      screens.http.getJSON(url, function (status, data) {
-        if (status !== 200 || !data) { done(null); return; }
-        if (!first) { first = data; }
-        items = items.concat(data.items);
-        if (n * data.per_page < data.total && n < 50) { page(n + 1); return; }
-        var feed = { items: items, announcements: first.announcements, cursors: first.cursors };
-        storage.write(FEED_CACHE_KEY, feed);
-        done(feed);
-      });
-    }
-    page(1);
   };
 
   /* Communities for the picker in registration forms; the cached tree serves offline. */
@@ -143,18 +116,6 @@
       if (status !== 200 || !data) { return; }
       self.places = data.places;
       storage.write(PLACES_CACHE_KEY, data.places);
-    });
-  };
-
-  App.prototype.resync = function () {
-    var self = this;
-    this.loadFeed(function (feed) {
-      if (!feed) { return; }
-      self.catalogue.load(feed.items, feed.announcements);
-      self.live.reset(feed.cursors, feed.items, feed.announcements);
-      var view = self.current();
-      if (view && view.refresh) { view.refresh(); }
-      self.renderStatus();
     });
   };
 

@@ -26,7 +26,7 @@
     this.dialog = null;
     this.idle = null;
     this.idleTimer = null;
-    this.live = null;
+    this.feed = null;
     this.online = true;
     this.settings = storage.read(STORAGE_KEY);
     this.idleMs = idleSetting();
@@ -75,64 +75,27 @@
   App.prototype.boot = function () {
     var self = this;
     this.showMessage('正在载入……');
-    this.loadFeed(function (feed) {
-      if (!feed) {
-        feed = storage.read(FEED_CACHE_KEY);
-        if (!feed) {
-          self.showMessage('网络已断开，正在重连……');
-          window.setTimeout(function () { self.boot(); }, 5000);
-          return;
-        }
-        self.setOnline(false);
-      }
-      self.catalogue.load(feed.items, feed.announcements);
-      if (!self.live) {
-        self.live = new screens.Live({
-          token: self.settings.token,
-          appVersion: APP_VERSION,
-          onChange: function (change) { self.onChange(change); },
-          onResync: function () { self.resync(); },
-          onStatus: function (online) { self.setOnline(online); },
-          onRefused: function (message) { self.refused(message); }
-        });
-        self.live.reset(feed.cursors, feed.items, feed.announcements);
-        self.live.connect();
-      } else {
-        self.live.reset(feed.cursors, feed.items, feed.announcements);
-        self.live.sync();
+    if (!this.feed) {
+      this.feed = new screens.Feed({
+        query: 'community_id=' + this.settings.community.id,
+        cacheKey: FEED_CACHE_KEY,
+        token: this.settings.token,
+        appVersion: APP_VERSION,
+        catalogue: this.catalogue,
+        onChange: function (change) { self.onChange(change); },
+        onReloaded: function () { self.refreshAll(); },
+        onStatus: function (online) { self.setOnline(online); },
+        onRefused: function (message) { self.refused(message); }
+      });
+    }
+    this.feed.start(function (ready) {
+      if (!ready) {
+        self.showMessage('网络已断开，正在重连……');
+        window.setTimeout(function () { self.boot(); }, 5000);
+        return;
       }
       self.stack = [];
       self.show(new tv.HomeView(self));
-    });
-  };
-
-  App.prototype.loadFeed = function (done) {
-    var community = this.settings.community.id;
-    var items = [];
-    var first = null;
-    function page(n) {
-      var url = '/api/feed?community_id=' + community + '&per_page=100&page=' + n;
-      screens.http.getJSON(url, function (status, data) {
-        if (status !== 200 || !data) { done(null); return; }
-        if (!first) { first = data; }
-        items = items.concat(data.items);
-        if (n * data.per_page < data.total && n < 50) { page(n + 1); return; }
-        var feed = { items: items, announcements: first.announcements, cursors: first.cursors };
-        storage.write(FEED_CACHE_KEY, feed);
-        done(feed);
-      });
-    }
-    page(1);
-  };
-
-  /* The server says our copy is too far behind: reload it quietly, keep the screen. */
-  App.prototype.resync = function () {
-    var self = this;
-    this.loadFeed(function (feed) {
-      if (!feed) { return; }
-      self.catalogue.load(feed.items, feed.announcements);
-      self.live.reset(feed.cursors, feed.items, feed.announcements);
-      self.refreshAll();
     });
   };
 
