@@ -171,6 +171,16 @@ def fill_person(
     kiosk.next()
 
 
+def gig_answers(kiosk: Kiosk, trade: str, when: str) -> None:
+    """零工登记's own steps: one trade, the nearest service area, one time."""
+    kiosk.tap(trade)
+    kiosk.next()
+    kiosk.page.locator(".choice").first.tap()
+    kiosk.next()
+    kiosk.tap(when)
+    kiosk.next()
+
+
 def consent(kiosk: Kiosk) -> None:
     kiosk.expect_heading("登记前，请先看一下")
     kiosk.page.get_by_role("checkbox", name=re.compile("同意登记")).tap()
@@ -477,12 +487,7 @@ def test_network_pulled_mid_flow_keeps_the_form_and_sends_it_once(
     kiosk.tap("零工登记")
     consent(kiosk)
     fill_person(kiosk, ("wu", "吴"), "13900007777")
-    kiosk.tap("保洁")
-    kiosk.next()
-    kiosk.page.locator(".choice").first.tap()
-    kiosk.next()
-    kiosk.tap("什么时候都行")
-    kiosk.next()
+    gig_answers(kiosk, "保洁", "什么时候都行")
     site.server.stop()
     try:
         kiosk.expect_heading("请核对，没问题就提交")
@@ -511,12 +516,7 @@ def test_double_tap_on_submit_makes_one_record(kiosk: Kiosk, site: Site) -> None
     consent(kiosk)
     mobile = "13900008881" if kiosk.page.viewport_size["width"] < 1500 else "13900008882"
     fill_person(kiosk, ("he", "何"), mobile)
-    kiosk.tap("保洁")
-    kiosk.next()
-    kiosk.page.locator(".choice").first.tap()
-    kiosk.next()
-    kiosk.tap("周末")
-    kiosk.next()
+    gig_answers(kiosk, "保洁", "周末")
     button = kiosk.page.get_by_role("button", name="提交登记")
     box = button.bounding_box()
     assert box is not None
@@ -735,12 +735,7 @@ def test_printer_kiosk_prints_the_ticket(browser: Browser, site: Site) -> None:
     kiosk.tap("零工登记")
     consent(kiosk)
     fill_person(kiosk, ("he", "何"), "13900001357")
-    kiosk.tap("保洁")
-    kiosk.next()
-    kiosk.page.locator(".choice").first.tap()
-    kiosk.next()
-    kiosk.tap("周末")
-    kiosk.next()
+    gig_answers(kiosk, "保洁", "周末")
     submit(kiosk)
     kiosk.tap("打印回执")
     expect(kiosk.page.get_by_text("回执已打印，请在出纸口取走")).to_be_visible()
@@ -788,12 +783,7 @@ def test_done_when_three_registrations_by_touch_one_with_the_network_pulled(
     fill_person(kiosk, ("liu", "刘"), numbers["gig"])
     site.server.stop()  # the cable comes out halfway through
     try:
-        kiosk.tap("缝纫")
-        kiosk.next()
-        kiosk.page.locator(".choice").first.tap()
-        kiosk.next()
-        kiosk.tap("工作日白天")
-        kiosk.next()
+        gig_answers(kiosk, "缝纫", "工作日白天")
         kiosk.tap("提交登记")
         kiosk.expect_heading("已保存")
         kiosk.tap("完成")
