@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import do_create_listing, do_publish_listing
 from kiosk_server.listings.models import Listing
 from kiosk_server.listings.schemas import ListingIn
 from kiosk_server.places.models import Place, PlaceLevel, Site
+from kiosk_server.registrations.actions import do_register
+from kiosk_server.registrations.models import Registration
+from kiosk_server.registrations.schemas import RegistrationIn
 from kiosk_server.staff.actions import do_create_staff
 from kiosk_server.staff.models import Staff, StaffRole
 from kiosk_server.timeutil import utcnow
 
 LISTING_INPUT: TypeAdapter[ListingIn] = TypeAdapter(ListingIn)
+REGISTRATION_INPUT: TypeAdapter[RegistrationIn] = TypeAdapter(
+    Annotated[RegistrationIn, Field(discriminator="kind")]
+)
 
 
 @dataclass
@@ -187,3 +195,31 @@ def make_listing(
     if publish:
         do_publish_listing(listing, None)
     return listing
+
+
+# Each registration its own mobile, so the per-number daily limit never bites.
+_mobiles = itertools.count(1)
+REGISTRATION_ANSWERS: dict[str, dict[str, Any]] = {
+    "job_seeker": {"wanted": ["mom_friendly"], "skills": "", "availability": ["school_hours"]},
+    "gig_worker": {"trades": ["保洁"], "service_area": "黄岛街道", "availability": ["weekend"]},
+    "application": {},
+    "training_signup": {},
+    "consultation": {},
+}
+
+
+def make_registration(community: Place, kind: str = "job_seeker", **answers: Any) -> Registration:
+    """A registration from a phone, recorded by the same action as the real ones."""
+    body = {
+        "kind": kind,
+        "idempotency_key": uuid.uuid4().hex,
+        "consent": True,
+        "name": "王女士",
+        "mobile": f"139{next(_mobiles):08d}",
+        "community_id": community.id,
+        "age_band": "40-49",
+        **REGISTRATION_ANSWERS[kind],
+        **answers,
+    }
+    registration, _created = do_register(REGISTRATION_INPUT.validate_python(body), None)
+    return registration

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
-from kiosk_server.listings.models import Announcement, Listing
+from kiosk_server.listings.models import Announcement, Listing, ListingStatus
 from kiosk_server.places.models import Place, Site
+from kiosk_server.registrations.models import Registration
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
 from kiosk_server.validation import MAX_ID
@@ -54,3 +55,26 @@ def access_place(staff: Staff, place_id: int, field: str = "place_id") -> Place:
     if not staff.can_manage(place):
         raise ApiError(403, "这个地点不在您的管辖范围内")
     return place
+
+
+def access_registration(staff: Staff, registration_id: int) -> Registration:
+    registration = (
+        db.session.get(Registration, registration_id) if registration_id <= MAX_ID else None
+    )
+    if registration is None:
+        raise ApiError(404, "没有找到这条登记")
+    if not staff.can_manage(registration.community):
+        raise ApiError(403, "这条登记不在您的管辖范围内")
+    return registration
+
+
+def access_listing_to_match(staff: Staff, listing_id: int) -> Listing:
+    """A listing to find people for: one in the staff member's scope, or a published one
+    that reaches it, since station staff match a city-wide job with their own residents."""
+    listing = db.session.get(Listing, listing_id) if listing_id <= MAX_ID else None
+    if listing is None:
+        raise ApiError(404, "没有找到这条信息")
+    reaches = listing.status == ListingStatus.PUBLISHED and listing.target.contains(staff.scope)
+    if not staff.can_manage(listing.target) and not reaches:
+        raise ApiError(403, "这条信息不在您的管辖范围内")
+    return listing

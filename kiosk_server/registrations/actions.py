@@ -6,19 +6,27 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import record_listing_update
 from kiosk_server.listings.models import Listing, ListingStatus, TrainingSession
+from kiosk_server.live.models import Change
 from kiosk_server.live.push import push
 from kiosk_server.places.models import Place, PlaceLevel
-from kiosk_server.registrations.models import Registration, RegistrationKind, RegistrationStatus
+from kiosk_server.registrations.models import (
+    STATUS_NAMES,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+    allowed_moves,
+)
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn, TrainingSignupIn
 from kiosk_server.screens.models import Screen
-from kiosk_server.timeutil import utcnow
+from kiosk_server.staff.models import Staff
+from kiosk_server.timeutil import to_local, utcnow
 
 # No 0/O or 1/I: references are read out over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -222,6 +230,38 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
     return registration, True
 
 
+def _note_line(author: str, text: str) -> str:
+    """One line of a registration's notes: when, who, what (notes are a log, newest last)."""
+    return f"{to_local(utcnow()):%Y-%m-%d %H:%M} {author}：{text}"
+
+
+def _append_note(line: str) -> Any:
+    """The new notes, appended in the database so two notes at once both stay."""
+    return case(
+        (Registration.notes == "", line),
+        else_=Registration.notes + "\n" + line,
+    )
+
+
+def _release_seat(registration: Registration) -> list[Change]:
+    """Give back the seat a training sign-up held, so the next person can take it."""
+    session = registration.session
+    if session is None or registration.waitlisted:
+        return []
+    db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.seats_taken > 0)
+        .values(seats_taken=TrainingSession.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    listing = registration.listing
+    if listing is None or listing.status != ListingStatus.PUBLISHED:
+        return []
+    db.session.refresh(listing)
+    db.session.refresh(session)
+    return [record_listing_update(listing)]
+
+
 def do_cancel_registration(registration: Registration) -> None:
     """The person cancels on their phone: staff need not call, and a seat comes free."""
     if registration.status == RegistrationStatus.CLOSED:
@@ -230,19 +270,69 @@ def do_cancel_registration(registration: Registration) -> None:
     registration.notes = (
         registration.notes + "\n" if registration.notes else ""
     ) + "本人在手机上取消"
-    changes = []
-    session = registration.session
-    if session is not None and not registration.waitlisted:
-        db.session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.id == session.id, TrainingSession.seats_taken > 0)
-            .values(seats_taken=TrainingSession.seats_taken - 1)
-            .execution_options(synchronize_session=False)
-        )
-        listing = registration.listing
-        if listing is not None and listing.status == ListingStatus.PUBLISHED:
-            db.session.refresh(listing)
-            db.session.refresh(session)
-            changes.append(record_listing_update(listing))
+    changes = _release_seat(registration)
     db.session.commit()
     push(changes)
+
+
+def _audit_follow_up(
+    registration: Registration, staff: Staff, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """THE AUDIT ENTRY FOR A FOLLOW-UP GOES HERE, added before the commit that keeps it.
+
+    A no-op until the audit log lands; then this becomes kiosk_server.audit's
+    do_record(action="registration.follow_up", entity_type="registration",
+    entity_id=registration.id, place=registration.community, staff=staff,
+    before=before, after=after, summary=...). before/after hold "status" and
+    "note"; the mobile is never in them.
+    """
+
+
+def do_follow_up(registration: Registration, staff: Staff, status: str, note: str) -> Registration:
+    """Move a registration on (new → contacted → referred → hired, or closed) and log a note.
+
+    The same status with a note adds the note alone. A closed training sign-up
+    gives its seat back while the session is still ahead. The move is made only
+    if the status is still the one checked, so of two staff acting at once the
+    second is told, not silently overruled.
+    """
+    old = registration.status
+    if status == old:
+        if not note:
+            raise ApiError(
+                422, fields={"status": f"已经是“{STATUS_NAMES[old]}”了；只加备注请填写备注"}
+            )
+    elif status not in allowed_moves(old):
+        moves = "、".join(STATUS_NAMES[move] for move in allowed_moves(old))
+        message = (
+            f"“{STATUS_NAMES[old]}”的登记不能再改状态"
+            if not moves
+            else f"“{STATUS_NAMES[old]}”的登记只能改为：{moves}"
+        )
+        raise ApiError(409, message, code="status_not_allowed", fields={"status": message})
+    step = note if status == old else f"{STATUS_NAMES[old]} → {STATUS_NAMES[status]}"
+    if status != old and note:
+        step += f"，{note}"
+    moved = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status == old)
+        .values(
+            status=status,
+            notes=_append_note(_note_line(staff.display_name, step)),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        db.session.rollback()
+        raise ApiError(409, "这条登记刚被别人更新了，请刷新后再试", code="stale_status")
+    changes: list[Change] = []
+    session = registration.session
+    if status == RegistrationStatus.CLOSED and session is not None and session.starts_at > utcnow():
+        changes = _release_seat(registration)
+    _audit_follow_up(
+        registration, staff, before={"status": old}, after={"status": status, "note": note}
+    )
+    db.session.commit()
+    push(changes)
+    return registration

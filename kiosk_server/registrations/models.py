@@ -73,6 +73,20 @@ STATUS_NAMES = {
     "closed": "已关闭",
 }
 
+# Follow-up moves one step forward at a time; any open registration may be closed.
+# 已上岗 is an outcome the dashboard counts, so like 已关闭 it is final.
+NEXT_STATUS = {"new": "contacted", "contacted": "referred", "referred": "hired"}
+OPEN_STATUSES = frozenset({"new", "contacted", "referred"})
+
+
+def allowed_moves(status: str) -> list[str]:
+    """The statuses a registration in `status` may move to, in the order staff take them."""
+    moves = [NEXT_STATUS[status]] if status in NEXT_STATUS else []
+    return [*moves, "closed"] if status in OPEN_STATUSES else moves
+
+
+CHANNEL_NAMES = {"tv": "电视", "kiosk": "自助终端", "phone": "手机"}
+
 
 class Registration(db.Model):
     __tablename__ = "registrations"
