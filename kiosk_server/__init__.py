@@ -40,7 +40,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     csrf.init_app(app)
     # Handlers must be declared before the first init_app: declared later, they
     # bind to that one server only and a second app (tests) would lack them.
-    from kiosk_server.live import events  # noqa: F401
+    from kiosk_server.live import events, inbox  # noqa: F401
 
     socketio.init_app(
         app,

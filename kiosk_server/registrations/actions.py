@@ -13,6 +13,7 @@ from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import record_listing_update
 from kiosk_server.listings.models import Listing, ListingStatus, TrainingSession
+from kiosk_server.live.inbox import push_registration
 from kiosk_server.live.models import Change
 from kiosk_server.live.push import push
 from kiosk_server.places.models import Place, PlaceLevel
@@ -82,6 +83,7 @@ def do_request_callback(
         if found is None:
             raise
         return found, False
+    push_registration(registration)
     return registration, True
 
 
@@ -227,6 +229,7 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
             409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate"
         ) from None
     push(changes)
+    push_registration(registration)
     return registration, True
 
 
@@ -273,6 +276,7 @@ def do_cancel_registration(registration: Registration) -> None:
     changes = _release_seat(registration)
     db.session.commit()
     push(changes)
+    push_registration(registration)
 
 
 def _audit_follow_up(
@@ -335,4 +339,5 @@ def do_follow_up(registration: Registration, staff: Staff, status: str, note: st
     )
     db.session.commit()
     push(changes)
+    push_registration(registration)
     return registration
