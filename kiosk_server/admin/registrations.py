@@ -23,7 +23,7 @@ from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import pay_text
 from kiosk_server.listings.models import JOB_CATEGORY_NAMES, Listing, ListingKind
-from kiosk_server.registrations.actions import do_follow_up
+from kiosk_server.registrations.actions import do_follow_up, do_reveal_mobile
 from kiosk_server.registrations.display import (
     CSV_HEADER,
     csv_row,
@@ -120,6 +120,14 @@ def registration_follow_up(registration_id: int) -> Response:
     registration = access_registration(staff, registration_id)
     data = parse_body(FollowUpIn)
     return jsonify(registration_detail(do_follow_up(registration, staff, data.status, data.note)))
+
+
+@bp.post("/api/registrations/<int:registration_id>/reveal")
+def registration_reveal(registration_id: int) -> Response:
+    """A POST, not a GET: it writes the audit entry, so it needs the CSRF token too."""
+    staff = require_staff()
+    registration = access_registration(staff, registration_id)
+    return jsonify({"mobile": do_reveal_mobile(registration, staff)})
 
 
 def _fit(found: Match) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from kiosk_server.audit.actions import do_record
+from kiosk_server.audit.models import RESIDENT_BY_CHANNEL
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import record_listing_update
@@ -18,6 +20,7 @@ from kiosk_server.live.models import Change
 from kiosk_server.live.push import push
 from kiosk_server.places.models import Place, PlaceLevel
 from kiosk_server.registrations.models import (
+    KIND_NAMES,
     STATUS_NAMES,
     Registration,
     RegistrationKind,
@@ -75,6 +78,8 @@ def do_request_callback(
     )
     db.session.add(registration)
     try:
+        db.session.flush()
+        _audit_new(registration)
         db.session.commit()
     except IntegrityError:
         # Two requests raced past the check; the unique index let one in.
@@ -216,6 +221,8 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
         db.session.refresh(listing)
         changes.append(record_listing_update(listing))
     try:
+        db.session.flush()
+        _audit_new(registration)
         db.session.commit()
     except IntegrityError:
         # A double tap raced past the checks; the unique indexes kept one record.
@@ -265,10 +272,35 @@ def _release_seat(registration: Registration) -> list[Change]:
     return [record_listing_update(listing)]
 
 
+def _audit_new(registration: Registration) -> None:
+    """A resident's own registration, recorded under the channel it came by."""
+    do_record(
+        action="registration.create",
+        entity_type="registration",
+        entity_id=registration.id,
+        place=registration.community,
+        staff=None,
+        actor=RESIDENT_BY_CHANNEL[registration.channel],
+        summary=f"{KIND_NAMES[registration.kind]} {registration.reference}",
+        after={"kind": registration.kind, "listing_id": registration.listing_id},
+    )
+
+
 def do_cancel_registration(registration: Registration) -> None:
     """The person cancels on their phone: staff need not call, and a seat comes free."""
     if registration.status == RegistrationStatus.CLOSED:
         return
+    do_record(
+        action="registration.cancel",
+        entity_type="registration",
+        entity_id=registration.id,
+        place=registration.community,
+        staff=None,
+        actor=RESIDENT_BY_CHANNEL["phone"],
+        summary=f"本人取消{KIND_NAMES[registration.kind]} {registration.reference}",
+        before={"status": registration.status},
+        after={"status": RegistrationStatus.CLOSED.value},
+    )
     registration.status = RegistrationStatus.CLOSED
     registration.notes = (
         registration.notes + "\n" if registration.notes else ""
@@ -282,14 +314,19 @@ def do_cancel_registration(registration: Registration) -> None:
 def _audit_follow_up(
     registration: Registration, staff: Staff, before: dict[str, Any], after: dict[str, Any]
 ) -> None:
-    """THE AUDIT ENTRY FOR A FOLLOW-UP GOES HERE, added before the commit that keeps it.
-
-    A no-op until the audit log lands; then this becomes kiosk_server.audit's
-    do_record(action="registration.follow_up", entity_type="registration",
-    entity_id=registration.id, place=registration.community, staff=staff,
-    before=before, after=after, summary=...). before/after hold "status" and
-    "note"; the mobile is never in them.
-    """
+    """Added before the commit that keeps the follow-up, so both stand or neither."""
+    old, new = STATUS_NAMES[before["status"]], STATUS_NAMES[after["status"]]
+    move = f"{old} → {new}" if old != new else "添加备注"
+    do_record(
+        action="registration.follow_up",
+        entity_type="registration",
+        entity_id=registration.id,
+        place=registration.community,
+        staff=staff,
+        summary=f"跟进{KIND_NAMES[registration.kind]} {registration.reference}：" + move,
+        before=before,
+        after=after,
+    )
 
 
 def do_follow_up(registration: Registration, staff: Staff, status: str, note: str) -> Registration:
@@ -341,3 +378,17 @@ def do_follow_up(registration: Registration, staff: Staff, status: str, note: st
     push(changes)
     push_registration(registration)
     return registration
+
+
+def do_reveal_mobile(registration: Registration, staff: Staff) -> str:
+    """The full number, for staff about to call; every reveal is on the audit log (UX.md)."""
+    do_record(
+        action="registration.reveal_mobile",
+        entity_type="registration",
+        entity_id=registration.id,
+        place=registration.community,
+        staff=staff,
+        summary=f"查看{KIND_NAMES[registration.kind]} {registration.reference} 的完整手机号",
+    )
+    db.session.commit()
+    return registration.mobile

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kiosk_server.admin import registrations as admin_registrations
 from kiosk_server.extensions import db
@@ -378,3 +378,57 @@ def test_the_inbox_lists_newest_first_with_masked_mobiles(
     items = station_staff.get(INBOX).json["items"]
     assert [item["id"] for item in items] == [second.id, first.id]
     assert all("****" in item["mobile"] for item in items)
+
+
+def test_revealing_a_mobile_is_written_to_the_audit_log(
+    world: World, admin: StaffClient, station_staff: StaffClient
+) -> None:
+    mine = make_registration(world.jiuquhe)
+    theirs = make_registration(world.fuxing)
+
+    revealed = station_staff.post(f"/admin/api/registrations/{mine.id}/reveal")
+    with database_unchanged():
+        refused = station_staff.post(f"/admin/api/registrations/{theirs.id}/reveal")
+
+    assert revealed.status_code == 200 and revealed.json["mobile"] == mine.mobile
+    assert refused.status_code == 403
+    [entry] = admin.get(
+        f"/admin/api/audit?action=registration.reveal_mobile&entity_id={mine.id}"
+    ).json["items"]
+    assert entry["actor"] == world.station_staff.display_name
+    assert mine.mobile not in str(entry)  # the log says who looked, not the number
+
+
+def test_follow_ups_and_residents_own_registrations_are_on_the_audit_log(
+    world: World, admin: StaffClient, street_staff: StaffClient, client: FlaskClient
+) -> None:
+    listing = make_listing("job", target=world.jiuquhe)
+    body = {
+        "kind": "application",
+        "idempotency_key": "audit-trail-0001",
+        "consent": True,
+        "name": "王女士",
+        "mobile": "13812345678",
+        "community_id": world.jiuquhe.id,
+        "age_band": "40-49",
+        "listing_id": listing.id,
+    }
+    reference = client.post("/api/registrations", json=body).json["reference"]
+    registration = db.session.scalar(
+        select(Registration).where(Registration.reference == reference)
+    )
+    street_staff.post(
+        f"/admin/api/registrations/{registration.id}/status",
+        json={"status": "contacted", "note": "已约周一面试"},
+    )
+
+    entries = admin.get(
+        f"/admin/api/audit?entity_type=registration&entity_id={registration.id}"
+    ).json["items"]
+    by_action = {entry["action"]: entry for entry in entries}
+    assert by_action["registration.create"]["actor"] == "居民（手机）"
+    follow_up = by_action["registration.follow_up"]
+    assert follow_up["actor"] == world.street_staff.display_name
+    assert follow_up["before"]["status"] == "new"
+    assert follow_up["after"] == {"status": "contacted", "note": "已约周一面试"}
+    assert "13812345678" not in str(entries)
