@@ -12,8 +12,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from kiosk_server.audit.schemas import AuditQuery
 from kiosk_server.listings.schemas import AnnouncementIn, FeedQuery, ListingIn, PublishIn
-from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
+from kiosk_server.registrations.schemas import (
+    CallbackIn,
+    FollowUpIn,
+    MatchesQuery,
+    RegistrationFilters,
+    RegistrationIn,
+    RegistrationsQuery,
+)
 from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.schemas import LoginIn
 
@@ -104,6 +112,29 @@ class _Collector:
 
 
 @cache
+def _kiosk_receipt(summary: str) -> dict[str, Any]:
+    """A PNG only the kiosk that took a registration may fetch, right after."""
+    return {
+        "get": {
+            "tags": ["screens"],
+            "summary": summary,
+            "parameters": [
+                {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "X-Screen-Token",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": {"description": "PNG", "content": {"image/png": {}}},
+                **_errors(401, 404, 503),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     c = _Collector()
     listing_in = c.body(TypeAdapter(Annotated[ListingIn, Field(discriminator="kind")]), "ListingIn")
@@ -234,54 +265,12 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
-        "/api/registrations/{reference}/ticket.png": {
-            "get": {
-                "tags": ["screens"],
-                "summary": "58毫米热敏打印机用的登记回执（只给登记它的终端，15分钟内）",
-                "parameters": [
-                    {
-                        "name": "reference",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
-                    {
-                        "name": "X-Screen-Token",
-                        "in": "header",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
-                ],
-                "responses": {
-                    "200": {"description": "PNG", "content": {"image/png": {}}},
-                    **_errors(401, 404, 503),
-                },
-            }
-        },
-        "/api/registrations/{reference}/qr.png": {
-            "get": {
-                "tags": ["screens"],
-                "summary": "查看或取消这条登记的手机链接二维码（只给登记它的终端，15分钟内）",
-                "parameters": [
-                    {
-                        "name": "reference",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
-                    {
-                        "name": "X-Screen-Token",
-                        "in": "header",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
-                ],
-                "responses": {
-                    "200": {"description": "PNG", "content": {"image/png": {}}},
-                    **_errors(401, 404, 503),
-                },
-            }
-        },
+        "/api/registrations/{reference}/ticket.png": _kiosk_receipt(
+            "58毫米热敏打印机用的登记回执（只给登记它的终端，15分钟内）"
+        ),
+        "/api/registrations/{reference}/qr.png": _kiosk_receipt(
+            "查看或取消这条登记的手机链接二维码（只给登记它的终端，15分钟内）"
+        ),
         "/api/screens/enrol": {
             "post": {
                 "tags": ["screens"],
@@ -448,17 +437,90 @@ def openapi_document() -> dict[str, Any]:
         "/admin/api/registrations": {
             "get": {
                 "tags": ["staff"],
-                "summary": "本人管辖范围内的登记（手机号打码）",
-                "parameters": [
-                    {"name": name, "in": "query", "schema": {"type": kind}}
-                    for name, kind in (
-                        ("kind", "string"),
-                        ("status", "string"),
-                        ("page", "integer"),
-                        ("per_page", "integer"),
-                    )
-                ],
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                "summary": "本人管辖范围内的登记（手机号打码），新的在前",
+                "description": "可按类型、状态、信息（listing_id）、地点（community_id，"
+                "社区或其上的街道、区，须在管辖范围内）、日期（from、to 是北京时间的日期，"
+                "含当天）筛选；q 查姓名或登记号。新登记和状态变化也会实时推送到 Socket.IO "
+                "的 /staff 命名空间（registration 消息）。",
+                "parameters": c.query(RegistrationsQuery),
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/admin/api/registrations.csv": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "按同样的筛选导出 CSV（UTF-8 带 BOM，Excel 可直接打开；手机号打码）",
+                "description": "列：登记号、类型、状态、姓名、手机、社区、信息、登记时间、渠道、"
+                "备注。以 = + - @ 开头的单元格前加 '，打开时不会当作公式。一次最多20000条，"
+                "超过时回 422 too_many_rows。",
+                "parameters": c.query(RegistrationFilters),
+                "responses": {
+                    "200": {"description": "CSV", "content": {"text/csv": {}}},
+                    **_errors(401, 403, 404, 422),
+                },
+            }
+        },
+        "/admin/api/registrations/{registration_id}": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "一条登记：各项回答（中文）、相关信息、跟进备注、可改成的状态",
+                "parameters": [_path_id("registration_id")],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+            }
+        },
+        "/admin/api/registrations/{registration_id}/status": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "跟进：新登记 → 已联系 → 已推荐 → 已上岗，未结束的都可关闭",
+                "description": "一次只能前进一步；已上岗、已关闭的不能再改状态（409 "
+                "status_not_allowed）。状态不变并填写 note 即只加一条备注。备注记下时间和"
+                "工作人员。关闭尚未开课的培训报名会让出名额。",
+                "parameters": [_path_id("registration_id")],
+                "requestBody": c.body(FollowUpIn, "FollowUpIn"),
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                },
+            }
+        },
+        "/admin/api/registrations/{registration_id}/reveal": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "查看完整手机号（列表里是打码的）；每次查看都记入操作记录",
+                "parameters": [_path_id("registration_id")],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404),
+                },
+            }
+        },
+        "/admin/api/registrations/{registration_id}/matches": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "为求职或零工登记找合适的已发布岗位，按匹配度排序并说明理由",
+                "parameters": [_path_id("registration_id"), *c.query(MatchesQuery)],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/admin/api/listings/{listing_id}/matches": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "为岗位找合适的求职和零工登记（本人管辖范围内、岗位覆盖的社区），"
+                "按想找的工作、技能、时间、距离排序并说明理由",
+                "parameters": [_path_id("listing_id"), *c.query(MatchesQuery)],
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/admin/api/audit": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "操作记录：本人管辖范围内信息、屏幕、工作人员和登记的每次改动，只能查看",
+                "description": "谁、何时、做了什么，改动的字段改前改后的值（手机号打码），"
+                "新的在前。"
+                "q 查摘要和操作人；from、to 是北京时间的日期（含当天）；place_id 缩小到管辖范围内的"
+                "某一地点。没有修改或删除记录的接口。",
+                "parameters": c.query(AuditQuery),
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
             }
         },
         "/admin/api/announcements": {

@@ -27,7 +27,7 @@ from kiosk_server.live.push import SCREENS_NAMESPACE
 from kiosk_server.screens.models import Screen as ScreenRow
 from kiosk_server.timeutil import utcnow
 from tests.conftest import World
-from tests.factories import listing_input
+from tests.factories import listing_input, make_registration
 from tests.helpers import (
     Screen,
     StaffClient,
@@ -59,7 +59,14 @@ CALLBACK = "/api/listings/<int:listing_id>/callback"
 IMAGE = "/api/images/<int:image_id>/<name>.jpg"
 IMAGE_UPLOAD = "/admin/api/listings/<int:listing_id>/images"
 REGISTRATIONS = "/admin/api/registrations"
+REGISTRATIONS_CSV = "/admin/api/registrations.csv"
+REGISTRATION = "/admin/api/registrations/<int:registration_id>"
+REGISTRATION_STATUS = "/admin/api/registrations/<int:registration_id>/status"
+REGISTRATION_REVEAL = "/admin/api/registrations/<int:registration_id>/reveal"
+REGISTRATION_MATCHES = "/admin/api/registrations/<int:registration_id>/matches"
+LISTING_MATCHES = "/admin/api/listings/<int:listing_id>/matches"
 STAFF_SCREENS = "/admin/api/screens"
+AUDIT = "/admin/api/audit"
 SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
 PUBLIC_REGISTRATIONS = "/api/registrations"
@@ -204,7 +211,34 @@ STAFF_QUERY_CASES = [
     pytest.param(STAFF_LISTINGS, "page=1&page=2", {"page"}, id="twice"),
     pytest.param(REGISTRATIONS, "page=0&x=1", {"page", "x"}, id="registrations-page-0"),
     pytest.param(REGISTRATIONS, "status=lost", {"status"}, id="registrations-status"),
+    pytest.param(REGISTRATIONS, "kind=car&per_page=101", {"kind", "per_page"}, id="reg-kind"),
+    pytest.param(REGISTRATIONS, "listing_id=abc", {"listing_id"}, id="reg-listing-abc"),
+    pytest.param(REGISTRATIONS, "community_id=-1", {"community_id"}, id="reg-community-negative"),
+    pytest.param(REGISTRATIONS, "community_id=99999999999999", {"community_id"}, id="reg-int32"),
+    pytest.param(REGISTRATIONS, "from=2026-02-30", {"from"}, id="reg-no-such-day"),
+    pytest.param(REGISTRATIONS, "from_=2026-03-01", {"from_"}, id="reg-from-underscore"),
+    pytest.param(REGISTRATIONS, "from=2026-03-02&to=2026-03-01", {"to"}, id="reg-to-before-from"),
+    pytest.param(REGISTRATIONS, "to=1700000000", {"to"}, id="reg-to-a-number"),
+    pytest.param(REGISTRATIONS, "q=a%0Ab", {"q"}, id="reg-q-newline"),
+    pytest.param(REGISTRATIONS, "q=" + "长" * 41, {"q"}, id="reg-q-too-long"),
+    pytest.param(REGISTRATIONS_CSV, "page=1", {"page"}, id="csv-no-pages"),
+    pytest.param(REGISTRATIONS_CSV, "status=lost&x=1", {"status", "x"}, id="csv-status"),
+    pytest.param(REGISTRATIONS_CSV, "q=a%00b", {"q"}, id="csv-q-nul"),
+    pytest.param(REGISTRATIONS_CSV, "kind=job&kind=gig", {"kind"}, id="csv-twice"),
     pytest.param(STAFF_SCREENS, "kind=radio&x=1", {"kind", "x"}, id="screens-kind"),
+    pytest.param(AUDIT, "page=0&x=1", {"page", "x"}, id="audit-page-0"),
+    pytest.param(AUDIT, "per_page=101", {"per_page"}, id="audit-per-page"),
+    pytest.param(AUDIT, "q=a%00b", {"q"}, id="audit-q-nul"),
+    pytest.param(AUDIT, "q=" + "长" * 41, {"q"}, id="audit-q-too-long"),
+    pytest.param(AUDIT, "action=DROP%20TABLE", {"action"}, id="audit-action"),
+    pytest.param(AUDIT, "entity_type=car", {"entity_type"}, id="audit-entity-type"),
+    pytest.param(AUDIT, "entity_id=99999999999999", {"entity_id"}, id="audit-entity-int32"),
+    pytest.param(AUDIT, "staff_id=abc&place_id=0", {"staff_id", "place_id"}, id="audit-ids"),
+    pytest.param(AUDIT, "from=yesterday", {"from"}, id="audit-from"),
+    pytest.param(AUDIT, "from_=2026-11-01", {"from_"}, id="audit-from-underscore"),
+    pytest.param(AUDIT, "from=2026-11-02&to=2026-11-01", {"to"}, id="audit-to-before-from"),
+    pytest.param(AUDIT, "to=1700000000", {"to"}, id="audit-to-a-number"),
+    pytest.param(AUDIT, "action=listing.publish&action=x.y", {"action"}, id="audit-twice"),
 ]
 
 
@@ -282,6 +316,11 @@ ID_ROUTES = [
     ("GET", TICKET),
     ("GET", REGISTRATION_QR),
     ("GET", REGISTRATION_PAGE),
+    ("GET", REGISTRATION),
+    ("POST", REGISTRATION_STATUS),
+    ("POST", REGISTRATION_REVEAL),
+    ("GET", REGISTRATION_MATCHES),
+    ("GET", LISTING_MATCHES),
 ]
 
 
@@ -363,6 +402,7 @@ BODY_ROUTES = [
     ("PUT", STAFF_LISTING),
     ("POST", PUBLISH),
     ("POST", STAFF_ANNOUNCEMENTS),
+    ("POST", REGISTRATION_STATUS),
 ]
 JSON = "application/json"
 MALFORMED_BODIES = [
@@ -388,11 +428,15 @@ def test_body_that_is_not_a_json_object_is_refused_by_every_endpoint(
     admin: StaffClient, world: World, data: str | bytes, content_type: str, status: int
 ) -> None:
     draft = admin.create(listing_input(target_id=world.jiuquhe.id))
+    item_ids = {REGISTRATION_STATUS: make_registration(world.jiuquhe).id}
     headers = {**_screen_token(admin.http, world), "X-CSRFToken": admin.csrf}
     for method, rule in BODY_ROUTES:
         with database_unchanged():
             response = getattr(admin, method.lower())(
-                _url(rule, draft["id"]), data=data, content_type=content_type, headers=headers
+                _url(rule, item_ids.get(rule, draft["id"])),
+                data=data,
+                content_type=content_type,
+                headers=headers,
             )
         if status == 422:
             assert_error(response, 422, fields={"_body"})
@@ -501,6 +545,8 @@ CSRF_ROUTES = [
     ("POST", IMAGE_UPLOAD),
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
+    ("POST", REGISTRATION_STATUS),
+    ("POST", REGISTRATION_REVEAL),
     ("POST", REGISTRATION_CANCEL),
     ("POST", JOB_SEEKER_FORM),
     ("POST", GIG_WORKER_FORM),
