@@ -8,6 +8,7 @@ from kiosk_server.admin import (  # noqa: E402,F401  (routes register on import)
     audit,
     registrations,
     screens,
+    staff,
     uploads,
     views,
 )

@@ -8,7 +8,8 @@ from kiosk_server.listings.models import Announcement, Listing, ListingStatus
 from kiosk_server.places.models import Place, Site
 from kiosk_server.registrations.models import Registration
 from kiosk_server.screens.models import Screen
-from kiosk_server.staff.models import Staff
+from kiosk_server.staff.auth import require_staff
+from kiosk_server.staff.models import Staff, StaffRole
 from kiosk_server.validation import MAX_ID
 
 
@@ -78,3 +79,20 @@ def access_listing_to_match(staff: Staff, listing_id: int) -> Listing:
     if not staff.can_manage(listing.target) and not reaches:
         raise ApiError(403, "这条信息不在您的管辖范围内")
     return listing
+
+
+def require_account_manager() -> Staff:
+    """The logged-in staff member, if a city administrator (see admin/staff.py for why)."""
+    staff = require_staff()
+    if staff.role != StaffRole.CITY_ADMIN:
+        raise ApiError(403, "只有市级管理员可以管理工作人员账号")
+    return staff
+
+
+def access_account(manager: Staff, staff_id: int) -> Staff:
+    account = db.session.get(Staff, staff_id) if staff_id <= MAX_ID else None
+    if account is None:
+        raise ApiError(404, "没有这个工作人员账号")
+    if not manager.can_manage(account.scope):
+        raise ApiError(403, "这个账号不在您的管辖范围内")
+    return account

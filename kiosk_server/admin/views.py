@@ -41,7 +41,7 @@ ENVELOPE = frozenset({"listing"})
 KIND_TAGS = frozenset({"job", "training", "subsidy", "event"})
 
 
-def _staff_json(staff: Staff | None) -> dict[str, Any] | None:
+def staff_json(staff: Staff | None) -> dict[str, Any] | None:
     if staff is None:
         return None
     return {
@@ -66,7 +66,7 @@ def _admin_listing(listing: Listing) -> dict[str, Any]:
 
 @bp.get("/api/session")
 def session_info() -> Response:
-    return jsonify({"staff": _staff_json(current_staff_or_none()), "csrf_token": generate_csrf()})
+    return jsonify({"staff": staff_json(current_staff_or_none()), "csrf_token": generate_csrf()})
 
 
 @bp.post("/api/session")
@@ -74,7 +74,7 @@ def log_in() -> Response:
     data = parse_body(LoginIn)
     staff = do_login(data.username, data.password)
     login_session(staff)
-    return jsonify({"staff": _staff_json(staff), "csrf_token": generate_csrf()})
+    return jsonify({"staff": staff_json(staff), "csrf_token": generate_csrf()})
 
 
 @bp.delete("/api/session")

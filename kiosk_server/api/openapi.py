@@ -23,7 +23,7 @@ from kiosk_server.registrations.schemas import (
     RegistrationsQuery,
 )
 from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
-from kiosk_server.staff.schemas import LoginIn
+from kiosk_server.staff.schemas import LoginIn, PasswordIn, StaffCreateIn, StaffIn, StaffQuery
 
 REF = "#/components/schemas/{model}"
 
@@ -521,6 +521,72 @@ def openapi_document() -> dict[str, Any]:
                 "某一地点。没有修改或删除记录的接口。",
                 "parameters": c.query(AuditQuery),
                 "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/admin/api/staff": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "工作人员账号（仅市级管理员）：角色、管辖范围、是否停用，不含密码",
+                "parameters": c.query(StaffQuery),
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+            },
+            "post": {
+                "tags": ["staff"],
+                "summary": "新建工作人员账号（仅市级管理员）",
+                "description": "username 3到40位字母、数字或 . _ -，不能重复（409）；"
+                "scope_id 的层级须与角色相符：市级管理员—市，区级—区，街道—街道，站点—社区"
+                "（不符时 422，提示在 scope_id 旁）；初始密码至少8位。",
+                "requestBody": c.body(StaffCreateIn, "StaffCreateIn"),
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                },
+            },
+        },
+        "/admin/api/staff/{staff_id}": {
+            "put": {
+                "tags": ["staff"],
+                "summary": "修改姓名、角色、管辖范围；改角色或范围会结束该账号的全部会话",
+                "description": "不能修改自己的角色或范围，也不能让最后一个在用的市级管理员"
+                "变成其他角色（409）。",
+                "parameters": [_path_id("staff_id")],
+                "requestBody": c.body(StaffIn, "StaffIn"),
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                },
+            }
+        },
+        "/admin/api/staff/{staff_id}/password": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "为账号设新密码（至少8位），并结束它的全部会话",
+                "parameters": [_path_id("staff_id")],
+                "requestBody": c.body(PasswordIn, "PasswordIn"),
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 415, 422),
+                },
+            }
+        },
+        "/admin/api/staff/{staff_id}/deactivate": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "停用账号：不能再登录，已有会话立即失效",
+                "description": "不能停用自己，也不能停用最后一个在用的市级管理员（409）。",
+                "parameters": [_path_id("staff_id")],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 403, 404, 409),
+                },
+            }
+        },
+        "/admin/api/staff/{staff_id}/activate": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "重新启用停用的账号（以前的会话不会恢复，须重新登录）",
+                "parameters": [_path_id("staff_id")],
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404)},
             }
         },
         "/admin/api/announcements": {

@@ -69,6 +69,11 @@ STAFF_SCREENS = "/admin/api/screens"
 AUDIT = "/admin/api/audit"
 SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
+STAFF_ACCOUNTS = "/admin/api/staff"
+STAFF_ACCOUNT = "/admin/api/staff/<int:staff_id>"
+STAFF_PASSWORD = "/admin/api/staff/<int:staff_id>/password"
+STAFF_DEACTIVATE = "/admin/api/staff/<int:staff_id>/deactivate"
+STAFF_ACTIVATE = "/admin/api/staff/<int:staff_id>/activate"
 PUBLIC_REGISTRATIONS = "/api/registrations"
 TICKET = "/api/registrations/<reference>/ticket.png"
 REGISTRATION_QR = "/api/registrations/<reference>/qr.png"
@@ -239,6 +244,8 @@ STAFF_QUERY_CASES = [
     pytest.param(AUDIT, "from=2026-11-02&to=2026-11-01", {"to"}, id="audit-to-before-from"),
     pytest.param(AUDIT, "to=1700000000", {"to"}, id="audit-to-a-number"),
     pytest.param(AUDIT, "action=listing.publish&action=x.y", {"action"}, id="audit-twice"),
+    pytest.param(STAFF_ACCOUNTS, "role=king&page=0", {"role", "page"}, id="staff-role"),
+    pytest.param(STAFF_ACCOUNTS, "active=maybe&x=1", {"active", "x"}, id="staff-active"),
 ]
 
 
@@ -321,6 +328,10 @@ ID_ROUTES = [
     ("POST", REGISTRATION_REVEAL),
     ("GET", REGISTRATION_MATCHES),
     ("GET", LISTING_MATCHES),
+    ("PUT", STAFF_ACCOUNT),
+    ("POST", STAFF_PASSWORD),
+    ("POST", STAFF_DEACTIVATE),
+    ("POST", STAFF_ACTIVATE),
 ]
 
 
@@ -403,6 +414,9 @@ BODY_ROUTES = [
     ("POST", PUBLISH),
     ("POST", STAFF_ANNOUNCEMENTS),
     ("POST", REGISTRATION_STATUS),
+    ("POST", STAFF_ACCOUNTS),
+    ("PUT", STAFF_ACCOUNT),
+    ("POST", STAFF_PASSWORD),
 ]
 JSON = "application/json"
 MALFORMED_BODIES = [
@@ -428,7 +442,11 @@ def test_body_that_is_not_a_json_object_is_refused_by_every_endpoint(
     admin: StaffClient, world: World, data: str | bytes, content_type: str, status: int
 ) -> None:
     draft = admin.create(listing_input(target_id=world.jiuquhe.id))
-    item_ids = {REGISTRATION_STATUS: make_registration(world.jiuquhe).id}
+    item_ids = {
+        REGISTRATION_STATUS: make_registration(world.jiuquhe).id,
+        STAFF_ACCOUNT: world.station_staff.id,
+        STAFF_PASSWORD: world.station_staff.id,
+    }
     headers = {**_screen_token(admin.http, world), "X-CSRFToken": admin.csrf}
     for method, rule in BODY_ROUTES:
         with database_unchanged():
@@ -553,7 +571,13 @@ CSRF_ROUTES = [
     ("POST", APPLY_FORM),
     ("POST", TRAINING_FORM),
     ("POST", CONSULTATION_FORM),
+    ("POST", STAFF_ACCOUNTS),
+    ("PUT", STAFF_ACCOUNT),
+    ("POST", STAFF_PASSWORD),
+    ("POST", STAFF_DEACTIVATE),
+    ("POST", STAFF_ACTIVATE),
 ]
+STAFF_ROUTES = {STAFF_ACCOUNT, STAFF_PASSWORD, STAFF_DEACTIVATE, STAFF_ACTIVATE}
 
 
 @pytest.mark.parametrize("method, rule", CSRF_ROUTES)
@@ -570,6 +594,8 @@ def test_state_change_without_csrf_token_is_refused(
     }
     announcement = admin.post(STAFF_ANNOUNCEMENTS, json=bodies[STAFF_ANNOUNCEMENTS]).json
     item_id = announcement["id"] if rule == ANNOUNCEMENT_WITHDRAW else listing["id"]
+    if rule in STAFF_ROUTES:
+        item_id = world.station_staff.id
     for headers in ({}, {"X-CSRFToken": "forged"}):
         with database_unchanged():
             response = admin.http.open(
