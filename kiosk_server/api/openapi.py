@@ -241,7 +241,7 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     "201": _json({"type": "object"}),
                     "200": _json({"type": "object"}, "已经登记过"),
-                    **_errors(400, 401, 404, 410, 415, 422),
+                    **_errors(400, 401, 404, 409, 410, 415, 422),
                 },
             }
         },

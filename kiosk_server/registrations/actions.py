@@ -77,16 +77,11 @@ def do_request_callback(
         details={},
     )
     db.session.add(registration)
-    try:
-        db.session.flush()
-        _audit_new(registration)
-        db.session.commit()
-    except IntegrityError:
+    if not _insert(registration):
         # Two requests raced past the check; the unique index let one in.
-        db.session.rollback()
         found = _existing(listing.id, RegistrationKind.CALLBACK, data.mobile)
         if found is None:
-            raise
+            raise ApiError(409, "这个请求已经收到过了", code="duplicate")
         return found, False
     push_registration(registration)
     return registration, True
@@ -220,21 +215,14 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
     if session is not None and not waitlisted and listing is not None:
         db.session.refresh(listing)
         changes.append(record_listing_update(listing))
-    try:
-        db.session.flush()
-        _audit_new(registration)
-        db.session.commit()
-    except IntegrityError:
+    if not _insert(registration):
         # A double tap raced past the checks; the unique indexes kept one record.
-        db.session.rollback()
         again = db.session.scalar(
             select(Registration).where(Registration.idempotency_key == data.idempotency_key)
         )
         if again is not None:
             return again, False
-        raise ApiError(
-            409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate"
-        ) from None
+        raise ApiError(409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate")
     push(changes)
     push_registration(registration)
     return registration, True
@@ -270,6 +258,19 @@ def _release_seat(registration: Registration) -> list[Change]:
     db.session.refresh(listing)
     db.session.refresh(session)
     return [record_listing_update(listing)]
+
+
+def _insert(registration: Registration) -> bool:
+    """Store a new registration with its audit entry; False, rolled back, when a
+    unique index refused it because another request got there first."""
+    try:
+        db.session.flush()
+        _audit_new(registration)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def _audit_new(registration: Registration) -> None:
