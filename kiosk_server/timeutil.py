@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -19,6 +19,11 @@ def utcnow() -> datetime:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(CHINA)
+
+
+def china_midnight(day: date) -> datetime:
+    """The moment a China day begins: staff pick days as they live them."""
+    return datetime.combine(day, time.min, tzinfo=CHINA)
 
 
 def local_today() -> date:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 from flask import request
 from pydantic import (
@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
 
 from kiosk_server.errors import ApiError
@@ -118,6 +119,35 @@ class FieldProblem(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _query_day(value: Any) -> Any:
+    # A day, not a moment: Day's message shows a time and zone.
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError("日期格式不对，例如 2026-11-22")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("没有这一天，例如 2026-11-22") from None
+
+
+QueryDay = Annotated[date, BeforeValidator(_query_day)]
+
+
+class DayRange(Strict):
+    """`from` and `to` in a staff list's query: China days, both included."""
+
+    from_: QueryDay | None = Field(default=None, alias="from")
+    to: QueryDay | None = None
+
+    @model_validator(mode="after")
+    def _days_in_order(self) -> Self:
+        if self.from_ and self.to and self.to < self.from_:
+            raise FieldProblem("to", "结束日期不能早于开始日期")
+        return self
 
 
 def _message(error: Mapping[str, Any]) -> str:

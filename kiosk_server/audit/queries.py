@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 
 from kiosk_server.audit.models import AuditEntry
 from kiosk_server.audit.schemas import AuditQuery
 from kiosk_server.paging import Page, paginate
-from kiosk_server.timeutil import CHINA
-
-
-def _start_of(day: date) -> datetime:
-    """Midnight in China, the moment staff mean by a date."""
-    return datetime.combine(day, time(), tzinfo=CHINA)
+from kiosk_server.timeutil import china_midnight
 
 
 def entries_in_scope(scope_path: str, query: AuditQuery) -> Page[AuditEntry]:
@@ -38,8 +33,8 @@ def entries_in_scope(scope_path: str, query: AuditQuery) -> Page[AuditEntry]:
     if query.staff_id is not None:
         statement = statement.where(AuditEntry.staff_id == query.staff_id)
     if query.from_ is not None:
-        statement = statement.where(AuditEntry.at >= _start_of(query.from_))
+        statement = statement.where(AuditEntry.at >= china_midnight(query.from_))
     if query.to is not None:
-        statement = statement.where(AuditEntry.at < _start_of(query.to + timedelta(days=1)))
+        statement = statement.where(AuditEntry.at < china_midnight(query.to + timedelta(days=1)))
     newest_first = (AuditEntry.at.desc(), AuditEntry.id.desc())
     return paginate(statement, newest_first, query.page, query.per_page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -14,15 +14,10 @@ from kiosk_server.places.models import Place
 from kiosk_server.places.queries import inside
 from kiosk_server.registrations.models import OPEN_STATUSES, Registration, RegistrationKind
 from kiosk_server.registrations.schemas import RegistrationFilters
-from kiosk_server.timeutil import CHINA
+from kiosk_server.timeutil import china_midnight
 
 NEWEST_FIRST = (Registration.created_at.desc(), Registration.id.desc())
 WORKER_KINDS = (RegistrationKind.JOB_SEEKER, RegistrationKind.GIG_WORKER)
-
-
-def _china_midnight(day: date) -> datetime:
-    """Staff pick days as they live them: a China day starts at 16:00 UTC the day before."""
-    return datetime.combine(day, time.min, tzinfo=CHINA)
 
 
 def _contains(term: str) -> str:
@@ -43,9 +38,9 @@ def _filtered(scope_path: str, filters: RegistrationFilters) -> Select[tuple[Reg
         if place is not None:
             statement = statement.where(inside(Registration.community_id, place.path))
     if filters.from_ is not None:
-        statement = statement.where(Registration.created_at >= _china_midnight(filters.from_))
+        statement = statement.where(Registration.created_at >= china_midnight(filters.from_))
     if filters.to is not None:
-        end = _china_midnight(filters.to + timedelta(days=1))
+        end = china_midnight(filters.to + timedelta(days=1))
         statement = statement.where(Registration.created_at < end)
     if filters.q:
         # References are read out over the phone, so they are matched whatever the case.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from kiosk_server.timeutil import local_today
-from kiosk_server.validation import FieldProblem, Flag, Line, QueryId, Strict
+from kiosk_server.validation import DayRange, Flag, Line, QueryId, Strict
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
@@ -153,23 +153,9 @@ KindName = Literal[
     "job_seeker", "gig_worker", "training_signup", "consultation", "application", "callback"
 ]
 StatusName = Literal["new", "contacted", "referred", "hired", "closed"]
-_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def _query_day(value: Any) -> Any:
-    # A day, not a moment: the shared date type's message shows a time and zone.
-    if not isinstance(value, str) or not _DAY.match(value):
-        raise ValueError("日期格式不对，例如 2026-11-22")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("没有这一天，例如 2026-11-22") from None
-
-
-QueryDay = Annotated[date, BeforeValidator(_query_day)]
-
-
-class RegistrationFilters(Strict):
+class RegistrationFilters(DayRange):
     """The inbox's filters, shared by the list and the CSV export; days are China dates."""
 
     kind: KindName | None = None
@@ -177,16 +163,8 @@ class RegistrationFilters(Strict):
     listing_id: QueryId | None = None
     # Any place inside the staff member's scope: a community, or a street for all of its own.
     community_id: QueryId | None = None
-    from_: QueryDay | None = Field(default=None, alias="from")
-    to: QueryDay | None = None
     # A name (or part of one) or a reference such as JX7K3F9Q.
     q: Line(40) | None = None
-
-    @model_validator(mode="after")
-    def check_days(self) -> Self:
-        if self.from_ and self.to and self.to < self.from_:
-            raise FieldProblem("to", "结束日期不能早于开始日期")
-        return self
 
 
 class RegistrationsQuery(RegistrationFilters):
