@@ -33,6 +33,20 @@
 
   function postJSON(url, body, headers, done) { request('POST', url, body, headers || {}, done); }
 
+  /* An image or file only this screen may fetch (its token in a header), for an
+   * object URL: done(status, blob); status 0 means the server could not be reached. */
+  function getBlob(url, headers, done) {
+    var xhr = new window.XMLHttpRequest();
+    xhr.open('GET', url, true);
+    xhr.responseType = 'blob';
+    for (var name in headers) {
+      if (headers.hasOwnProperty(name)) { xhr.setRequestHeader(name, headers[name]); }
+    }
+    xhr.onload = function () { done(xhr.status, xhr.status === 200 ? xhr.response : null); };
+    xhr.onerror = function () { done(0, null); };
+    xhr.send();
+  }
+
   window.screens = window.screens || {};
-  window.screens.http = { getJSON: getJSON, postJSON: postJSON };
+  window.screens.http = { getJSON: getJSON, postJSON: postJSON, getBlob: getBlob };
 })(window);

@@ -279,13 +279,9 @@
    * so window.print() goes straight to the receipt printer. */
   App.prototype.printTicket = function (reference, done) {
     var self = this;
-    var xhr = new window.XMLHttpRequest();
-    xhr.open('GET', '/api/registrations/' + encodeURIComponent(reference) + '/ticket.png', true);
-    xhr.responseType = 'blob';
-    xhr.setRequestHeader('X-Screen-Token', this.settings.token);
-    xhr.onload = function () {
-      if (xhr.status !== 200) { done(false); return; }
-      var url = window.URL.createObjectURL(xhr.response);
+    this.privateImage(reference, 'ticket.png', function (blob) {
+      if (!blob) { done(false); return; }
+      var url = window.URL.createObjectURL(blob);
       var image = h('img', { src: url, alt: '登记回执' });
       image.onload = function () {
         image.onload = null;
@@ -294,9 +290,15 @@
         done(true);
       };
       screens.dom.replace(self.printEl, image);
-    };
-    xhr.onerror = function () { done(false); };
-    xhr.send();
+    });
+  };
+
+  /* A registration's ticket or QR code: only this kiosk may fetch it, just after. */
+  App.prototype.privateImage = function (reference, name, done) {
+    var url = '/api/registrations/' + encodeURIComponent(reference) + '/' + name;
+    screens.http.getBlob(url, { 'X-Screen-Token': this.settings.token }, function (status, blob) {
+      done(blob);
+    });
   };
 
   window.kiosk.App = App;

@@ -52,16 +52,11 @@
       this.showQr();
       return;
     }
-    var xhr = new window.XMLHttpRequest();
-    xhr.open('GET', '/api/registrations/' + encodeURIComponent(this.answer.reference) + '/qr.png', true);
-    xhr.responseType = 'blob';
-    xhr.setRequestHeader('X-Screen-Token', this.app.settings.token);
-    xhr.onload = function () {
-      if (xhr.status !== 200 || self.app.current() !== self) { return; }
-      self.qrUrl = window.URL.createObjectURL(xhr.response);
+    this.app.privateImage(this.answer.reference, 'qr.png', function (blob) {
+      if (!blob || self.app.current() !== self) { return; }
+      self.qrUrl = window.URL.createObjectURL(blob);
       self.showQr();
-    };
-    xhr.send();
+    });
   };
 
   DoneView.prototype.showQr = function () {
