@@ -5,6 +5,8 @@
 
   var SAFETY_SYNC_MS = 5 * 60 * 1000;
   var ACK_DELAY_MS = 500;
+  // The ack doubles as a heartbeat: staff see a screen as offline after two missed beats.
+  var HEARTBEAT_MS = 60 * 1000;
 
   /* options: token, appVersion, onChange(change), onResync(), onStatus(online),
    * onRefused(message) */
@@ -64,6 +66,7 @@
       self.options.onRefused(data && data.message);
     });
     window.setInterval(function () { self.sync(); }, SAFETY_SYNC_MS);
+    window.setInterval(function () { self.scheduleAck(); }, HEARTBEAT_MS);
   };
 
   Live.prototype.online = function () { return !!(this.socket && this.socket.connected); };

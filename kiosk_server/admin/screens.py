@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from flask import Response, jsonify
@@ -14,11 +15,13 @@ from kiosk_server.listings.display import iso
 from kiosk_server.places.queries import inside
 from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
 from kiosk_server.screens.models import Screen
+from kiosk_server.screens.presence import is_online
 from kiosk_server.staff.auth import require_staff
+from kiosk_server.timeutil import utcnow
 from kiosk_server.validation import Strict, parse_query
 
 
-def _screen_json(screen: Screen) -> dict[str, Any]:
+def _screen_json(screen: Screen, now: datetime) -> dict[str, Any]:
     return {
         "id": screen.id,
         "kind": screen.kind,
@@ -29,6 +32,7 @@ def _screen_json(screen: Screen) -> dict[str, Any]:
         "last_seen_at": iso(screen.last_seen_at),
         "last_seq": screen.last_seq,
         "revoked": screen.revoked_at is not None,
+        "online": is_online(screen, now),
     }
 
 
@@ -46,7 +50,8 @@ def screen_index() -> Response:
     if query.kind:
         statement = statement.where(Screen.kind == query.kind)
     screens = db.session.scalars(statement)
-    return jsonify({"items": [_screen_json(screen) for screen in screens]})
+    now = utcnow()
+    return jsonify({"items": [_screen_json(screen, now) for screen in screens]})
 
 
 @bp.post("/api/sites/<int:site_id>/enrolment-codes")
@@ -67,4 +72,4 @@ def screen_revoke(screen_id: int) -> Response:
     staff = require_staff()
     screen = access_screen(staff, screen_id)
     do_revoke_screen(screen, staff)
-    return jsonify(_screen_json(screen))
+    return jsonify(_screen_json(screen, utcnow()))

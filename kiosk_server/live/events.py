@@ -19,7 +19,7 @@ from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db, socketio
 from kiosk_server.live.changes import catch_up
 from kiosk_server.live.push import SCREENS_NAMESPACE, room, screen_room
-from kiosk_server.screens.actions import do_mark_seen, do_record_cursors
+from kiosk_server.screens.actions import do_mark_gone, do_mark_seen, do_record_cursors
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import (
     UNKNOWN_SCREEN,
@@ -76,6 +76,13 @@ def on_connect(auth: Any = None) -> None:
     # refuse; the builtin would reach on_error and the screen would connect.
     # The message is for people; `data.code` is what screens act on.
     raise socketio_exceptions.ConnectionRefusedError(UNKNOWN_SCREEN["message"], UNKNOWN_SCREEN)
+
+
+@socketio.on("disconnect", namespace=SCREENS_NAMESPACE)
+def on_disconnect(*_reason: Any) -> None:
+    screen_id = session.get("screen_id")
+    if screen_id:
+        do_mark_gone(screen_id)
 
 
 @socketio.on("sync", namespace=SCREENS_NAMESPACE)

@@ -174,6 +174,14 @@ def do_mark_seen(screen: Screen, app_version: str | None = None) -> None:
     db.session.commit()
 
 
+def do_mark_gone(screen_id: int) -> None:
+    """A socket of the screen closed: it shows as offline until it is heard from again."""
+    screen = db.session.get(Screen, screen_id)
+    if screen is not None:
+        screen.disconnected_at = utcnow()
+        db.session.commit()
+
+
 def do_record_cursors(screen: Screen, cursors: dict[int, int], scope: list[int]) -> None:
     """A screen reports how far it has applied changes, scope by scope."""
     known = {str(key): seq for key, seq in cursors.items() if key in scope}

@@ -37,6 +37,8 @@ class Screen(db.Model):
     app_version: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a socket of this screen closes; a later heartbeat means it is back.
+    disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Per-scope cursors {"<place id>": seq}: the last change applied in each room.
     cursors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)

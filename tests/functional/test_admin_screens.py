@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from kiosk_server.live.push import SCREENS_NAMESPACE
 from tests.conftest import World
 from tests.helpers import Screen, StaffClient
 
@@ -26,3 +27,20 @@ def test_station_staff_see_and_stop_only_their_communitys_screens(
         item["id"]: item["revoked"] for item in admin.get("/admin/api/screens").json["items"]
     }
     assert everything == {mine.id: True, other.id: False}
+
+
+def test_a_screen_shows_online_while_connected_and_offline_once_it_leaves(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+
+    def online() -> bool:
+        listed = admin.get("/admin/api/screens").json["items"]
+        return next(item["online"] for item in listed if item["id"] == screen.id)
+
+    connected = online()
+    screen.socket.disconnect(namespace=SCREENS_NAMESPACE)
+    left = online()
+    screen.socket.connect(namespace=SCREENS_NAMESPACE, auth={"token": screen.token})
+
+    assert (connected, left, online()) == (True, False, True)
