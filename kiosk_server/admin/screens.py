@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from flask import Response, jsonify
-from sqlalchemy import select
 
 from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_screen, access_site
-from kiosk_server.extensions import db
 from kiosk_server.listings.display import iso
-from kiosk_server.places.queries import inside
 from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.presence import is_online
+from kiosk_server.screens.queries import SyncState, screens_in_scope, sync_states
+from kiosk_server.screens.schemas import ScreensQuery
 from kiosk_server.staff.auth import require_staff
 from kiosk_server.timeutil import utcnow
-from kiosk_server.validation import Strict, parse_query
+from kiosk_server.validation import parse_query
 
 
-def _screen_json(screen: Screen, now: datetime) -> dict[str, Any]:
+def _screen_json(screen: Screen, now: datetime, sync: SyncState) -> dict[str, Any]:
     return {
         "id": screen.id,
         "kind": screen.kind,
@@ -31,27 +30,24 @@ def _screen_json(screen: Screen, now: datetime) -> dict[str, Any]:
         "app_version": screen.app_version,
         "last_seen_at": iso(screen.last_seen_at),
         "last_seq": screen.last_seq,
+        "latest_seq": sync.latest_seq,
+        "stale": sync.stale,
         "revoked": screen.revoked_at is not None,
         "online": is_online(screen, now),
     }
-
-
-class ScreensQuery(Strict):
-    kind: Literal["tv", "kiosk"] | None = None
 
 
 @bp.get("/api/screens")
 def screen_index() -> Response:
     staff = require_staff()
     query = parse_query(ScreensQuery)
-    statement = (
-        select(Screen).where(inside(Screen.community_id, staff.scope.path)).order_by(Screen.id)
-    )
-    if query.kind:
-        statement = statement.where(Screen.kind == query.kind)
-    screens = db.session.scalars(statement)
     now = utcnow()
-    return jsonify({"items": [_screen_json(screen, now) for screen in screens]})
+    online = None if query.status in (None, "stale") else query.status == "online"
+    screens = screens_in_scope(staff.scope.path, query.kind, online, now)
+    states = sync_states(screens, now)
+    if query.status == "stale":
+        screens = [screen for screen in screens if states[screen.id].stale]
+    return jsonify({"items": [_screen_json(screen, now, states[screen.id]) for screen in screens]})
 
 
 @bp.post("/api/sites/<int:site_id>/enrolment-codes")
@@ -72,4 +68,5 @@ def screen_revoke(screen_id: int) -> Response:
     staff = require_staff()
     screen = access_screen(staff, screen_id)
     do_revoke_screen(screen, staff)
-    return jsonify(_screen_json(screen, utcnow()))
+    now = utcnow()
+    return jsonify(_screen_json(screen, now, sync_states([screen], now)[screen.id]))

@@ -31,3 +31,11 @@ class KioskEnrolmentIn(Strict):
     # Eight digits, as staff read them out; spaces are allowed for readability.
     code: Annotated[str, Field(pattern=r"^[0-9 ]{8,12}$")]
     app_version: Line(32) = ""
+
+
+class ScreensQuery(Strict):
+    """Staff's list of screens: all of them, or one kind, or those in one state."""
+
+    kind: Literal["tv", "kiosk"] | None = None
+    # stale: has left a change unapplied for more than two minutes.
+    status: Literal["online", "offline", "stale"] | None = None
