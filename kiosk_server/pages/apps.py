@@ -1,5 +1,6 @@
-"""Serving the screen apps (the TV at /tv/, the kiosk at /kiosk/), the code both share,
-and front-end packages from node_modules (installed by `make run`, never committed)."""
+"""Serving the web apps (the TV at /tv/, the kiosk at /kiosk/, the staff console at
+/admin/), the code they share, and front-end packages from node_modules (installed by
+`make run`, never committed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from flask import Response, redirect, send_from_directory
 from kiosk_server.config import PROJECT_ROOT
 from kiosk_server.pages import bp
 
-APPS = {"tv": PROJECT_ROOT / "tv_app", "kiosk": PROJECT_ROOT / "kiosk_ui"}
+APPS = {
+    "tv": PROJECT_ROOT / "tv_app",
+    "kiosk": PROJECT_ROOT / "kiosk_ui",
+    "admin": PROJECT_ROOT / "admin_ui",
+}
 SHARED = PROJECT_ROOT / "shared_ui"
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 # Only these files of node_modules are reachable, each under a short name.

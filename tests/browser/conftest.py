@@ -142,3 +142,18 @@ def axe_violations(page: Page, enhanced_contrast: bool = False) -> list[dict[str
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+CONSOLE_VIEWPORT = {"width": 1366, "height": 768}
+
+
+def open_console(browser: Browser, site: Site, username: str = "admin") -> Page:
+    """A fresh browser context logged in to /admin/ through its login form, at office-PC size."""
+    context = browser.new_context(viewport=CONSOLE_VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{site.server.url}/admin/")
+    page.fill("[data-field=username]", username)
+    page.fill("[data-field=password]", site.passwords[username])
+    page.click("button[type=submit]")
+    page.wait_for_selector("nav.sidebar")
+    return page
