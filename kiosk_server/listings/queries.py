@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
@@ -90,3 +90,13 @@ def listings_in_scope(
     if kind:
         statement = statement.where(Listing.kind == kind)
     return paginate(statement, (Listing.updated_at.desc(), Listing.id.desc()), page, per_page)
+
+
+def published_by_kind(scope_path: str) -> dict[str, int]:
+    """How many listings are live, kind by kind, among those aimed inside a scope."""
+    rows = db.session.execute(
+        select(Listing.kind, func.count())
+        .where(Listing.status == ListingStatus.PUBLISHED, inside(Listing.target_id, scope_path))
+        .group_by(Listing.kind)
+    ).all()
+    return {kind: count for kind, count in rows}

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Listing, ListingKind, ListingStatus
 from kiosk_server.paging import Page, paginate
-from kiosk_server.places.models import Place
+from kiosk_server.places.models import Place, Site
 from kiosk_server.places.queries import inside
 from kiosk_server.registrations.models import OPEN_STATUSES, Registration, RegistrationKind
 from kiosk_server.registrations.schemas import RegistrationFilters
+from kiosk_server.screens.models import Screen
 from kiosk_server.timeutil import china_midnight
 
 NEWEST_FIRST = (Registration.created_at.desc(), Registration.id.desc())
@@ -109,3 +112,58 @@ def open_jobs_reaching(community: Place, limit: int) -> list[Listing]:
         .limit(limit)
     )
     return list(db.session.scalars(statement))
+
+
+
+# Counts for the dashboard: grouped in the database, over the same scope as the inbox.
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    channel: str
+    site_id: int | None  # the site of the kiosk that took them; None for TVs and phones
+    site_name: str | None
+    count: int
+
+
+def _since(scope_path: str, moment: datetime) -> Subquery:
+    statement = _filtered(scope_path, RegistrationFilters())
+    return statement.where(Registration.created_at >= moment).subquery()
+
+
+def counts_by_source(scope_path: str, since: datetime) -> list[SourceCount]:
+    """How many registrations each channel took since `since`, kiosks site by site."""
+    found = _since(scope_path, since)
+    rows = db.session.execute(
+        select(found.c.channel, Site.id, Site.name, func.count())
+        .select_from(found)
+        .outerjoin(Screen, Screen.id == found.c.screen_id)
+        .outerjoin(Site, Site.id == Screen.site_id)
+        .group_by(found.c.channel, Site.id, Site.name)
+    ).all()
+    return [SourceCount(*row) for row in rows]
+
+
+def counts_by_day(scope_path: str, days: Sequence[date]) -> dict[date, int]:
+    """How many registrations each of `days` (consecutive China days, oldest first) had.
+
+    Days are cut at China midnights in the query itself, the same way on SQLite and
+    PostgreSQL, rather than with either database's own date functions.
+    """
+    found = _since(scope_path, china_midnight(days[0]))
+    ends = (china_midnight(day + timedelta(days=1)) for day in days)
+    index = case(*((found.c.created_at < end, number) for number, end in enumerate(ends)))
+    numbered = select(index.label("number")).select_from(found).subquery()
+    rows = db.session.execute(
+        select(numbered.c.number, func.count()).group_by(numbered.c.number)
+    ).all()
+    counted = {days[number]: count for number, count in rows if number is not None}
+    return {day: counted.get(day, 0) for day in days}
+
+
+def counts_by_status(scope_path: str, since: datetime) -> dict[str, int]:
+    found = _since(scope_path, since)
+    rows = db.session.execute(
+        select(found.c.status, func.count()).select_from(found).group_by(found.c.status)
+    ).all()
+    return {status: count for status, count in rows}

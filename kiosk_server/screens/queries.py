@@ -97,3 +97,14 @@ def sync_states(screens: Sequence[Screen], now: datetime) -> dict[int, SyncState
             stale=behind and screen.revoked_at is None,
         )
     return states
+
+
+def presence_by_kind(scope_path: str, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per kind, how many screens in use in the scope are online, and how many there are."""
+    online = func.coalesce(func.sum(case((online_clause(now), 1), else_=0)), 0)
+    rows = db.session.execute(
+        select(Screen.kind, online, func.count())
+        .where(inside(Screen.community_id, scope_path), Screen.revoked_at.is_(None))
+        .group_by(Screen.kind)
+    ).all()
+    return {kind: (up, total) for kind, up, total in rows}
