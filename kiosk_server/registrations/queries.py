@@ -114,7 +114,6 @@ def open_jobs_reaching(community: Place, limit: int) -> list[Listing]:
     return list(db.session.scalars(statement))
 
 
-
 # Counts for the dashboard: grouped in the database, over the same scope as the inbox.
 
 

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk_server.extensions import db
+from kiosk_server.live.push import SCREENS_NAMESPACE
 from kiosk_server.registrations.models import Registration
 from kiosk_server.timeutil import china_midnight, local_today
 from tests.conftest import World
@@ -85,7 +86,7 @@ def test_figures_follow_listings_registrations_follow_ups_and_screens(
     admin.post(f"/admin/api/listings/{withdrawn['id']}/withdraw")
     tv = Screen(app, world.jiuquhe.id)
     asleep = Screen(app, world.taidong1.id)
-    asleep.socket.disconnect(namespace="/screens")
+    asleep.socket.disconnect(namespace=SCREENS_NAMESPACE)
     stopped = Screen(app, world.fuxing.id)
     admin.post(f"/admin/api/screens/{stopped.id}/revoke")
     kiosk = {"X-Screen-Token": _kiosk_token(app, world, admin)}
