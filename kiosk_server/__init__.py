@@ -30,13 +30,14 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask, config: Config) -> None:
-    from kiosk_server import limits
+    from kiosk_server import limits, throttle
     from kiosk_server.extensions import csrf, db, migrate, socketio
 
     db.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(config.migrations_path))
     limits.init_app(app)  # before CSRF, which reads the body
+    throttle.init_app(app)  # before CSRF too: a throttled request is refused at once
     csrf.init_app(app)
     # Handlers must be declared before the first init_app: declared later, they
     # bind to that one server only and a second app (tests) would lack them.

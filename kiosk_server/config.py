@@ -16,6 +16,15 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _rate_limit_storage(message_queue_url: str) -> str:
+    """Several processes (a Redis message queue) must share login counts, or each
+    would allow the full number of guesses; one process counts in memory."""
+    explicit = os.environ.get("RATELIMIT_STORAGE_URL", "").strip()
+    if explicit:
+        return explicit
+    return message_queue_url if message_queue_url.startswith(("redis://", "rediss://")) else ""
+
+
 def _instance_dir() -> Path:
     path = Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
     path.mkdir(parents=True, exist_ok=True)
@@ -47,6 +56,10 @@ class Config:
     max_body_bytes: int = 64 * 1024
     socketio_async_mode: str | None = None
     password_hash_method: str = "scrypt"
+    # Login attempts per client address, across accounts; empty turns the limit off (tests).
+    login_rate_limit: str = "10 per minute; 50 per hour"
+    # Where the counts are kept: memory:// for one process, redis://… to share them.
+    ratelimit_storage_url: str = ""
     testing: bool = False
 
     @classmethod
@@ -63,6 +76,8 @@ class Config:
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             catchup_limit=_int("CATCHUP_LIMIT", 500),
             socketio_async_mode=os.environ.get("SOCKETIO_ASYNC_MODE") or None,
+            login_rate_limit=os.environ.get("LOGIN_RATE_LIMIT") or Config.login_rate_limit,
+            ratelimit_storage_url=_rate_limit_storage(os.environ.get("MESSAGE_QUEUE_URL", "")),
         )
 
     @property
@@ -80,6 +95,12 @@ class Config:
             "MEDIA_ROOT": self.instance_path / "media",
             "PASSWORD_HASH_METHOD": self.password_hash_method,
             "TESTING": self.testing,
+            "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url or "memory://",
+            # Deployments sharing a Redis keep their counts apart, as their messages.
+            "RATELIMIT_KEY_PREFIX": self.message_queue_channel,
+            # If Redis is away, count in this process rather than refuse every login.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
             "JSON_SORT_KEYS": False,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 socketio = SocketIO()
 csrf = CSRFProtect()
+# No default limits: only the views that say so are limited (see throttle.py).
+limiter = Limiter(key_func=get_remote_address)

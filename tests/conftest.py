@@ -67,6 +67,8 @@ def make_config(database_url: str, instance: Path, **overrides: Any) -> Config:
         testing=True,
         # Tests log in hundreds of times; production keeps scrypt (checked in test_staff_scope).
         password_hash_method=overrides.pop("password_hash_method", "pbkdf2:sha256:1000"),
+        # Fixtures log in from one address all run long; test_login_throttle sets a limit.
+        login_rate_limit=overrides.pop("login_rate_limit", ""),
         **overrides,
     )
 

@@ -35,6 +35,7 @@ from kiosk_server.staff.auth import (
 )
 from kiosk_server.staff.models import ROLE_NAMES, Staff
 from kiosk_server.staff.schemas import LoginIn
+from kiosk_server.throttle import limit_login
 from kiosk_server.validation import Strict, json_object, parse, parse_body, parse_query
 
 ENVELOPE = frozenset({"listing"})
@@ -70,6 +71,7 @@ def session_info() -> Response:
 
 
 @bp.post("/api/session")
+@limit_login
 def log_in() -> Response:
     data = parse_body(LoginIn)
     staff = do_login(data.username, data.password)
