@@ -100,9 +100,10 @@
 
   function formError() { return h('div', { className: 'form-error', role: 'alert' }); }
 
-  /* "2026-11-22T19:00" typed in China time → "2026-11-22T19:00:00+08:00". */
+  /* "2026-11-22T19:00" typed in China time → "2026-11-22T19:00:00+08:00" (seconds kept if given). */
   function toMoment(local) {
-    return local ? local + ':00+08:00' : null;
+    if (!local) { return null; }
+    return (local.length === 16 ? local + ':00' : local) + '+08:00';
   }
 
   /* An ISO time → the value a datetime-local input shows, in China time. */

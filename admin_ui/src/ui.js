@@ -57,9 +57,9 @@
     var depth = { city: 0, district: 1, street: 2, community: 3 };
     return places.map(function (place) {
       var pad = new Array((depth[place.level] || 0) + 1).join('\u3000');
-      var name = pad + place.name + '（' + place.level_name + '）';
+      var name = pad + place.name;
       if (withScreens && place.screens) {
-        name += ' · 电视 ' + place.screens.tv + ' · 自助机 ' + place.screens.kiosk;
+        name += ' — 电视 ' + place.screens.tv + ' · 自助机 ' + place.screens.kiosk;
       }
       return { value: place.id, name: name };
     });

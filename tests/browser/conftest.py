@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Date and time inputs then read as staff in China see them (2026/11/22).
+    "--lang=zh-CN",
 ]
 
 if not CHROMIUM.exists():
@@ -110,6 +112,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": secrets.token_hex(8),
         "SWEEP_INTERVAL_SECONDS": "1",
+        # Each test logs in afresh; the limit itself is tested in tests/functional.
+        "LOGIN_RATE_LIMIT": "1000 per minute",
     }
     server = Server(env, free_port(), instance / "server.log")
     try:

@@ -37,7 +37,9 @@
       var screens = reachOf(app, Number(target.value));
       reach.textContent = screens ? '将送达 ' + (screens.tv + screens.kiosk) + ' 块屏幕（现在在线 ' + screens.online + ' 块）' : '';
     }
-    target.addEventListener('change', showReach);
+    // Counts change as screens come and go: ask afresh whenever the scope is picked.
+    function refreshReach() { app.refreshPlaces(function () { if (!gone) { showReach(); } }); }
+    target.addEventListener('change', refreshReach);
     var form = h('form', { className: 'panel announcement-form', novalidate: 'novalidate' }, [
       h('h2', { text: '发布紧急通知' }),
       forms.formError(),
@@ -49,7 +51,7 @@
       reach,
       h('button', { type: 'submit', className: 'button primary', text: '发布通知' })
     ]);
-    showReach();
+    refreshReach();
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var body = {

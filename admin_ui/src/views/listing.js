@@ -29,7 +29,7 @@
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       save.disabled = true;
-      api.post('/admin/api/listings', { listing: listingForm.read(form, kind) }, function (error, listing) {
+      api.post('/admin/api/listings', listingForm.read(form, kind), function (error, listing) {
         save.disabled = false;
         if (error) { return forms.showErrors(form, error); }
         ui.notice('草稿已保存');
@@ -148,7 +148,7 @@
 
       function saveThen(next, errorRoot) {
         save.disabled = true;
-        var body = { listing: listingForm.read(form, listing.kind, listing.version) };
+        var body = listingForm.read(form, listing.kind, listing.version);
         api.put('/admin/api/listings/' + listing.id, body, function (error, saved) {
           save.disabled = false;
           if (error) {
