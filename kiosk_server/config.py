@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,8 @@ class Config:
             "JSON_SORT_KEYS": False,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
+            # A staff session lasts a working day from its last request, then asks again.
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
             "WTF_CSRF_TIME_LIMIT": None,
         }
 

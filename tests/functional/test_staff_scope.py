@@ -6,6 +6,7 @@ Station staff work for 九曲河社区, street staff for 黄岛街道 (九曲河
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -257,3 +258,15 @@ def test_production_passwords_are_hashed_with_scrypt(app, world) -> None:
         assert not world.admin.check_password("a-new-password-2")
     finally:
         app.config["PASSWORD_HASH_METHOD"] = previous
+
+
+def test_a_session_left_unused_longer_than_its_lifetime_must_log_in_again(
+    app: Any, admin: StaffClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=8)
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", timedelta(seconds=1))
+    assert admin.get(LISTINGS).status_code == 200
+
+    time.sleep(2.2)  # the signed cookie carries whole seconds
+
+    assert_error(admin.get(LISTINGS), 401, code="login_required")
