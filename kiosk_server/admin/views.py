@@ -13,19 +13,25 @@ from flask_wtf.csrf import generate_csrf
 from pydantic import Field
 
 from kiosk_server.admin import bp
-from kiosk_server.admin.access import access_announcement, access_listing
+from kiosk_server.admin.access import access_announcement, access_listing, access_place
 from kiosk_server.listings.actions import (
     do_create_announcement,
     do_create_listing,
+    do_duplicate_listing,
     do_publish_listing,
     do_update_listing,
     do_withdraw_announcement,
     do_withdraw_listing,
 )
 from kiosk_server.listings.display import iso, public_announcement, public_listing
-from kiosk_server.listings.models import Listing
-from kiosk_server.listings.queries import listings_in_scope
-from kiosk_server.listings.schemas import AnnouncementIn, ListingIn, PublishIn
+from kiosk_server.listings.models import Announcement, Listing
+from kiosk_server.listings.queries import announcements_in_scope, listings_in_scope
+from kiosk_server.listings.schemas import (
+    AnnouncementIn,
+    AnnouncementsQuery,
+    ListingIn,
+    PublishIn,
+)
 from kiosk_server.staff.actions import do_end_sessions, do_login
 from kiosk_server.staff.auth import (
     current_staff_or_none,
@@ -34,9 +40,18 @@ from kiosk_server.staff.auth import (
     require_staff,
 )
 from kiosk_server.staff.models import ROLE_NAMES, Staff
+from kiosk_server.staff.queries import staff_by_ids
 from kiosk_server.staff.schemas import LoginIn
 from kiosk_server.throttle import limit_login
-from kiosk_server.validation import Strict, json_object, parse, parse_body, parse_query
+from kiosk_server.validation import (
+    Line,
+    QueryId,
+    Strict,
+    json_object,
+    parse,
+    parse_body,
+    parse_query,
+)
 
 ENVELOPE = frozenset({"listing"})
 KIND_TAGS = frozenset({"job", "training", "subsidy", "event"})
@@ -62,6 +77,16 @@ def _admin_listing(listing: Listing) -> dict[str, Any]:
         "created_at": iso(listing.created_at),
         "created_by_id": listing.created_by_id,
         "updated_by_id": listing.updated_by_id,
+    }
+
+
+def _admin_announcement(announcement: Announcement, creators: dict[int, Staff]) -> dict[str, Any]:
+    creator = creators.get(announcement.created_by_id or 0)
+    return {
+        **public_announcement(announcement),
+        "created_at": iso(announcement.created_at),
+        # None when the console's command line made it, or for an account since removed.
+        "created_by": {"id": creator.id, "display_name": creator.display_name} if creator else None,
     }
 
 
@@ -91,6 +116,8 @@ def log_out() -> Response:
 class ListingsQuery(Strict):
     status: Literal["draft", "scheduled", "published", "withdrawn", "expired"] | None = None
     kind: Literal["job", "training", "subsidy", "event"] | None = None
+    q: Line(40) | None = None  # in the title
+    target_id: QueryId | None = None  # targeted at exactly this place
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 50
 
@@ -99,7 +126,18 @@ class ListingsQuery(Strict):
 def listing_index() -> Response:
     staff = require_staff()
     query = parse_query(ListingsQuery)
-    page = listings_in_scope(staff.scope.path, query.status, query.kind, query.page, query.per_page)
+    if query.target_id is not None:
+        # Like the audit log's place_id: only a place of one's own, else 403 or 404.
+        access_place(staff, query.target_id, "target_id")
+    page = listings_in_scope(
+        staff.scope.path,
+        query.status,
+        query.kind,
+        query.page,
+        query.per_page,
+        q=query.q,
+        target_id=query.target_id,
+    )
     return jsonify(
         {
             "items": [_admin_listing(listing) for listing in page.items],
@@ -152,6 +190,29 @@ def listing_publish(listing_id: int) -> Response:
 def listing_withdraw(listing_id: int) -> Response:
     staff = require_staff()
     return jsonify(_admin_listing(do_withdraw_listing(access_listing(staff, listing_id), staff)))
+
+
+@bp.post("/api/listings/<int:listing_id>/duplicate")
+def listing_duplicate(listing_id: int) -> tuple[Response, int]:
+    staff = require_staff()
+    copy = do_duplicate_listing(access_listing(staff, listing_id), staff)
+    return jsonify(_admin_listing(copy)), 201
+
+
+@bp.get("/api/announcements")
+def announcement_index() -> Response:
+    staff = require_staff()
+    query = parse_query(AnnouncementsQuery)
+    page = announcements_in_scope(staff.scope.path, query.status, query.page, query.per_page)
+    creators = staff_by_ids(item.created_by_id for item in page.items)
+    return jsonify(
+        {
+            "items": [_admin_announcement(item, creators) for item in page.items],
+            "total": page.total,
+            "page": query.page,
+            "per_page": query.per_page,
+        }
+    )
 
 
 @bp.post("/api/announcements")

@@ -240,6 +240,54 @@ def do_create_listing(data: ListingIn, staff: Staff | None) -> Listing:
     return listing
 
 
+# What a copy leaves behind: bookkeeping, and the old run's dates and status,
+# which the copy gets afresh when it is published.
+NOT_COPIED = NOT_AUDITED | {"status", "valid_from", "valid_until", "published_at"}
+
+
+def _future_sessions(listing: Listing) -> list[TrainingSession]:
+    """The sessions still to come, with every seat free: nobody signed up for the copy."""
+    now = utcnow()
+    return [
+        TrainingSession(
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            seats=session.seats,
+            seats_taken=0,
+            venue=session.venue,
+        )
+        for session in listing.sessions
+        if session.starts_at > now
+    ]
+
+
+def do_duplicate_listing(listing: Listing, staff: Staff) -> Listing:
+    """A new draft of what staff wrote in `listing`, whatever its status: last
+    month's withdrawn or expired listing is how the next run starts."""
+    copy = LISTING_CLASSES[listing.kind](status=ListingStatus.DRAFT)
+    for column in inspect(Listing).column_attrs:
+        if column.key not in NOT_COPIED:
+            setattr(copy, column.key, getattr(listing, column.key))
+    copy.sessions = _future_sessions(listing)
+    # Images are not copied: each stored file belongs to one listing (its key is
+    # unique), and a new run is the moment to choose pictures that still fit.
+    copy.created_by_id = copy.updated_by_id = staff.id
+    db.session.add(copy)
+    db.session.flush()
+    filled = {key: value for key, value in _audited(copy).items() if value not in (None, "", [])}
+    do_record(
+        action="listing.create",
+        entity_type="listing",
+        entity_id=copy.id,
+        place=db.session.get_one(Place, copy.target_id),
+        summary=f"复制{KIND_NAMES[copy.kind]}「{listing.title}」为新草稿",
+        staff=staff,
+        after={"copied_from_id": listing.id, **filled},
+    )
+    db.session.commit()
+    return copy
+
+
 def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listing:
     if data.kind != listing.kind:
         raise ApiError(422, fields={"kind": "不能修改信息类别"})

@@ -81,7 +81,14 @@ def active_announcements(scope_ids: list[int]) -> list[Announcement]:
 
 
 def listings_in_scope(
-    scope_path: str, status: str | None, kind: str | None, page: int, per_page: int
+    scope_path: str,
+    status: str | None,
+    kind: str | None,
+    page: int,
+    per_page: int,
+    *,
+    q: str | None = None,
+    target_id: int | None = None,
 ) -> Page[Listing]:
     """Listings targeted anywhere inside a staff member's part of the place tree."""
     statement = select(Listing).where(inside(Listing.target_id, scope_path))
@@ -89,7 +96,22 @@ def listings_in_scope(
         statement = statement.where(Listing.status == status)
     if kind:
         statement = statement.where(Listing.kind == kind)
+    if q:
+        statement = statement.where(Listing.title.ilike(_like(q), escape="\\"))
+    if target_id is not None:
+        statement = statement.where(Listing.target_id == target_id)
     return paginate(statement, (Listing.updated_at.desc(), Listing.id.desc()), page, per_page)
+
+
+def announcements_in_scope(
+    scope_path: str, status: str | None, page: int, per_page: int
+) -> Page[Announcement]:
+    """Announcements targeted anywhere inside a staff member's part of the tree, newest first."""
+    statement = select(Announcement).where(inside(Announcement.target_id, scope_path))
+    if status:
+        statement = statement.where(Announcement.status == status)
+    newest_first = (Announcement.created_at.desc(), Announcement.id.desc())
+    return paginate(statement, newest_first, page, per_page)
 
 
 def published_by_kind(scope_path: str) -> dict[str, int]:

@@ -185,3 +185,9 @@ class FeedQuery(Strict):
         if (self.community_id is None) == (self.site_id is None):
             raise FieldProblem("community_id", "请提供 community_id 或 site_id 其中之一")
         return self
+
+
+class AnnouncementsQuery(Strict):
+    status: Literal["active", "withdrawn", "expired"] | None = None
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 50
