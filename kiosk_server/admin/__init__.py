@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from kiosk_server.admin import (  # noqa: E402,F401  (routes register on import)
     audit,
     dashboard,
+    delivery,
     registrations,
     screens,
     staff,

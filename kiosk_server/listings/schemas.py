@@ -191,3 +191,8 @@ class AnnouncementsQuery(Strict):
     status: Literal["active", "withdrawn", "expired"] | None = None
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class DeliveryQuery(Strict):
+    # Totals always count every screen; the list is cut, the ones still to apply first.
+    limit: Annotated[int, Field(ge=1, le=1000)] = 200
