@@ -113,6 +113,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
+class NoQuery(Strict):
+    """For a route that takes no query string: a stray parameter is a client's
+    mistake (a filter it thinks exists), so it is refused, not ignored."""
+
+
 class FieldProblem(ValueError):
     """A cross-field check that failed, pinned to the field a person would correct."""
 

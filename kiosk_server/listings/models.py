@@ -38,6 +38,15 @@ class ListingStatus(StrEnum):
     EXPIRED = "expired"
 
 
+STATUS_NAMES = {
+    "draft": "草稿",
+    "scheduled": "待发布",
+    "published": "已发布",
+    "withdrawn": "已下架",
+    "expired": "已过期",
+}
+
+
 class JobCategory(StrEnum):
     FULL_TIME = "full_time"
     PART_TIME = "part_time"
@@ -62,6 +71,10 @@ class PayUnit(StrEnum):
     DAY = "day"
     MONTH = "month"
     PIECE = "piece"
+
+
+# How a form names the unit; display.pay_text words the pay itself ("每天100元").
+PAY_UNIT_NAMES = {"hour": "按小时", "day": "按天", "month": "按月", "piece": "按件"}
 
 
 class EventType(StrEnum):
@@ -213,6 +226,9 @@ class AnnouncementStatus(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+
+
+ANNOUNCEMENT_STATUS_NAMES = {"active": "展示中", "withdrawn": "已撤下", "expired": "已结束"}
 
 
 class Announcement(db.Model):

@@ -37,6 +37,31 @@ def place_tree() -> list[dict[str, Any]]:
     return roots
 
 
+def places_in_scope(scope: Place) -> list[Place]:
+    """The scope and everything under it, each parent before its children, siblings by id."""
+    found = db.session.scalars(
+        select(Place).where(Place.path.startswith(scope.path, autoescape=True)).order_by(Place.id)
+    ).all()
+    children: dict[int | None, list[Place]] = {}
+    for place in found:
+        children.setdefault(place.parent_id, []).append(place)
+    ordered: list[Place] = []
+    stack = [scope]
+    while stack:
+        place = stack.pop()
+        ordered.append(place)
+        stack.extend(reversed(children.get(place.id, [])))
+    return ordered
+
+
+def sites_in_scope(scope_path: str) -> list[Site]:
+    return list(
+        db.session.scalars(
+            select(Site).where(inside(Site.community_id, scope_path)).order_by(Site.id)
+        )
+    )
+
+
 def communities_by_street() -> list[tuple[str, list[tuple[int, str]]]]:
     """Communities grouped under "区 街道" headings, for a resident to pick where they live."""
     groups: list[tuple[str, list[tuple[int, str]]]] = []
