@@ -11,46 +11,32 @@ from collections.abc import Mapping
 from flask import Response, jsonify
 
 from kiosk_server.admin import bp
-from kiosk_server.audit.models import ACTION_NAMES, ENTITY_NAMES
-from kiosk_server.listings.models import (
-    ANNOUNCEMENT_STATUS_NAMES,
-    EVENT_TYPE_NAMES,
-    JOB_CATEGORY_NAMES,
-    KIND_NAMES,
-    PAY_UNIT_NAMES,
-    STATUS_NAMES,
-)
-from kiosk_server.places.models import LEVEL_NAMES, SITE_KIND_NAMES
-from kiosk_server.registrations.models import (
-    CHANNEL_NAMES,
-)
-from kiosk_server.registrations.models import (
-    KIND_NAMES as REGISTRATION_KIND_NAMES,
-)
-from kiosk_server.registrations.models import (
-    STATUS_NAMES as REGISTRATION_STATUS_NAMES,
-)
-from kiosk_server.screens.actions import KIND_NAMES as SCREEN_KIND_NAMES
+from kiosk_server.audit import models as audit
+from kiosk_server.listings import models as listings
+from kiosk_server.places import models as places
+from kiosk_server.registrations import models as registrations
+from kiosk_server.screens import actions as screens
+from kiosk_server.staff import models as staff
 from kiosk_server.staff.auth import require_staff
-from kiosk_server.staff.models import ROLE_NAMES
 from kiosk_server.validation import NoQuery, parse_query
 
+# Several modules call their table KIND_NAMES or STATUS_NAMES; the module says whose.
 CHOICES: dict[str, Mapping[str, str]] = {
-    "listing_kinds": KIND_NAMES,
-    "listing_statuses": STATUS_NAMES,
-    "job_categories": JOB_CATEGORY_NAMES,
-    "pay_units": PAY_UNIT_NAMES,
-    "event_types": EVENT_TYPE_NAMES,
-    "announcement_statuses": ANNOUNCEMENT_STATUS_NAMES,
-    "registration_kinds": REGISTRATION_KIND_NAMES,
-    "registration_statuses": REGISTRATION_STATUS_NAMES,
-    "registration_channels": CHANNEL_NAMES,
-    "staff_roles": ROLE_NAMES,
-    "place_levels": LEVEL_NAMES,
-    "site_kinds": SITE_KIND_NAMES,
-    "screen_kinds": SCREEN_KIND_NAMES,
-    "audit_entities": ENTITY_NAMES,
-    "audit_actions": ACTION_NAMES,
+    "listing_kinds": listings.KIND_NAMES,
+    "listing_statuses": listings.STATUS_NAMES,
+    "job_categories": listings.JOB_CATEGORY_NAMES,
+    "pay_units": listings.PAY_UNIT_NAMES,
+    "event_types": listings.EVENT_TYPE_NAMES,
+    "announcement_statuses": listings.ANNOUNCEMENT_STATUS_NAMES,
+    "registration_kinds": registrations.KIND_NAMES,
+    "registration_statuses": registrations.STATUS_NAMES,
+    "registration_channels": registrations.CHANNEL_NAMES,
+    "staff_roles": staff.ROLE_NAMES,
+    "place_levels": places.LEVEL_NAMES,
+    "site_kinds": places.SITE_KIND_NAMES,
+    "screen_kinds": screens.KIND_NAMES,
+    "audit_entities": audit.ENTITY_NAMES,
+    "audit_actions": audit.ACTION_NAMES,
 }
 
 
