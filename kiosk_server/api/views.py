@@ -12,15 +12,23 @@ from flask import Response, jsonify, request
 from kiosk_server.api import bp
 from kiosk_server.api.openapi import openapi_document
 from kiosk_server.errors import ApiError
+from kiosk_server.extensions import db
 from kiosk_server.links import phone_url
 from kiosk_server.listings.display import public_announcement, public_listing, public_site
 from kiosk_server.listings.models import Listing
-from kiosk_server.listings.queries import active_announcements, feed, public_listing_by_id
+from kiosk_server.listings.queries import (
+    PUBLIC_STATUSES,
+    active_announcements,
+    feed,
+    public_listing_by_id,
+    shown_to,
+)
 from kiosk_server.listings.schemas import FeedQuery
 from kiosk_server.live.changes import heads
 from kiosk_server.places.queries import community_or_error, place_tree, site_or_error, sites
 from kiosk_server.screens.actions import do_register_tv
 from kiosk_server.screens.schemas import TvRegistrationIn
+from kiosk_server.staff.auth import current_staff_or_none
 from kiosk_server.validation import MAX_ID, QueryId, Strict, parse_body, parse_query
 
 
@@ -117,11 +125,15 @@ def listing_detail(listing_id: int) -> Response:
 
 @bp.get("/listings/<int:listing_id>/qr.png")
 def listing_qr(listing_id: int) -> Response:
-    listing = _listing_or_404(listing_id)
+    listing = db.session.get(Listing, listing_id) if listing_id <= MAX_ID else None
+    public = listing is not None and listing.status in PUBLIC_STATUSES
+    # A draft's code only for staff previewing it, as its screens will show it.
+    if listing is None or not (public or shown_to(listing, current_staff_or_none())):
+        raise ApiError(404, "没有找到这条信息")
     buffer = io.BytesIO()
     segno.make(phone_url(listing.id), error="m").save(buffer, kind="png", scale=8, border=2)
     response = Response(buffer.getvalue(), mimetype="image/png")
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
     return response
 
 

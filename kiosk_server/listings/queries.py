@@ -9,6 +9,7 @@ from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listi
 from kiosk_server.listings.schemas import FeedQuery
 from kiosk_server.paging import Page, paginate
 from kiosk_server.places.queries import inside
+from kiosk_server.staff.models import Staff
 
 PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
 
@@ -65,6 +66,14 @@ def public_listing_by_id(listing_id: int) -> Listing | None:
     if listing is None or listing.status not in PUBLIC_STATUSES:
         return None
     return listing
+
+
+def shown_to(listing: Listing, staff: Staff | None) -> bool:
+    """The public sees live and gone listings; staff also see the drafts in their
+    scope, so the console can preview a draft as screens will show it."""
+    if listing.status in PUBLIC_STATUSES:
+        return True
+    return staff is not None and staff.can_manage(listing.target)
 
 
 def active_announcements(scope_ids: list[int]) -> list[Announcement]:

@@ -112,3 +112,49 @@ def test_staff_cannot_add_pictures_outside_their_scope(
     listing = admin.create(listing_input(target_id=world.taidong1.id))
     response = _upload(station_staff, listing["id"], _photo(400, 300))
     assert response.status_code == 403
+
+
+def test_staff_in_scope_see_a_drafts_picture_privately_to_preview_it(
+    app: Flask, admin: StaffClient, station_staff: StaffClient, world: World, client
+) -> None:
+    inside = admin.create(listing_input(target_id=world.jiuquhe.id))
+    outside = admin.create(listing_input(target_id=world.taidong1.id))
+    mine = f"/api/images/{_upload(admin, inside['id'], _photo(400, 300)).json['id']}/tv.jpg"
+    theirs = f"/api/images/{_upload(admin, outside['id'], _photo(400, 300)).json['id']}/tv.jpg"
+
+    served = station_staff.get(mine)
+
+    assert served.status_code == 200
+    assert Image.open(io.BytesIO(served.data)).size == (400, 300)
+    assert served.headers["Cache-Control"] == "private, no-store"
+    assert "Cookie" in served.headers.get("Vary", "")
+    assert station_staff.get(theirs).status_code == 404
+    assert client.get(mine).status_code == 404
+    station_staff.delete("/admin/api/session")
+    assert station_staff.get(mine).status_code == 404
+
+
+def test_a_drafts_qr_code_is_for_staff_in_scope_only(
+    admin: StaffClient, station_staff: StaffClient, world: World, client
+) -> None:
+    inside = admin.create(listing_input(target_id=world.jiuquhe.id))
+    outside = admin.create(listing_input(target_id=world.taidong1.id))
+
+    served = station_staff.get(f"/api/listings/{inside['id']}/qr.png")
+
+    assert served.status_code == 200 and served.mimetype == "image/png"
+    assert served.headers["Cache-Control"] == "private, no-store"
+    assert station_staff.get(f"/api/listings/{outside['id']}/qr.png").status_code == 404
+    assert client.get(f"/api/listings/{inside['id']}/qr.png").status_code == 404
+
+
+def test_a_published_picture_stays_public_and_cacheable_for_staff_too(
+    admin: StaffClient, world: World
+) -> None:
+    listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    url = f"/api/images/{_upload(admin, listing['id'], _photo(400, 300)).json['id']}/tv.jpg"
+
+    served = admin.get(url)
+
+    assert served.status_code == 200
+    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
