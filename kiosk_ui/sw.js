@@ -33,7 +33,8 @@ self.addEventListener('fetch', function (event) {
   var request = event.request;
   if (request.method !== 'GET' || !kept(new URL(request.url))) { return; }
   event.respondWith(fetch(request).then(function (response) {
-    if (response.ok) {
+    // no-store: a draft's picture fetched for a staff preview is never kept.
+    if (response.ok && !/no-store/.test(response.headers.get('Cache-Control') || '')) {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
     }

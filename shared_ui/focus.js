@@ -57,7 +57,14 @@
     this.root = root;
     this.current = null;
     this.lastRect = null;
+    // Quiet: the ring moves, but the page's keyboard focus is taken only once the
+    // page has it (a staff preview framed in the console leaves its fields alone).
+    this.quiet = false;
   }
+
+  Focus.prototype.take = function (element) {
+    if (!this.quiet || document.hasFocus()) { element.focus(); }
+  };
 
   Focus.prototype.layer = function () {
     var layers = this.root.querySelectorAll('[data-focus-layer]');
@@ -83,7 +90,7 @@
     }
     if (!/\bis-focused\b/.test(element.className)) { element.className += ' is-focused'; }
     if (!element.hasAttribute('tabindex')) { element.setAttribute('tabindex', '-1'); }
-    element.focus();
+    this.take(element);
     this.current = element;
     this.lastRect = rectOf(element);
     var container = closest(element, 'data-focus-container', this.root);
@@ -126,7 +133,7 @@
   Focus.prototype.ensure = function (preferred) {
     if (preferred && this.inside(preferred)) { this.focus(preferred); return; }
     if (this.inside(this.current)) {
-      if (document.activeElement !== this.current) { this.current.focus(); }
+      if (document.activeElement !== this.current) { this.take(this.current); }
       return;
     }
     var candidates = this.candidates();

@@ -16,6 +16,8 @@
   var IDLE_SECONDS = 60;
   var COUNTDOWN_SECONDS = 20;
   var OUTBOX_RETRY_MS = 15000;
+  // In preview nothing may lead to a form that registers someone.
+  var REGISTERING_VIEWS = { register: true };
 
   function secondsSetting(name, fallback) {
     var match = new RegExp('[?&]' + name + '=(\\d+)').exec(window.location.search);
@@ -33,8 +35,11 @@
     this.stack = [];
     this.feed = null;
     this.online = true;
-    this.places = storage.read(PLACES_CACHE_KEY);
-    this.settings = storage.read(SETTINGS_KEY);
+    // Staff preview (?preview=<id>): set, the kiosk is nobody's screen (see startPreview).
+    this.preview = screens.preview.fromAddress(window.location.search);
+    this.previewNote = '';
+    this.places = this.preview ? null : storage.read(PLACES_CACHE_KEY);
+    this.settings = this.preview ? null : storage.read(SETTINGS_KEY);
     this.outbox = new kiosk.Outbox(function () { return self.settings ? self.settings.token : ''; });
     // The launcher on kiosk hardware with a 58 mm printer opens /kiosk/?printer=1.
     this.printer = /[?&]printer=1\b/.test(window.location.search);
@@ -46,6 +51,10 @@
 
   App.prototype.start = function () {
     var self = this;
+    if (this.preview) {
+      this.startPreview();
+      return;
+    }
     ['pointerdown', 'touchstart', 'keydown'].forEach(function (type) {
       document.addEventListener(type, function () { self.touched(); }, true);
     });
@@ -61,6 +70,34 @@
     } else {
       this.replaceAll(new kiosk.EnrolView(this));
     }
+  };
+
+  /* One listing for staff, through the same views people use: no enrolment, no
+   * feed or live connection, no idle reset or attract loop, no service worker,
+   * nothing stored. Orientation follows the frame's shape, as on a kiosk. */
+  App.prototype.startPreview = function () {
+    var self = this;
+    var preview = this.preview;
+    document.getElementById('kiosk').appendChild(screens.preview.mark());
+    this.showMessage(screens.preview.LOADING);
+    screens.preview.load(preview.id, function (listing, message) {
+      if (!listing) {
+        self.showMessage(message);
+        return;
+      }
+      // A station without coordinates: directions say "请按地址前往", no distance.
+      self.settings = { site: { id: null, name: '本站' } };
+      // Kiosks hold only live listings; a withdrawn one shows as 已下架.
+      self.catalogue.load(listing.status === 'published' ? [listing] : [], []);
+      self.previewListing = listing;
+      self.replaceAll(self.previewView());
+    });
+  };
+
+  App.prototype.previewView = function () {
+    return this.preview.view === 'card'
+      ? new kiosk.BrowseView(this, { kind: this.previewListing.kind })
+      : new kiosk.DetailView(this, this.previewListing.id);
   };
 
   App.prototype.enrolled = function (settings) {
@@ -152,7 +189,7 @@
     if (!this.online) {
       parts.push(h('p', { className: 'badge badge-offline', text: '网络已断开，可以继续浏览' }));
     }
-    var queued = this.outbox.size();
+    var queued = this.preview ? 0 : this.outbox.size();
     if (queued) {
       parts.push(h('p', { className: 'badge badge-queued', text: queued + '份登记已保存，网络恢复后自动提交' }));
     }
@@ -160,12 +197,21 @@
     if (announcements.length) {
       parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
     }
+    if (this.previewNote) {
+      parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
+    }
     screens.dom.replace(this.statusEl, parts);
   };
 
   App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
 
   App.prototype.show = function (view) {
+    if (this.preview && REGISTERING_VIEWS[view.name]) {
+      // The button works as on a live kiosk up to here; the person is told, not moved.
+      this.previewNote = screens.preview.REFUSAL;
+      this.renderStatus();
+      return;
+    }
     this.leaveCurrent();
     this.stack.push(view);
     this.render(view);
@@ -193,7 +239,11 @@
     this.render(this.current());
   };
 
-  App.prototype.home = function () { this.replaceAll(new kiosk.HomeView(this)); };
+  /* In preview, home and the reset lead back to the listing: no attract loop, and
+   * the console's session storage (same origin) is not the kiosk's to clear. */
+  App.prototype.home = function () {
+    this.replaceAll(this.preview ? this.previewView() : new kiosk.HomeView(this));
+  };
 
   /* leave(): the view's page is taken down (it may be rendered again);
    * forget(): the view is dropped for good. */
@@ -207,6 +257,7 @@
   };
 
   App.prototype.render = function (view) {
+    this.previewNote = '';
     var parts = view.render();
     screens.dom.replace(this.topEl, [this.statusEl, parts.top]);
     screens.dom.replace(this.screenEl, parts.main);
@@ -264,6 +315,10 @@
    * form state are dropped, the keyboard's buffer goes with its view, the session's
    * storage and anything printed or shown are cleared. Only queued forms stay. */
   App.prototype.reset = function () {
+    if (this.preview) {
+      this.home();
+      return;
+    }
     this.closeWarning();
     this.leaveCurrent();
     forget(this.stack);

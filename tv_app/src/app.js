@@ -14,6 +14,8 @@
   var KIND_BY_DIGIT = { 1: 'job', 2: 'training', 3: 'subsidy', 4: 'event' };
 
   var storage = screens.storage;
+  // In preview nothing may lead to a form that registers someone.
+  var REGISTERING_VIEWS = { callback: true };
 
   function App() {
     this.stage = document.getElementById('stage');
@@ -28,7 +30,10 @@
     this.idleTimer = null;
     this.feed = null;
     this.online = true;
-    this.settings = storage.read(STORAGE_KEY);
+    // Staff preview (?preview=<id>): set, the TV is nobody's screen (see startPreview).
+    this.preview = screens.preview.fromAddress(window.location.search);
+    this.previewNote = '';
+    this.settings = this.preview ? null : storage.read(STORAGE_KEY);
     this.idleMs = idleSetting();
   }
 
@@ -43,12 +48,45 @@
     window.onresize = function () { self.scale(); };
     screens.keys.registerPlatformKeys();
     document.addEventListener('keydown', function (event) { self.onKey(event); }, true);
+    if (this.preview) {
+      this.startPreview();
+      return;
+    }
     this.restartIdle();
     if (this.settings && this.settings.token) {
       this.boot();
     } else {
       this.show(new tv.SetupView(this));
     }
+  };
+
+  /* One listing for staff, through the same views residents use: no registration
+   * as a screen, no feed or live connection, no idle carousel, nothing stored. */
+  App.prototype.startPreview = function () {
+    var self = this;
+    var preview = this.preview;
+    this.focus.quiet = true;
+    this.stage.appendChild(screens.preview.mark());
+    this.showMessage(screens.preview.LOADING);
+    screens.preview.load(preview.id, function (listing, message) {
+      if (!listing) {
+        self.showMessage(message);
+        return;
+      }
+      // A TV of the listing's own place; without coordinates, distances are left out.
+      self.settings = { community: { id: listing.target.id, name: listing.target.name } };
+      // Screens hold only live listings; a withdrawn one is in no list.
+      self.catalogue.load(listing.status === 'published' ? [listing] : [], []);
+      self.previewListing = listing;
+      self.stack = [];
+      self.show(self.previewView());
+    });
+  };
+
+  App.prototype.previewView = function () {
+    return this.preview.view === 'card'
+      ? new tv.ListView(this, { kind: this.previewListing.kind })
+      : new tv.DetailView(this, this.previewListing);
   };
 
   /* Designed at 1280×720; a 1080p screen gets the same layout, half as large again. */
@@ -139,17 +177,27 @@
     if (announcements.length) {
       parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
     }
+    if (this.previewNote) {
+      parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
+    }
     screens.dom.replace(this.statusEl, parts);
   };
 
   App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
 
   App.prototype.show = function (view) {
+    if (this.preview && REGISTERING_VIEWS[view.name]) {
+      // The button works as on a live TV up to here; the person is told, not moved.
+      this.previewNote = screens.preview.REFUSAL;
+      this.renderStatus();
+      return;
+    }
     this.stack.push(view);
     this.render(view, null);
   };
 
   App.prototype.render = function (view, focusKey) {
+    this.previewNote = '';
     screens.dom.clear(this.screenEl);
     var preferred = view.render(this.screenEl);
     var remembered = focusKey ? this.screenEl.querySelector('[data-key="' + focusKey + '"]') : null;
@@ -204,6 +252,12 @@
   };
 
   App.prototype.goHome = function () {
+    if (this.preview) {
+      // A preview has no home screen (nor its "退出吗？"): back to the listing.
+      this.stack = [];
+      this.show(this.previewView());
+      return;
+    }
     this.catalogue.acceptPending();
     var home = this.stack[0];
     this.stack = [];
@@ -237,6 +291,7 @@
 
   App.prototype.restartIdle = function () {
     var self = this;
+    if (this.preview) { return; }
     if (this.idleTimer) { window.clearTimeout(this.idleTimer); }
     this.idleTimer = window.setTimeout(function () { self.startIdle(); }, this.idleMs);
   };
