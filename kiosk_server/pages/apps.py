@@ -45,12 +45,22 @@ def _serve_app(name: str, folder: Path) -> None:
     def index() -> Response:
         return _send(folder, "index.html")
 
-    def asset(filename: str) -> Response:
+    def asset(folder_name: str, filename: str) -> Response:
+        return _send(folder / folder_name, filename)
+
+    def top_file(filename: str) -> Response:
         return _send(folder, filename)
 
     bp.add_url_rule(f"/{name}", f"{name}_redirect", to_index)
     bp.add_url_rule(f"/{name}/", f"{name}_index", index)
-    bp.add_url_rule(f"/{name}/<path:filename>", f"{name}_asset", asset)
+    # Only the app's own folders: a catch-all under /admin/ would also match the
+    # staff API's paths and answer a PUT to an unknown one with 405 instead of 404.
+    bp.add_url_rule(
+        f"/{name}/<any(src, styles):folder_name>/<path:filename>", f"{name}_asset", asset
+    )
+    top_files = sorted(path.name for path in folder.iterdir() if path.suffix == ".js")
+    if top_files:  # the kiosk's service worker, which must sit at the app's root
+        bp.add_url_rule(f"/{name}/<any({', '.join(top_files)}):filename>", f"{name}_file", top_file)
 
 
 for _name, _folder in APPS.items():
