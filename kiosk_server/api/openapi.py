@@ -13,7 +13,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, TypeAdapter
 
 from kiosk_server.audit.schemas import AuditQuery
-from kiosk_server.listings.schemas import AnnouncementIn, FeedQuery, ListingIn, PublishIn
+from kiosk_server.listings.schemas import (
+    AnnouncementIn,
+    AnnouncementsQuery,
+    DeliveryQuery,
+    FeedQuery,
+    ListingIn,
+    PublishIn,
+)
 from kiosk_server.registrations.schemas import (
     CallbackIn,
     FollowUpIn,
@@ -22,7 +29,7 @@ from kiosk_server.registrations.schemas import (
     RegistrationIn,
     RegistrationsQuery,
 )
-from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
+from kiosk_server.screens.schemas import KioskEnrolmentIn, ScreensQuery, TvRegistrationIn
 from kiosk_server.staff.schemas import LoginIn, PasswordIn, StaffCreateIn, StaffIn, StaffQuery
 
 REF = "#/components/schemas/{model}"
@@ -68,6 +75,31 @@ LISTING = {
         "event": {"type": "object"},
     },
 }
+
+DELIVERY = {
+    "type": "object",
+    "required": ["seq", "op", "target", "totals", "screens"],
+    "properties": {
+        "seq": {"type": ["integer", "null"], "description": "最新变更的序号；从未推送过为 null"},
+        "op": {"enum": ["upsert", "remove", None]},
+        "target": {"type": "object", "description": "{id, name}"},
+        "totals": {
+            "type": "object",
+            "description": "screens、online、applied、online_applied：全部计数，不受 limit 影响",
+        },
+        "screens": {
+            "type": "array",
+            "description": "每项 id、kind、label、community、site、online、applied、last_seen_at、"
+            "last_seq（该屏幕在这个范围已应用到的序号）；在线未应用的在前",
+            "items": {"type": "object"},
+        },
+    },
+}
+DELIVERY_DESCRIPTION = (
+    "能到达的是所在社区在目标之内、未停用的屏幕。屏幕用 ack 报告各范围已应用到的序号，"
+    "不小于 seq 即为已应用（applied）。发布前 seq 为 null，列表就是发布后会到达的屏幕。"
+    "screens 最多 limit 条（默认200），未应用且在线的在前。"
+)
 
 
 def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
@@ -200,6 +232,8 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["public"],
                 "summary": "指向手机页的二维码",
+                "description": "草稿只给管辖范围内已登录的工作人员（预览用），"
+                "Cache-Control: private, no-store",
                 "parameters": [_path_id("listing_id")],
                 "responses": {
                     "200": {"description": "PNG", "content": {"image/png": {}}},
@@ -292,6 +326,8 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["public"],
                 "summary": "信息图片的某个尺寸：thumb（320×180内）、tv（640×360内）、"
                 "kiosk（1080×720内）、original",
+                "description": "草稿的图片只给管辖范围内已登录的工作人员（预览用），"
+                "Cache-Control: private, no-store",
                 "parameters": [
                     _path_id("image_id"),
                     {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -318,6 +354,9 @@ def openapi_document() -> dict[str, Any]:
             "post": {
                 "tags": ["staff"],
                 "summary": "登录（连续失败会被暂时锁定）",
+                "description": "同一账号连续5次密码错误锁定15分钟（429 locked）。"
+                "同一地址的登录尝试也有次数限制（默认每分钟10次、每小时50次，不分账号，"
+                "密码对也算一次）；超过时回 429 rate_limited，Retry-After 头给出要等的秒数。",
                 "requestBody": c.body(LoginIn, "LoginIn"),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 422, 429)},
             },
@@ -331,11 +370,15 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["staff"],
                 "summary": "本人管辖范围内的信息",
+                "description": "q 查标题（最多40字）；target_id 只列目标正是这个地点的"
+                "（须在管辖范围内，否则 403，没有这个地点 404）。",
                 "parameters": [
                     {"name": name, "in": "query", "schema": {"type": kind}}
                     for name, kind in (
                         ("status", "string"),
                         ("kind", "string"),
+                        ("q", "string"),
+                        ("target_id", "integer"),
                         ("page", "integer"),
                         ("per_page", "integer"),
                     )
@@ -381,6 +424,26 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409)},
             }
         },
+        "/admin/api/listings/{listing_id}/duplicate": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "复制成新草稿（任何状态都可以，含已下架、已过期的）",
+                "description": "复制标题、摘要、正文、联系人、站点、目标和各类别的内容；"
+                "培训只复制尚未开始的场次，名额全部空出。不复制发布、下架时间和图片。"
+                "新草稿的创建人是本人，操作记录里记为“复制…为新草稿”。",
+                "parameters": [_path_id("listing_id")],
+                "responses": {"201": listing_ok, **_errors(400, 401, 403, 404)},
+            }
+        },
+        "/admin/api/listings/{listing_id}/delivery": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "送达情况：这条信息能到达哪些屏幕，哪些已应用它最新的变更",
+                "description": DELIVERY_DESCRIPTION,
+                "parameters": [_path_id("listing_id"), *c.query(DeliveryQuery)],
+                "responses": {"200": _json(DELIVERY), **_errors(401, 403, 404, 422)},
+            }
+        },
         "/admin/api/listings/{listing_id}/images": {
             "post": {
                 "tags": ["staff"],
@@ -412,7 +475,29 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["staff"],
                 "summary": "本人管辖范围内的电视和自助终端：最近在线、已应用的变更、是否停用",
-                "responses": {"200": _json({"type": "object"}), **_errors(401)},
+                "description": "每个屏幕带 online（在线）、last_seq（已应用到的变更序号）、"
+                "latest_seq（它所收听的各范围——所在社区及其上各级——最新变更的序号）和 stale"
+                "（某个范围里有一条两分钟前的变更它还没有应用，即在线却没跟上；已停用的屏幕不算）。"
+                "status=online|offline|stale 只列出这一种。",
+                "parameters": c.query(ScreensQuery),
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+            }
+        },
+        "/admin/api/dashboard": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "首页数字：本人管辖范围内的在线信息、本周登记、近14天每天登记、"
+                "近30天登记的跟进结果、屏幕在线情况；每次请求都从数据库现算",
+                "description": "listings_by_kind：已发布、发布对象在管辖范围内的信息，"
+                "四类都列出（含0）。"
+                "registrations_week：since 是本周一（北京时间）；by_station 按数量从多到少，"
+                "自助终端的登记记在它所在的站点（site_id），"
+                "电视和手机的分别记为“电视”“手机”（site_id 为 null）。"
+                "registrations_daily：最近14个北京时间日，含今天，旧的在前，含0。"
+                "outcomes：近30天（含今天）登记的每种状态的数量，含0。"
+                "screens：未停用的电视和自助终端，在线数和总数。"
+                "登记按所在社区计入管辖范围，与登记列表相同。不接受查询参数。",
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
             }
         },
         "/admin/api/sites/{site_id}/enrolment-codes": {
@@ -590,11 +675,50 @@ def openapi_document() -> dict[str, Any]:
             }
         },
         "/admin/api/announcements": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "本人管辖范围内的紧急通知，新的在前",
+                "description": "status=active|withdrawn|expired 筛选；每条带 created_at 和"
+                " created_by（{id, display_name}，控制台命令行发布的为 null）。",
+                "parameters": c.query(AnnouncementsQuery),
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+            },
             "post": {
                 "tags": ["staff"],
                 "summary": "发布紧急通知横幅",
                 "requestBody": c.body(AnnouncementIn, "AnnouncementIn"),
                 "responses": {"201": _json({"type": "object"}), **_errors(400, 401, 403, 422)},
+            },
+        },
+        "/admin/api/announcements/{announcement_id}/delivery": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "送达情况：这条紧急通知能到达哪些屏幕，哪些已应用它最新的变更",
+                "description": DELIVERY_DESCRIPTION,
+                "parameters": [_path_id("announcement_id"), *c.query(DeliveryQuery)],
+                "responses": {"200": _json(DELIVERY), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/admin/api/places": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "本人管辖范围的地点树（含范围本身）和其中的站点，供选择发布目标",
+                "description": "items 每项：id、name、level、level_name、parent_id，以及 screens："
+                "该地点及以下各社区未停用的电视（tv）、自助终端（kiosk）数和其中在线的数（online）。"
+                "父级在子级之前。sites 每项：id、name、community_id、kind、kind_name。",
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+            }
+        },
+        "/admin/api/choices": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "表单要用的各种代码及其中文名称",
+                "description": "每一类是 [{value, name}] 列表，顺序固定：listing_kinds、"
+                "listing_statuses、job_categories、pay_units、event_types、"
+                "announcement_statuses、registration_kinds、registration_statuses、"
+                "registration_channels、staff_roles、place_levels、site_kinds、screen_kinds、"
+                "audit_entities、audit_actions。",
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
             }
         },
         "/admin/api/announcements/{announcement_id}/withdraw": {

@@ -55,6 +55,11 @@ PUBLISH = "/admin/api/listings/<int:listing_id>/publish"
 WITHDRAW = "/admin/api/listings/<int:listing_id>/withdraw"
 STAFF_ANNOUNCEMENTS = "/admin/api/announcements"
 ANNOUNCEMENT_WITHDRAW = "/admin/api/announcements/<int:announcement_id>/withdraw"
+DUPLICATE = "/admin/api/listings/<int:listing_id>/duplicate"
+LISTING_DELIVERY = "/admin/api/listings/<int:listing_id>/delivery"
+ANNOUNCEMENT_DELIVERY = "/admin/api/announcements/<int:announcement_id>/delivery"
+STAFF_PLACES = "/admin/api/places"
+CHOICES = "/admin/api/choices"
 CALLBACK = "/api/listings/<int:listing_id>/callback"
 IMAGE = "/api/images/<int:image_id>/<name>.jpg"
 IMAGE_UPLOAD = "/admin/api/listings/<int:listing_id>/images"
@@ -66,6 +71,7 @@ REGISTRATION_REVEAL = "/admin/api/registrations/<int:registration_id>/reveal"
 REGISTRATION_MATCHES = "/admin/api/registrations/<int:registration_id>/matches"
 LISTING_MATCHES = "/admin/api/listings/<int:listing_id>/matches"
 STAFF_SCREENS = "/admin/api/screens"
+DASHBOARD = "/admin/api/dashboard"
 AUDIT = "/admin/api/audit"
 SCREEN_REVOKE = "/admin/api/screens/<int:screen_id>/revoke"
 ENROL = "/api/screens/enrol"
@@ -214,6 +220,22 @@ STAFF_QUERY_CASES = [
     pytest.param(STAFF_LISTINGS, "kind=car", {"kind"}, id="kind"),
     pytest.param(STAFF_LISTINGS, "colour=red", {"colour"}, id="unknown-param"),
     pytest.param(STAFF_LISTINGS, "page=1&page=2", {"page"}, id="twice"),
+    pytest.param(STAFF_LISTINGS, "q=a%00b", {"q"}, id="listings-q-nul"),
+    pytest.param(STAFF_LISTINGS, "q=" + "长" * 41, {"q"}, id="listings-q-too-long"),
+    pytest.param(STAFF_LISTINGS, "target_id=abc", {"target_id"}, id="listings-target-abc"),
+    pytest.param(STAFF_LISTINGS, "target_id=0", {"target_id"}, id="listings-target-0"),
+    pytest.param(STAFF_LISTINGS, "target_id=99999999999999", {"target_id"}, id="listings-int32"),
+    pytest.param(
+        STAFF_ANNOUNCEMENTS, "status=deleted&x=1", {"status", "x"}, id="announcements-status"
+    ),
+    pytest.param(
+        STAFF_ANNOUNCEMENTS, "page=0&per_page=101", {"page", "per_page"}, id="announcements-page"
+    ),
+    pytest.param(
+        STAFF_ANNOUNCEMENTS, "status=active&status=expired", {"status"}, id="announcements-twice"
+    ),
+    pytest.param(STAFF_PLACES, "level=street", {"level"}, id="places-no-params"),
+    pytest.param(CHOICES, "lang=en", {"lang"}, id="choices-no-params"),
     pytest.param(REGISTRATIONS, "page=0&x=1", {"page", "x"}, id="registrations-page-0"),
     pytest.param(REGISTRATIONS, "status=lost", {"status"}, id="registrations-status"),
     pytest.param(REGISTRATIONS, "kind=car&per_page=101", {"kind", "per_page"}, id="reg-kind"),
@@ -231,6 +253,9 @@ STAFF_QUERY_CASES = [
     pytest.param(REGISTRATIONS_CSV, "q=a%00b", {"q"}, id="csv-q-nul"),
     pytest.param(REGISTRATIONS_CSV, "kind=job&kind=gig", {"kind"}, id="csv-twice"),
     pytest.param(STAFF_SCREENS, "kind=radio&x=1", {"kind", "x"}, id="screens-kind"),
+    pytest.param(STAFF_SCREENS, "status=broken", {"status"}, id="screens-status"),
+    pytest.param(STAFF_SCREENS, "status=stale&status=online", {"status"}, id="screens-twice"),
+    pytest.param(DASHBOARD, "scope_id=1&x=%00", {"scope_id", "x"}, id="dashboard-params"),
     pytest.param(AUDIT, "page=0&x=1", {"page", "x"}, id="audit-page-0"),
     pytest.param(AUDIT, "per_page=101", {"per_page"}, id="audit-per-page"),
     pytest.param(AUDIT, "q=a%00b", {"q"}, id="audit-q-nul"),
@@ -284,6 +309,8 @@ NO_INPUT_ROUTES = [
     ("GET", "/tv/"),
     ("GET", "/kiosk"),
     ("GET", "/kiosk/"),
+    ("GET", "/admin"),
+    ("GET", "/admin/"),
 ]
 
 
@@ -293,7 +320,7 @@ def test_routes_without_input_ignore_stray_query_and_body(
 ) -> None:
     with database_unchanged():
         response = client.open(rule + "?x=%00&x=%ff", method=method, data="[[[", headers={})
-    assert response.status_code in (200, 301)  # /tv sends browsers on to /tv/, /kiosk too
+    assert response.status_code in (200, 301)  # /tv sends browsers on to /tv/, and so on
 
 
 # --- Unknown ids and methods --------------------------------------------------
@@ -315,6 +342,9 @@ ID_ROUTES = [
     ("POST", PUBLISH),
     ("POST", WITHDRAW),
     ("POST", ANNOUNCEMENT_WITHDRAW),
+    ("POST", DUPLICATE),
+    ("GET", LISTING_DELIVERY),
+    ("GET", ANNOUNCEMENT_DELIVERY),
     ("GET", IMAGE),
     ("POST", CALLBACK),
     ("POST", IMAGE_UPLOAD),
@@ -387,8 +417,10 @@ def test_unknown_api_path_is_404_in_json(client: FlaskClient) -> None:
 
 FILE_ROUTES = [
     STATIC,
-    "/tv/<path:filename>",
-    "/kiosk/<path:filename>",
+    "/tv/<any(src, styles):folder_name>/<path:filename>",
+    "/kiosk/<any(src, styles):folder_name>/<path:filename>",
+    "/kiosk/<any(sw.js):filename>",
+    "/admin/<any(src, styles):folder_name>/<path:filename>",
     "/shared/<path:filename>",
     "/vendor/<name>",
 ]
@@ -560,6 +592,7 @@ CSRF_ROUTES = [
     ("POST", WITHDRAW),
     ("POST", STAFF_ANNOUNCEMENTS),
     ("POST", ANNOUNCEMENT_WITHDRAW),
+    ("POST", DUPLICATE),
     ("POST", IMAGE_UPLOAD),
     ("POST", SCREEN_REVOKE),
     ("POST", ENROLMENT_CODES),
