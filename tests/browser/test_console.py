@@ -251,3 +251,18 @@ def test_done_when_publish_to_a_street_then_follow_up_a_kiosk_registration(
     console.keyboard.press("Enter")
     expect(console.locator("tbody").filter(has_text="跟进登记")).to_be_visible()
     screenshot(console, "console-done-when-audit")
+
+
+def test_a_renamed_text_file_is_refused_beside_the_picture_field(
+    browser: Browser, site: Site, tmp_path: Path
+) -> None:
+    console = open_console(browser, site)
+    _write_piece_rate_job(console, site, "图片被拒的岗位")
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("这不是图片")
+    console.set_input_files(".image-form input[type=file]", str(fake))
+    console.click("button:has-text('上传图片')")
+
+    expect(console.locator("[data-error-for=image]")).not_to_be_empty()
+    expect(console.locator(".images img")).to_have_count(0)
+    screenshot(console, "console-image-refused")
