@@ -14,6 +14,7 @@ from kiosk_server.listings.models import AnnouncementStatus, ListingStatus
 from kiosk_server.listings.schemas import DeliveryQuery
 from kiosk_server.live.delivery import Delivery, ScreenDelivery, delivery
 from kiosk_server.places.models import Place
+from kiosk_server.screens.display import screen_identity
 from kiosk_server.staff.auth import require_staff
 from kiosk_server.timeutil import utcnow
 from kiosk_server.validation import parse_query
@@ -22,11 +23,7 @@ from kiosk_server.validation import parse_query
 def _screen_json(row: ScreenDelivery) -> dict[str, Any]:
     screen = row.screen
     return {
-        "id": screen.id,
-        "kind": screen.kind,
-        "label": screen.label,
-        "community": {"id": screen.community.id, "name": screen.community.name},
-        "site": {"id": screen.site.id, "name": screen.site.name} if screen.site else None,
+        **screen_identity(screen),
         "online": row.online,
         "applied": row.applied,
         "last_seen_at": iso(screen.last_seen_at),

@@ -11,6 +11,7 @@ from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_screen, access_site
 from kiosk_server.listings.display import iso
 from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
+from kiosk_server.screens.display import screen_identity
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.presence import is_online
 from kiosk_server.screens.queries import SyncState, screens_in_scope, sync_states
@@ -22,11 +23,7 @@ from kiosk_server.validation import parse_query
 
 def _screen_json(screen: Screen, now: datetime, sync: SyncState) -> dict[str, Any]:
     return {
-        "id": screen.id,
-        "kind": screen.kind,
-        "label": screen.label,
-        "community": {"id": screen.community.id, "name": screen.community.name},
-        "site": {"id": screen.site.id, "name": screen.site.name} if screen.site else None,
+        **screen_identity(screen),
         "app_version": screen.app_version,
         "last_seen_at": iso(screen.last_seen_at),
         "last_seq": screen.last_seq,

@@ -152,12 +152,24 @@ CONSOLE_VIEWPORT = {"width": 1366, "height": 768}
 
 
 def open_console(browser: Browser, site: Site, username: str = "admin") -> Page:
-    """A fresh browser context logged in to /admin/ through its login form, at office-PC size."""
+    """A fresh browser context logged in to /admin/ through its login form, at office-PC size.
+
+    Script errors on the page are kept in `page.errors` for tests to check."""
     context = browser.new_context(viewport=CONSOLE_VIEWPORT, locale="zh-CN")
     page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
     page.goto(f"{site.server.url}/admin/")
     page.fill("[data-field=username]", username)
     page.fill("[data-field=password]", site.passwords[username])
     page.click("button[type=submit]")
     page.wait_for_selector("nav.sidebar")
     return page
+
+
+@pytest.fixture(scope="module")
+def console(browser: Browser, site: Site) -> Iterator[Page]:
+    """The city administrator's console, shared by a module's tests (one login each)."""
+    page = open_console(browser, site)
+    yield page
+    page.context.close()

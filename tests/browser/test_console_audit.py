@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site, axe_violations, open_console, screenshot
+from tests.browser.conftest import Site, axe_violations, screenshot
 from tests.factories import listing_input
 from tests.live_server import StaffSession
 
@@ -66,15 +66,6 @@ def listing_with_markup(site: Site, staff: StaffSession) -> dict[str, Any]:
         "/admin/api/listings",
         listing_input("training", target_id=site.ids["jiuquhe"], title=MARKUP_TITLE),
     )
-
-
-@pytest.fixture(scope="module")
-def console(browser: Browser, site: Site) -> Iterator[Page]:
-    page = open_console(browser, site)
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
-    yield page
-    page.context.close()
 
 
 @pytest.fixture

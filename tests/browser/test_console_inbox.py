@@ -70,15 +70,6 @@ def register(
     return {**line, "full_mobile": mobile}
 
 
-@pytest.fixture(scope="module")
-def console(browser: Browser, site: Site) -> Iterator[Page]:
-    page = open_console(browser, site)
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
-    yield page
-    page.context.close()
-
-
 @pytest.fixture
 def inbox(console: Page) -> Iterator[Page]:
     """The city administrator's console; a script error fails the test that caused it."""
