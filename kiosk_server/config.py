@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,18 @@ def _rate_limit_storage(message_queue_url: str) -> str:
     if explicit:
         return explicit
     return message_queue_url if message_queue_url.startswith(("redis://", "rediss://")) else ""
+
+
+def _async_mode() -> str:
+    """gevent when a gevent server patched this process (gunicorn's gevent worker),
+    else threads: merely having gevent installed must not change `make run`."""
+    explicit = os.environ.get("SOCKETIO_ASYNC_MODE", "").strip()
+    if explicit:
+        return explicit
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        return "gevent"
+    return "threading"
 
 
 def _instance_dir() -> Path:
@@ -55,7 +68,10 @@ class Config:
     sweep_interval_seconds: int = 5
     catchup_limit: int = 500
     max_body_bytes: int = 64 * 1024
-    socketio_async_mode: str | None = None
+    socketio_async_mode: str = "threading"
+    # Proxies in front of the app (nginx: 1) whose X-Forwarded-* headers are believed;
+    # 0 believes none, so a client cannot pick its own address for the login limit.
+    trusted_proxies: int = 0
     password_hash_method: str = "scrypt"
     # Login attempts per client address, across accounts; empty turns the limit off (tests).
     login_rate_limit: str = "10 per minute; 50 per hour"
@@ -76,7 +92,8 @@ class Config:
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             catchup_limit=_int("CATCHUP_LIMIT", 500),
-            socketio_async_mode=os.environ.get("SOCKETIO_ASYNC_MODE") or None,
+            socketio_async_mode=_async_mode(),
+            trusted_proxies=_int("TRUSTED_PROXIES", 0),
             login_rate_limit=os.environ.get("LOGIN_RATE_LIMIT") or Config.login_rate_limit,
             ratelimit_storage_url=_rate_limit_storage(os.environ.get("MESSAGE_QUEUE_URL", "")),
         )

@@ -1,0 +1,63 @@
+"""gunicorn settings for one app process (see docs/deploy.md):
+
+    gunicorn -c deploy/gunicorn.conf.py kiosk_server.wsgi:app
+
+One process holds thousands of screens: one gevent worker, each connection a
+greenlet. WebSockets ride on simple-websocket, which python-engineio uses under
+gevent when gevent-websocket is not installed (keep it uninstalled: with it,
+this worker class would refuse WebSocket upgrades).
+
+Exactly one worker: Socket.IO's long-polling needs every request of a session to
+reach the process that holds it, and gunicorn's workers share one socket with no
+stickiness. For more processes run more of these (systemd jxj@PORT) behind nginx.
+
+Address: HOST and PORT, read by kiosk_server.config like everything else
+(127.0.0.1:5000 unless set); `--bind` on the command line wins over this file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Import the project's own config however gunicorn was started.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kiosk_server.config import server_address
+
+_host, _port = server_address()
+bind = [f"[{_host}]:{_port}" if ":" in _host else f"{_host}:{_port}"]
+
+worker_class = "gevent"
+workers = 1
+# gunicorn's default (1000) would refuse the 1001st screen. Each idle screen costs
+# one socket and two small greenlets; the process's open-file limit must be
+# higher still (systemd: LimitNOFILE=65536).
+worker_connections = 20000
+# Pending connections while a reconnect storm is being accepted.
+backlog = 4096
+
+# Never recycle the worker: a restart drops every screen on it at once.
+max_requests = 0
+# The worker answers gunicorn's heartbeat between greenlet switches; a worker
+# stuck for this long (a runaway CPU loop) is killed and replaced.
+timeout = 30
+# On stop or reload, finish ordinary requests; screens still connected after
+# this are dropped and reconnect through nginx to another process.
+graceful_timeout = 15
+# Longer than nginx's upstream keepalive_timeout, so nginx closes idle links first.
+keepalive = 75
+# The heartbeat file in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+
+# Load the app in the worker, after gevent has patched the standard library.
+preload_app = False
+proc_name = f"jxj-{_port}"
+# gunicorn's control socket has one default path for every process on the host;
+# several app processes would fight over it, and nothing here uses it.
+control_socket_disable = True
+
+# nginx logs every request; the app logs what matters to stderr (journald).
+accesslog = None
+errorlog = "-"
+loglevel = "info"
