@@ -22,18 +22,31 @@ def create_app(config: Config | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_filters(app)
 
-    from kiosk_server import cli, errors
+    from kiosk_server import cli, errors, health
 
     errors.init_app(app)
     cli.init_app(app)
+    health.init_app(app)
+    _trust_proxies(app, config)
     return app
+
+
+def _trust_proxies(app: Flask, config: Config) -> None:
+    """Behind nginx, take the client's address and scheme from its X-Forwarded-*
+    headers (the login limit counts by address). Outermost, so Socket.IO sees them too."""
+    if config.trusted_proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask, config: Config) -> None:
     from kiosk_server import limits, throttle
-    from kiosk_server.extensions import csrf, db, migrate, socketio
+    from kiosk_server.extensions import compress, csrf, db, migrate, socketio
 
     db.init_app(app)
+    compress.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(config.migrations_path))
     limits.init_app(app)  # before CSRF, which reads the body
