@@ -13,6 +13,7 @@ tests in tests/cluster/ reuse.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -218,14 +219,29 @@ class AppProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
-    def stop(self, timeout: float = 10) -> None:
+    def signal_stop(self) -> None:
+        """Ask the process to finish (SIGTERM: gunicorn closes its screens and exits)."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+
+    def stop(self, timeout: float = 20) -> None:
         if self.process is None or self.process.poll() is not None:
             return
+        self.signal_stop()
         try:
-            os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+def stop_apps(apps: Iterable[AppProcess]) -> None:
+    """Stop several at once: each takes a few seconds to close its sockets."""
+    apps = list(apps)
+    for app in apps:
+        app.signal_stop()
+    for app in apps:
+        app.stop()
 
 
 def start_apps(
@@ -237,8 +253,7 @@ def start_apps(
             for app in apps:
                 app.wait_ready()
         except BaseException:
-            for app in apps:
-                app.stop()
+            stop_apps(apps)
             raise
     return apps
 
@@ -458,8 +473,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         if nginx is not None:
             nginx.stop()
-        for app in apps:
-            app.stop()
+        stop_apps(apps)
         _pid_file(run).unlink(missing_ok=True)
         print("已停止。", flush=True)
 
