@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -32,3 +33,6 @@ socketio = SocketIO()
 csrf = CSRFProtect()
 # No default limits: only the views that say so are limited (see throttle.py).
 limiter = Limiter(key_func=get_remote_address)
+# JSON and pages sent compressed to clients that accept it (the screens' own scripts
+# and styles are kept compressed in memory instead, see pages/assets.py).
+compress = Compress()
