@@ -1,15 +1,23 @@
 """Serving the web apps (the TV at /tv/, the kiosk at /kiosk/, the staff console at
 /admin/), the code they share, and front-end packages from node_modules (installed by
-`make run`, never committed)."""
+`make run`, never committed).
+
+Each app's index.html is served with its scripts and stylesheets renamed by content
+hash (/assets/<hash>/tv/src/app.js, see assets.py): those URLs are cached for a year,
+the page itself is revalidated on every load. The plain URLs keep working, revalidated.
+Bodies are sent compressed (brotli or gzip) to browsers that accept it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, redirect, send_from_directory
+from flask import Response, abort, redirect, request
+from werkzeug.security import safe_join
 
 from kiosk_server.config import PROJECT_ROOT
 from kiosk_server.pages import bp
+from kiosk_server.pages.assets import Asset, Manifest
 
 APPS = {
     "tv": PROJECT_ROOT / "tv_app",
@@ -26,16 +34,51 @@ VENDOR = {
     # The pinyin candidates (拼音 → 汉字) come with the layouts package.
     "simple-keyboard-layouts.js": NODE_MODULES / "simple-keyboard-layouts/build/index.js",
 }
+APP_FOLDERS = ("src", "styles")
+REVALIDATE = "no-cache"
+FOREVER = "public, max-age=31536000, immutable"
 
 
-def _no_store(response: Response) -> Response:
-    # Until assets carry content hashes (deploy issue), screens must revalidate.
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+def _file_for(url_path: str) -> Path | None:
+    """The file a plain URL serves, or None: only the apps' own folders, their
+    index.html and root scripts, /shared/ and the named vendor files."""
+    parts = url_path.lstrip("/").split("/", 1)
+    if len(parts) != 2:
+        return None
+    top, rest = parts
+    if top == "shared":
+        found = safe_join(str(SHARED), rest)
+    elif top == "vendor":
+        return VENDOR.get(rest)
+    elif top in APPS:
+        folder = rest.split("/", 1)[0]
+        if "/" in rest and folder not in APP_FOLDERS:
+            return None
+        found = safe_join(str(APPS[top]), rest)
+    else:
+        return None
+    return Path(found) if found else None
 
 
-def _send(folder: Path, filename: str) -> Response:
-    return _no_store(send_from_directory(folder, filename))
+manifest = Manifest(_file_for)
+
+
+def _send(asset: Asset | None, cache_control: str, missing: str = "") -> Response:
+    if asset is None:
+        if missing:
+            return Response(missing, status=404, mimetype="text/plain")
+        abort(404)
+    offered = [coding for coding in ("br", "gzip") if coding in asset.bodies]
+    coding = request.accept_encodings.best_match(offered) if offered else None
+    coding = coding or "identity"
+    response = Response(asset.bodies[coding], content_type=asset.mimetype)
+    if coding != "identity":
+        response.headers["Content-Encoding"] = coding
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = cache_control
+    # One tag per representation: a cache must not answer a gzip request with brotli.
+    response.set_etag(f"{asset.digest}-{coding}")
+    return response.make_conditional(request)
 
 
 def _serve_app(name: str, folder: Path) -> None:
@@ -43,13 +86,13 @@ def _serve_app(name: str, folder: Path) -> None:
         return redirect(f"/{name}/", code=301)  # type: ignore[return-value]
 
     def index() -> Response:
-        return _send(folder, "index.html")
+        return _send(manifest.page(f"/{name}/index.html"), REVALIDATE)
 
     def asset(folder_name: str, filename: str) -> Response:
-        return _send(folder / folder_name, filename)
+        return _send(manifest.asset(f"/{name}/{folder_name}/{filename}"), REVALIDATE)
 
     def top_file(filename: str) -> Response:
-        return _send(folder, filename)
+        return _send(manifest.asset(f"/{name}/{filename}"), REVALIDATE)
 
     bp.add_url_rule(f"/{name}", f"{name}_redirect", to_index)
     bp.add_url_rule(f"/{name}/", f"{name}_index", index)
@@ -69,12 +112,16 @@ for _name, _folder in APPS.items():
 
 @bp.get("/shared/<path:filename>")
 def shared_asset(filename: str) -> Response:
-    return _send(SHARED, filename)
+    return _send(manifest.asset(f"/shared/{filename}"), REVALIDATE)
 
 
 @bp.get("/vendor/<name>")
 def vendor_asset(name: str) -> Response:
-    path = VENDOR.get(name)
-    if path is None or not path.exists():
-        return Response("前端依赖未安装：请运行 make run", status=404, mimetype="text/plain")
-    return _send(path.parent, path.name)
+    return _send(manifest.asset(f"/vendor/{name}"), REVALIDATE, "前端依赖未安装：请运行 make run")
+
+
+@bp.get("/assets/<digest>/<path:url_path>")
+def hashed_asset(digest: str, url_path: str) -> Response:
+    """A file under its content hash: cached for a year, since these bytes never change
+    under this name. A hash that is not the file's current one is 404."""
+    return _send(manifest.hashed(digest, f"/{url_path}"), FOREVER)
