@@ -3,7 +3,7 @@
     python deploy/smoke.py https://screens.example.org
     python deploy/smoke.py http://127.0.0.1:5001 --staff admin --password '…'
 
-1. GET /healthz must answer 200.
+1. GET /api/health must answer 200.
 2. A TV registers for a community and connects to /screens over WebSocket only
    (no long-polling fallback), so a proxy that drops the Upgrade header fails here.
 3. With --staff/--password: publish a short test listing through the admin API,
@@ -73,8 +73,8 @@ def main() -> int:
     args = parser.parse_args()
     base = args.base.rstrip("/")
 
-    health = requests.get(f"{base}/healthz", timeout=args.timeout)
-    print(f"healthz: {health.status_code} {health.text.strip()}")
+    health = requests.get(f"{base}/api/health", timeout=args.timeout)
+    print(f"health: {health.status_code} {health.text.strip()}")
     if health.status_code != 200:
         return 1
 

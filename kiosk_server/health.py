@@ -1,4 +1,4 @@
-"""GET /healthz: can this process reach its database and its message queue?
+"""GET /api/health: can this process reach its database and its message queue?
 
 For load balancers, systemd watchdogs and operators. It answers within a few
 seconds whatever is down, and never shows an address, a password or an error
@@ -57,8 +57,8 @@ def _check_queue() -> str:
         return "error"
 
 
-@bp.get("/healthz")
-def healthz() -> Any:
+@bp.get("/api/health")
+def health() -> Any:
     parts = {"database": _check_database(), "queue": _check_queue()}
     healthy = "error" not in parts.values()
     response = jsonify({"status": "ok" if healthy else "error", **parts})

@@ -1,4 +1,4 @@
-"""GET /healthz: 200 when the database and the queue answer, 503 naming the part that does not."""
+"""GET /api/health: 200 when the database and queue answer, 503 naming the part that does not."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _app(tmp_path: Path, database_url: str | None = None, **overrides: object) -
 
 
 def test_one_process_is_healthy_on_each_database(client: FlaskClient) -> None:
-    reply = client.get("/healthz")
+    reply = client.get("/api/health")
 
     assert reply.status_code == 200
     assert reply.json == {"status": "ok", "database": "ok", "queue": "embedded"}
@@ -47,7 +47,7 @@ def test_one_process_is_healthy_on_each_database(client: FlaskClient) -> None:
 def test_a_reachable_queue_is_checked(tmp_path: Path) -> None:
     app = _app(tmp_path, message_queue_url=REDIS_URL, message_queue_channel="health-test")
 
-    reply = app.test_client().get("/healthz")
+    reply = app.test_client().get("/api/health")
 
     assert reply.status_code == 200
     assert reply.json == {"status": "ok", "database": "ok", "queue": "ok"}
@@ -58,7 +58,7 @@ def test_a_closed_queue_port_is_named_quickly_and_without_its_address(tmp_path: 
     app = _app(tmp_path, message_queue_url=f"redis://:s3cret-word@127.0.0.1:{port}/0")
 
     started = time.monotonic()
-    reply = app.test_client().get("/healthz")
+    reply = app.test_client().get("/api/health")
 
     assert reply.status_code == 503
     assert reply.json == {"status": "error", "database": "ok", "queue": "error"}
@@ -70,7 +70,7 @@ def test_a_closed_database_port_is_named(tmp_path: Path) -> None:
     port = free_port()
     app = _app(tmp_path, f"postgresql+psycopg://kiosk:s3cret-word@127.0.0.1:{port}/kiosk")
 
-    reply = app.test_client().get("/healthz")
+    reply = app.test_client().get("/api/health")
 
     assert reply.status_code == 503
     assert reply.json == {"status": "error", "database": "error", "queue": "embedded"}
@@ -78,4 +78,4 @@ def test_a_closed_database_port_is_named(tmp_path: Path) -> None:
 
 
 def test_only_get_is_answered(client: FlaskClient) -> None:
-    assert client.post("/healthz").status_code == 405
+    assert client.post("/api/health").status_code == 405
