@@ -215,6 +215,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
     figures = measure(runs)
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
     section = render(figures, runs)
     print(section)
     write(section)

@@ -46,7 +46,10 @@ try {
     cls: audit('cumulative-layout-shift'),
     si_ms: audit('speed-index'),
     transfer_bytes: audit('total-byte-weight'),
-    requests: (lhr.audits['network-requests'].details.items || []).length,
+    requests: lhr.audits['network-requests'].details.items.length,
+    // Which first screen was shown: the feed (registered) or the places (street picker).
+    api: lhr.audits['network-requests'].details.items
+      .map((item) => new URL(item.url).pathname).filter((path) => path.startsWith('/api/')),
     cpu_slowdown: lhr.configSettings.throttling.cpuSlowdownMultiplier,
     method: lhr.configSettings.throttlingMethod,
     warnings: lhr.runWarnings,
