@@ -39,6 +39,8 @@ def _first_community(base: str) -> int:
 
 def _staff_session(base: str, username: str, password: str) -> tuple[requests.Session, str]:
     http = requests.Session()
+    # Over HTTPS the console's CSRF check also wants the page the request came from.
+    http.headers["Referer"] = f"{base}/admin/"
     token = http.get(f"{base}/admin/api/session", timeout=10).json()["csrf_token"]
     reply = http.post(
         f"{base}/admin/api/session",
