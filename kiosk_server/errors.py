@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -24,7 +25,9 @@ MESSAGES = {
     422: ("validation_failed", "提交的内容有误"),
     429: ("too_many_requests", "操作太频繁，请稍后再试"),
     500: ("server_error", "服务器出错了，请稍后再试"),
+    503: ("unavailable", "服务暂时不可用，请稍后再试"),
 }
+DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后再试"
 
 
 class ApiError(Exception):
@@ -79,9 +82,34 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         return error_response(ApiError(status))
 
+    @app.errorhandler(DBAPIError)
+    def handle_database(error: DBAPIError) -> Any:
+        """The database went away (restart, failover, network): nothing was committed,
+        so say so and let the client try again; the pool reconnects on its own."""
+        if not _database_unreachable(error):
+            return handle_unexpected(error)
+        app.logger.warning("database unavailable on %s: %s", request.path, error.orig)
+        from kiosk_server.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:
+            app.logger.debug("rollback after a lost connection failed", exc_info=True)
+        if not _wants_json():
+            return DATABASE_UNAVAILABLE, 503, {"Retry-After": "5"}
+        response, status = error_response(
+            ApiError(503, DATABASE_UNAVAILABLE, code="database_unavailable")
+        )
+        response.headers["Retry-After"] = "5"
+        return response, status
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:
         app.logger.exception("unhandled error on %s", request.path)
         if not _wants_json():
             return "服务器出错了，请稍后再试", 500
         return error_response(ApiError(500))
+
+
+def _database_unreachable(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
