@@ -91,14 +91,17 @@ def on_sync(data: Any = None, *extra: Any) -> dict[str, Any]:
     scope = scope_ids(screen)
     cursors = _cursors(data, extra)
     result = catch_up(scope, cursors, current_app.config["CATCHUP_LIMIT"])
+    # Read the rows before the rollback expires them: after it, every attribute
+    # of every change would be loaded again, one query per change.
+    messages = [change.to_message() for change in result.changes]
     db.session.rollback()
     wire_cursors = {str(key): value for key, value in result.cursors.items()}
     if result.resync_reason:
         return {"resync": True, "reason": result.resync_reason, "cursors": wire_cursors}
-    for change in result.changes:
-        key = str(change.scope_id)
-        wire_cursors[key] = max(wire_cursors[key], change.seq)
-    return {"changes": [change.to_message() for change in result.changes], "cursors": wire_cursors}
+    for message in messages:
+        key = str(message["scope"])
+        wire_cursors[key] = max(wire_cursors[key], message["seq"])
+    return {"changes": messages, "cursors": wire_cursors}
 
 
 @socketio.on("ack", namespace=SCREENS_NAMESPACE)
