@@ -1,0 +1,260 @@
+// The client harness of `make bench`: N Socket.IO screens against one server,
+// ours (kiosk_server behind gunicorn) or the reference (bench/reference-server.js),
+// driven the same way. Prints one JSON object of measurements on stdout.
+//
+//   node bench/harness.js --target ours|ref --url http://127.0.0.1:5100 --pid 1234 \
+//        --n 1000 --tokens tokens.txt --listing listing.json --scope 1,2,3,4 [--reps 5]
+//
+// Each screen does what a TV does (shared_ui/live.js): connect to /screens with
+// auth {token, app_version}, `sync` its cursors, apply each `change` by the
+// protocol's rules (ignore seq <= cursor, sync on a gap), and `ack` 500 ms after
+// applying. Transport is WebSocket only for both servers (a TV starts on polling
+// and upgrades; that handshake is left out of both sides alike).
+'use strict';
+
+const fs = require('fs');
+const { io } = require('socket.io-client');
+
+function args() {
+  const out = { reps: 5, missed: 3, concurrency: 200, settle: 5 };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) { out[argv[i].replace(/^--/, '')] = argv[i + 1]; }
+  ['n', 'reps', 'missed', 'concurrency', 'settle', 'pid'].forEach((k) => { if (out[k] !== undefined) { out[k] = Number(out[k]); } });
+  return out;
+}
+
+const opt = args();
+const N = opt.n;
+const scope = opt.scope.split(',').map(Number);
+const target = scope[scope.length - 1];
+const tokens = fs.readFileSync(opt.tokens, 'utf8').split('\n').filter(Boolean).slice(0, N);
+const listing = JSON.parse(fs.readFileSync(opt.listing, 'utf8'));
+if (tokens.length < N) { throw new Error('only ' + tokens.length + ' tokens for ' + N + ' screens'); }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function rssKb(pid) {
+  const status = fs.readFileSync('/proc/' + pid + '/status', 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+}
+
+// ---- publishing, the way each server takes it ----------------------------------
+
+let cookie = '';
+let csrf = '';
+
+async function http(method, path, body) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (cookie) { headers.Cookie = cookie; }
+  if (csrf) { headers['X-CSRFToken'] = csrf; }
+  const res = await fetch(opt.url + path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const setCookie = res.headers.getSetCookie ? res.headers.getSetCookie() : [];
+  if (setCookie.length) { cookie = setCookie.map((c) => c.split(';')[0]).join('; '); }
+  const text = await res.text();
+  if (!res.ok) { throw new Error(method + ' ' + path + ' → ' + res.status + ' ' + text.slice(0, 300)); }
+  return text ? JSON.parse(text) : {};
+}
+
+async function login() {
+  if (opt.target !== 'ours') { return; }
+  csrf = (await http('GET', '/admin/api/session')).csrf_token;
+  csrf = (await http('POST', '/admin/api/session', { username: opt.username || 'bench', password: opt.password })).csrf_token;
+}
+
+let titleNo = 0;
+// Returns a function that sends the publish request itself, so only that is timed.
+async function preparePublish() {
+  titleNo += 1;
+  const body = Object.assign({}, listing, { title: listing.title + ' #' + titleNo });
+  if (opt.target === 'ours') {
+    const draft = await http('POST', '/admin/api/listings', body);
+    return () => http('POST', '/admin/api/listings/' + draft.id + '/publish', {});
+  }
+  return () => http('POST', '/publish', body);
+}
+
+// ---- screens --------------------------------------------------------------------
+
+const stats = { applied: 0, duplicates: 0, gaps: 0, syncs: 0, syncErrors: 0, connectErrors: 0, acksPending: 0, ackErrors: 0 };
+let waiter = null; // {want, resolve}: resolves when stats.applied reaches want
+let currentWaiter = null;
+let currentCount = 0;
+
+function checkWaiters() {
+  if (waiter && stats.applied >= waiter.want) { const w = waiter; waiter = null; w.resolve(now()); }
+  if (currentWaiter && currentCount >= currentWaiter.want) { const w = currentWaiter; currentWaiter = null; w.resolve(now()); }
+}
+
+class Screen {
+  constructor(token) {
+    this.token = token;
+    // A TV loads the feed before it connects and syncs from the feed's cursors.
+    this.cursors = Object.assign({}, feedCursors);
+    this.ackTimer = null;
+    this.syncing = false;
+    this.synced = false;
+    this.storm = null; // {need, applied} during a reconnect storm
+    this.socket = io(opt.url + '/screens', {
+      auth: { token: token, app_version: 'bench' },
+      transports: ['websocket'],
+      forceNew: true,
+      autoConnect: false,
+      reconnectionDelayMax: 10000,
+      timeout: 60000,
+    });
+    this.socket.on('connect', () => this.sync());
+    this.socket.on('connect_error', () => { stats.connectErrors += 1; });
+    this.socket.on('change', (change) => this.onChange(change));
+  }
+
+  apply(change) {
+    const key = change.scope;
+    if (change.seq <= (this.cursors[key] || 0)) { stats.duplicates += 1; return; }
+    this.cursors[key] = change.seq;
+    stats.applied += 1;
+    if (this.storm) {
+      this.storm.applied += 1;
+      if (this.storm.applied === this.storm.need) { currentCount += 1; }
+    }
+    this.scheduleAck();
+  }
+
+  onChange(change) {
+    const key = change.scope;
+    if (change.seq <= (this.cursors[key] || 0)) { stats.duplicates += 1; return; }
+    if (change.prev > (this.cursors[key] || 0)) { stats.gaps += 1; this.sync(); return; }
+    this.apply(change);
+    checkWaiters();
+  }
+
+  sync() {
+    if (this.syncing) { return; }
+    this.syncing = true;
+    stats.syncs += 1;
+    this.socket.timeout(60000).emit('sync', { cursors: this.cursors }, (err, answer) => {
+      this.syncing = false;
+      if (err || !answer || answer.error || answer.resync) { stats.syncErrors += 1; return; }
+      answer.changes.forEach((change) => this.apply(change));
+      Object.keys(answer.cursors).forEach((k) => { this.cursors[k] = Math.max(this.cursors[k] || 0, answer.cursors[k]); });
+      if (!this.synced) { this.synced = true; syncedCount += 1; }
+      checkWaiters();
+    });
+  }
+
+  scheduleAck() {
+    if (this.ackTimer) { return; }
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      if (!this.socket.connected) { return; }
+      stats.acksPending += 1;
+      this.socket.timeout(60000).emit('ack', { cursors: this.cursors }, (err) => {
+        stats.acksPending -= 1;
+        if (err) { stats.ackErrors += 1; }
+      });
+    }, 500);
+  }
+}
+
+let syncedCount = 0;
+let feedCursors = {};
+
+async function waitFor(test, timeoutMs, what) {
+  const end = now() + timeoutMs;
+  while (!test()) {
+    if (now() > end) { throw new Error('timed out waiting for ' + what); }
+    await sleep(20);
+  }
+}
+
+async function connectAll(screens) {
+  // Screens come up a few hundred at a time, as a city's TVs are switched on.
+  let next = 0;
+  const start = now();
+  async function lane() {
+    while (next < screens.length) {
+      const s = screens[next++];
+      const before = syncedCount;
+      s.socket.connect();
+      await waitFor(() => s.synced, 120000, 'screen ' + s.token.slice(0, 6) + ' to sync');
+      void before;
+    }
+  }
+  await Promise.all(Array.from({ length: opt.concurrency }, lane));
+  return now() - start;
+}
+
+function median(xs) {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function main() {
+  const result = { target: opt.target, n: N };
+  await login();
+  const feed = await http('GET', opt.feed);
+  scope.forEach((id) => { feedCursors[id] = Number(feed.cursors[String(id)] || 0); });
+  const screens = tokens.map((t) => new Screen(t));
+  // Warm up: a few screens connect, sync and leave, so the baseline includes
+  // what the first connection loads (imports, caches) rather than charging it to N.
+  const warm = screens.slice(0, Math.min(50, N));
+  await connectAll(warm);
+  warm.forEach((s) => { s.socket.disconnect(); s.synced = false; });
+  syncedCount = 0;
+  await sleep(3000);
+  const rss0 = rssKb(opt.pid);
+  result.rss_before_kb = rss0;
+
+  result.connect_ms = await connectAll(screens);
+  await sleep(opt.settle * 1000);
+  await waitFor(() => stats.acksPending === 0, 60000, 'acks');
+  const rss1 = rssKb(opt.pid);
+  result.rss_connected_kb = rss1;
+  result.idle_kb_per_screen = (rss1 - rss0) / N;
+
+  // 1. publish → last screen
+  const times = [];
+  for (let rep = 0; rep < opt.reps; rep += 1) {
+    const send = await preparePublish();
+    const want = stats.applied + N;
+    const done = new Promise((resolve) => { waiter = { want: want, resolve: resolve }; });
+    const t0 = now();
+    await send();
+    const t1 = await Promise.race([done, sleep(120000).then(() => null)]);
+    if (t1 === null) { throw new Error('publish rep ' + rep + ': only ' + (stats.applied - want + N) + ' of ' + N + ' screens heard it'); }
+    times.push(t1 - t0);
+    // Let the acks of this change land before the next one, as they would between edits.
+    await sleep(700);
+    await waitFor(() => stats.acksPending === 0, 120000, 'acks after publish');
+    await sleep(300);
+  }
+  result.publish_ms = times;
+  result.publish_median_ms = median(times);
+
+  // 3. reconnect storm: all drop, K changes are published while they are away,
+  // all come back at once; done when each has synced and applied the K changes.
+  screens.forEach((s) => { s.socket.disconnect(); s.synced = false; s.storm = { need: opt.missed, applied: 0 }; });
+  await sleep(2000);
+  for (let k = 0; k < opt.missed; k += 1) { await (await preparePublish())(); }
+  await sleep(500);
+  currentCount = 0;
+  syncedCount = 0;
+  const current = new Promise((resolve) => { currentWaiter = { want: N, resolve: resolve }; });
+  const s0 = now();
+  screens.forEach((s) => s.socket.connect());
+  const s1 = await Promise.race([current, sleep(300000).then(() => null)]);
+  if (s1 === null) { throw new Error('storm: only ' + currentCount + ' of ' + N + ' screens current after 300 s'); }
+  result.storm_ms = s1 - s0;
+  await sleep(1000);
+  await waitFor(() => stats.acksPending === 0, 120000, 'acks after storm');
+  result.stats = Object.assign({}, stats);
+  screens.forEach((s) => { s.socket.io.opts.reconnection = false; s.socket.disconnect(); });
+  process.stdout.write(JSON.stringify(result) + '\n');
+  setTimeout(() => process.exit(0), 200);
+}
+
+main().catch((error) => {
+  process.stdout.write(JSON.stringify({ target: opt.target, n: N, error: String(error && error.message || error), stats: stats }) + '\n');
+  process.exit(1);
+});

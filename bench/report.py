@@ -1,0 +1,197 @@
+"""Turn bench/results/*.json into the benchmark part of docs/benchmarks.md.
+
+The generated part sits between <!-- bench:start --> and <!-- bench:end -->, so
+other sections of the page (front-end weight) are kept. The words around the
+tables come from bench/benchmarks.template.md, which is edited by hand: a re-run
+changes the numbers, never the explanation.
+
+    python bench/report.py [results.json] [docs/benchmarks.md]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+START = "<!-- bench:start -->"
+END = "<!-- bench:end -->"
+
+# Targets from issue #6.
+FANOUT_RATIO_MAX = 1.0
+FANOUT_AT = 10_000
+IDLE_KB_MAX = 30.0
+ONE_PROCESS_SCREENS = 10_000
+STORM_RATIO_MAX = 1.5
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.0f} ms"
+
+
+def _ratio(ours: float | None, ref: float | None) -> float | None:
+    if ours is None or ref is None or ref == 0:
+        return None
+    return ours / ref
+
+
+def _r(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def _verdict(ok: bool | None, miss: str = "") -> str:
+    if ok is None:
+        return "not measured"
+    return "met" if ok else f"**missed**{' (' + miss + ')' if miss else ''}"
+
+
+def _side(run: dict[str, Any], name: str) -> dict[str, Any]:
+    return run.get(name) or {}
+
+
+def size_table(results: dict[str, Any]) -> str:
+    lines = [
+        "| screens | metric | ours | reference | ours ÷ reference | target | result |",
+        "|---:|---|---:|---:|---:|---|---|",
+    ]
+    for run in results["runs"]:
+        n = run["n"]
+        ours, ref = _side(run, "ours"), _side(run, "ref")
+        if ours.get("error") or ref.get("error"):
+            for name, side in (("ours", ours), ("reference", ref)):
+                if side.get("error"):
+                    lines.append(f"| {n:,} | run failed ({name}) | {side['error']} | | | | |")
+        pub_o, pub_r = ours.get("publish_median_ms"), ref.get("publish_median_ms")
+        ratio = _ratio(pub_o, pub_r)
+        if n == FANOUT_AT:
+            target = f"≤ {FANOUT_RATIO_MAX:.1f}×"
+            ok = None if ratio is None else ratio <= FANOUT_RATIO_MAX
+            miss = "" if ratio is None else f"{ratio / FANOUT_RATIO_MAX:.1f}× over"
+            verdict = _verdict(ok, miss)
+        else:
+            target, verdict = "(at 10,000)", ""
+        spread_o = ours.get("publish_ms") or []
+        spread = f" ({_ms(min(spread_o))}–{_ms(max(spread_o))})" if spread_o else ""
+        lines.append(
+            f"| {n:,} | publish → last screen, median of {results['reps']}"
+            f" | {_ms(pub_o)}{spread} | {_ms(pub_r)} | {_r(ratio)} | {target} | {verdict} |"
+        )
+        kb_o, kb_r = ours.get("idle_kb_per_screen"), ref.get("idle_kb_per_screen")
+        ok = None if kb_o is None else kb_o <= IDLE_KB_MAX
+        miss = "" if kb_o is None else f"{kb_o - IDLE_KB_MAX:.0f} KB over"
+        lines.append(
+            f"| {n:,} | idle memory per screen (RSS growth ÷ N)"
+            f" | {'—' if kb_o is None else f'{kb_o:.1f} KB'}"
+            f" | {'—' if kb_r is None else f'{kb_r:.1f} KB'} | {_r(_ratio(kb_o, kb_r))}"
+            f" | ≤ {IDLE_KB_MAX:.0f} KB | {_verdict(ok, miss)} |"
+        )
+        st_o, st_r = ours.get("storm_ms"), ref.get("storm_ms")
+        ratio = _ratio(st_o, st_r)
+        ok = None if ratio is None else ratio <= STORM_RATIO_MAX
+        miss = "" if ratio is None else f"{ratio / STORM_RATIO_MAX:.1f}× over"
+        lines.append(
+            f"| {n:,} | reconnect storm: all drop, {results.get('missed', 3)} changes published,"
+            f" all back and current | {_ms(st_o)} | {_ms(st_r)} | {_r(ratio)}"
+            f" | ≤ {STORM_RATIO_MAX}× | {_verdict(ok, miss)} |"
+        )
+        c_o, c_r = ours.get("connect_ms"), ref.get("connect_ms")
+        lines.append(
+            f"| {n:,} | first connect + sync of all, 200 at a time (no target)"
+            f" | {_ms(c_o)} | {_ms(c_r)} | {_r(_ratio(c_o, c_r))} | | |"
+        )
+        if n == ONE_PROCESS_SCREENS:
+            held = ours.get("publish_median_ms") is not None
+            lines.append(
+                f"| {n:,} | screens held by one process | {n:,} connected"
+                f" | {n:,} | | {ONE_PROCESS_SCREENS:,} | {_verdict(held)} |"
+                if held
+                else f"| {n:,} | screens held by one process | failed | | | "
+                f"{ONE_PROCESS_SCREENS:,} | {_verdict(False)} |"
+            )
+    return "\n".join(lines)
+
+
+def protocol_table(results: dict[str, Any]) -> str:
+    lines = [
+        "| screens | side | changes applied | duplicates ignored | gaps → sync | syncs"
+        " | sync errors | connect errors | ack errors |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in results["runs"]:
+        for name in ("ours", "ref"):
+            st = _side(run, name).get("stats") or {}
+            lines.append(
+                f"| {run['n']:,} | {'ours' if name == 'ours' else 'reference'}"
+                f" | {st.get('applied', '—')} | {st.get('duplicates', '—')} | {st.get('gaps', '—')}"
+                f" | {st.get('syncs', '—')} | {st.get('syncErrors', '—')}"
+                f" | {st.get('connectErrors', '—')} | {st.get('ackErrors', '—')} |"
+            )
+    return "\n".join(lines)
+
+
+def feed_table(results: dict[str, Any]) -> str:
+    feed = results.get("feed")
+    if not feed:
+        return "_The feed was not measured in this run._"
+    ours, ref = feed["ours"], feed["ref"]
+    lines = [
+        "| request | ours | reference | ours ÷ reference |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, label in (
+        ("full", "GET feed, no ETag (200)"),
+        ("etag", "GET feed, matching ETag (304)"),
+    ):
+        o, r = ours[key]["rps"], ref[key]["rps"]
+        lines.append(f"| {label} | {o:,.0f} req/s | {r:,.0f} req/s | {_r(_ratio(o, r))} |")
+    lines.append(f"| body size (uncompressed) | {ours['bytes']:,} B | {ref['bytes']:,} B | |")
+    return "\n".join(lines)
+
+
+def machine_line(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    load = ", ".join(f"{x:.2f}" for x in m.get("loadavg_start", []))
+    load_end = ", ".join(f"{x:.2f}" for x in m.get("loadavg_end", []))
+    return (
+        f"Run on {results['date']} — {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM,"
+        f" Linux {m['kernel']}, Python {m['python']}, Node {m['node']}."
+        f" Load average at start {load}; at end {load_end}."
+    )
+
+
+def render(results: dict[str, Any], template: str) -> str:
+    return (
+        template.replace("{{machine}}", machine_line(results))
+        .replace("{{sizes}}", ", ".join(f"{n:,}" for n in results["sizes"]))
+        .replace("{{table}}", size_table(results))
+        .replace("{{feed}}", feed_table(results))
+        .replace("{{protocol}}", protocol_table(results))
+        .replace("{{reps}}", str(results["reps"]))
+    )
+
+
+def merge(page: str, section: str) -> str:
+    block = f"{START}\n{section.strip()}\n{END}"
+    if START in page and END in page:
+        head, rest = page.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        return head + block + tail
+    if not page.strip():
+        page = "# Benchmarks\n\n"
+    return page.rstrip() + "\n\n" + block + "\n"
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    template = (BENCH / "benchmarks.template.md").read_text()
+    page = out.read_text() if out.exists() else ""
+    out.write_text(merge(page, render(results, template)))
+
+
+if __name__ == "__main__":
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else BENCH / "results" / "latest.json"
+    dst = Path(sys.argv[2]) if len(sys.argv) > 2 else BENCH.parent / "docs" / "benchmarks.md"
+    write(json.loads(src.read_text()), dst)

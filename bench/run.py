@@ -1,0 +1,375 @@
+"""`make bench`: our server and the reference Socket.IO server, side by side, same harness.
+
+For each size it starts both servers fresh, runs bench/harness.js against each
+(publish → last screen, idle memory per screen, reconnect storm), then wrk on
+each feed endpoint with and without a matching ETag, and writes
+bench/results/latest.json and docs/benchmarks.md (bench/report.py).
+
+Ours runs as production does: gunicorn with the gevent WebSocket worker, one
+process, on a fresh PostgreSQL database `jxj_bench` on the machine's server.
+Screens are created directly in the database (one row and one token each, as
+POST /api/screens makes them, without its audit line): registering 10,000 TVs
+through the API would take minutes and measure registration, not fan-out.
+
+Only loopback addresses are used; every loop is bounded and every process the
+run starts is stopped by its own id at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = os.environ.get("BENCH_DB", "jxj_bench")
+DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
+OURS_PORT = int(os.environ.get("BENCH_OURS_PORT", "5100"))
+REF_PORT = int(os.environ.get("BENCH_REF_PORT", "5101"))
+PASSWORD = "bench-" + secrets.token_urlsafe(12)
+COMMUNITY = "九曲河社区"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def raise_open_files() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 65536
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+    log(f"open files limit {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}")
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (Debian package)")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-q"], check=False)
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
+        return shutil.which("wrk") or "wrk"
+    raise SystemExit("wrk is missing: apt-get install wrk")
+
+
+def env_for_ours(instance: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"MESSAGE_QUEUE_URL"}}
+    env.update(
+        DATABASE_URL=DB_URL,
+        INSTANCE_PATH=str(instance),
+        SECRET_KEY="bench-secret-" + "x" * 32,
+        MESSAGE_QUEUE_URL="",
+        LOGIN_RATE_LIMIT="",
+    )
+    return env
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "kiosk_server", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def fresh_database(env: dict[str, str], screens: int, work: Path) -> dict[str, Any]:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    flask(env, "db", "upgrade")
+    flask(env, "demo", "load")
+    flask(env, "create-admin", "--username", "bench", "--password", PASSWORD)
+    url = DB_URL.replace("+psycopg", "")
+    tokens = [secrets.token_urlsafe(32) for _ in range(screens)]
+    with psycopg.connect(url) as conn:
+        community = conn.execute(
+            "SELECT id FROM places WHERE name = %s AND level = 'community'", (COMMUNITY,)
+        ).fetchone()[0]
+        now = datetime.now(UTC)
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY screens (kind, community_id, label, token_hash, app_version, created_at,"
+                " cursors, last_seq) FROM STDIN"
+            ) as copy,
+        ):
+            for token in tokens:
+                copy.write_row(
+                    (
+                        "tv",
+                        community,
+                        "",
+                        hashlib.sha256(token.encode()).hexdigest(),
+                        "bench",
+                        now,
+                        "{}",
+                        0,
+                    )
+                )
+    (work / "tokens.txt").write_text("\n".join(tokens) + "\n")
+    feed = requests.Session()
+    return {"community_id": community, "tokens": work / "tokens.txt", "feed": feed}
+
+
+def listing_body(target_id: int) -> dict[str, Any]:
+    until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    return {
+        "kind": "job",
+        "title": "手工花组装（计件）",
+        "summary": "在家门口就能做",
+        "body": "详细说明。" * 20,
+        "contact": {"name": "何老师", "phone": "0532-86880000"},
+        "target_id": target_id,
+        "valid_until": until,
+        "job": {
+            "employer": "贵和社区手工坊",
+            "category": "piece_rate",
+            "pay": {"min": 0.3, "unit": "piece", "piece": "朵花"},
+            "work_hours": "8:30–11:00、13:30–15:30",
+            "flexible": True,
+            "openings": 10,
+        },
+    }
+
+
+class Proc:
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], logfile: Path) -> None:
+        self.name = name
+        self.logfile = logfile
+        self.popen = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=logfile.open("w"), stderr=subprocess.STDOUT
+        )
+
+    def wait_http(self, url: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.logfile.read_text()[-3000:]}")
+            try:
+                if requests.get(url, timeout=2).status_code < 500:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} did not start:\n{self.logfile.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+
+
+def gunicorn_cmd(workers: int) -> list[str]:
+    cmd = [str(VENV_BIN / "gunicorn")]
+    conf = ROOT / "deploy" / "gunicorn.conf.py"
+    if conf.exists() and not os.environ.get("BENCH_NO_DEPLOY_CONF"):
+        cmd += ["-c", str(conf)]
+    else:
+        cmd += ["-k", "gevent", "--worker-connections", "20000", "--backlog", "4096"]
+    # Command-line options override the config file: one process on its own port.
+    return [
+        *cmd,
+        "-w",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{OURS_PORT}",
+        "--access-logfile",
+        "/dev/null",
+        "kiosk_server.wsgi:app",
+    ]
+
+
+def worker_pid(master: int, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn started no worker")
+
+
+def harness(target: str, url: str, pid: int, n: int, ctx: dict[str, Any], args) -> dict[str, Any]:
+    cmd = [
+        "node",
+        str(BENCH / "harness.js"),
+        "--target", target,
+        "--url", url,
+        "--pid", str(pid),
+        "--n", str(n),
+        "--tokens", str(ctx["tokens"]),
+        "--listing", str(ctx["listing"]),
+        "--scope", ",".join(str(s) for s in ctx["scope"]),
+        "--reps", str(args.reps),
+        "--password", PASSWORD,
+        "--feed", ctx["feed_path"][target],
+    ]  # fmt: skip
+    log(f"harness {target} n={n}")
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"harness {target} n={n} printed nothing:\n{done.stderr[-3000:]}")
+    result = json.loads(lines[-1])
+    log(f"  → {json.dumps({k: v for k, v in result.items() if k != 'stats'})}")
+    return result
+
+
+def wrk(url: str, etag: str | None, seconds: int) -> dict[str, Any]:
+    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    if etag:
+        cmd += ["-H", f"If-None-Match: {etag}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def feed_bench(ours_url: str, ref_url: str, seconds: int) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, url in (("ours", ours_url), ("ref", ref_url)):
+        reply = requests.get(url, timeout=10)
+        reply.raise_for_status()
+        tag = reply.headers["ETag"]
+        check = requests.get(url, headers={"If-None-Match": tag}, timeout=10)
+        assert check.status_code == 304, (name, check.status_code)
+        log(f"wrk {name} feed ({len(reply.content)} bytes), then with If-None-Match {tag}")
+        result[name] = {
+            "bytes": len(reply.content),
+            "full": wrk(url, None, seconds),
+            "etag": wrk(url, tag, seconds),
+        }
+    return result
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "node": node,
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def run(args) -> dict[str, Any]:
+    raise_open_files()
+    ensure_wrk()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="jxj-bench-"))
+    instance = work / "instance"
+    instance.mkdir()
+    env = env_for_ours(instance)
+    log(f"fresh database {DB_NAME}, {max(sizes)} screens")
+    ctx = fresh_database(env, max(sizes), work)
+    scope_reply = requests.Session()
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "sizes": sizes,
+        "reps": args.reps,
+        "runs": [],
+    }
+    for n in sizes:
+        ours = Proc("gunicorn", gunicorn_cmd(1), env, work / f"ours-{n}.log")
+        ref = None
+        try:
+            ours.wait_http(f"http://127.0.0.1:{OURS_PORT}/api/places")
+            feed_url = f"http://127.0.0.1:{OURS_PORT}/api/feed?community_id={ctx['community_id']}"
+            feed = scope_reply.get(feed_url, timeout=10).json()
+            ctx["scope"] = feed["scope"]
+            ctx["feed_path"] = {
+                "ours": f"/api/feed?community_id={ctx['community_id']}",
+                "ref": "/feed",
+            }
+            (work / "feed.json").write_text(json.dumps(feed, ensure_ascii=False))
+            ctx["listing"] = work / "listing.json"
+            ctx["listing"].write_text(json.dumps(listing_body(ctx["community_id"])))
+            ref_env = {
+                **os.environ,
+                "PORT": str(REF_PORT),
+                "FEED_FILE": str(work / "feed.json"),
+                "SCOPE": ",".join(str(s) for s in feed["scope"]),
+            }
+            ref = Proc("reference", ["node", str(BENCH / "reference-server.js")], ref_env,
+                       work / f"ref-{n}.log")  # fmt: skip
+            ref.wait_http(f"http://127.0.0.1:{REF_PORT}/health")
+            time.sleep(2)
+            run_n: dict[str, Any] = {"n": n}
+            run_n["ref"] = harness(
+                "ref", f"http://127.0.0.1:{REF_PORT}", ref.popen.pid, n, ctx, args
+            )
+            time.sleep(2)
+            pid = worker_pid(ours.popen.pid)
+            run_n["ours"] = harness("ours", f"http://127.0.0.1:{OURS_PORT}", pid, n, ctx, args)
+            if n == sizes[0]:
+                results["feed"] = feed_bench(feed_url, f"http://127.0.0.1:{REF_PORT}/feed",
+                                             args.wrk_seconds)  # fmt: skip
+            results["runs"].append(run_n)
+        finally:
+            if ref:
+                ref.stop()
+            ours.stop()
+        time.sleep(2)
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,5000,10000"))
+    parser.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "3")))
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--json", default=str(BENCH / "results" / "latest.json"))
+    args = parser.parse_args()
+    results = run(args)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    log(f"results in {args.json}")
+    sys.path.insert(0, str(BENCH))
+    import report
+
+    report.write(results, Path(args.out))
+    log(f"table in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
