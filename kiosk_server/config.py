@@ -132,7 +132,9 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Threads share the embedded database; the busy timeout lets writers queue.
         return {"connect_args": {"check_same_thread": False, "timeout": 15}}
-    return {"pool_pre_ping": True}
+    # A database host that does not answer fails a request (and /api/health) in
+    # seconds instead of holding it until the system's TCP timeout.
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
 def server_address() -> tuple[str, int]:
