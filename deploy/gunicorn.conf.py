@@ -17,6 +17,7 @@ Address: HOST and PORT, read by kiosk_server.config like everything else
 
 from __future__ import annotations
 
+import resource
 import sys
 from pathlib import Path
 
@@ -61,3 +62,14 @@ control_socket_disable = True
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+
+
+def on_starting(server) -> None:  # type: ignore[no-untyped-def]
+    """Raise the open-file limit to what the system allows (up to 65536): a shell's
+    soft limit is often 1024, which would cap a process started by hand (make
+    cluster, make bench) near 1000 screens. systemd sets LimitNOFILE itself."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        server.log.info("open-file limit raised from %s to %s", soft, want)
