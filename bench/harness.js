@@ -208,7 +208,7 @@ async function main() {
 
   result.connect_ms = await connectAll(screens);
   await sleep(opt.settle * 1000);
-  await waitFor(() => stats.acksPending === 0, 60000, 'acks');
+  await waitFor(() => stats.acksPending === 0, 600000, 'acks');
   const rss1 = rssKb(opt.pid);
   result.rss_connected_kb = rss1;
   result.idle_kb_per_screen = (rss1 - rss0) / N;
@@ -226,7 +226,7 @@ async function main() {
     times.push(t1 - t0);
     // Let the acks of this change land before the next one, as they would between edits.
     await sleep(700);
-    await waitFor(() => stats.acksPending === 0, 120000, 'acks after publish');
+    await waitFor(() => stats.acksPending === 0, 600000, 'acks after publish');
     await sleep(300);
   }
   result.publish_ms = times;
@@ -243,11 +243,11 @@ async function main() {
   const current = new Promise((resolve) => { currentWaiter = { want: N, resolve: resolve }; });
   const s0 = now();
   screens.forEach((s) => s.socket.connect());
-  const s1 = await Promise.race([current, sleep(300000).then(() => null)]);
-  if (s1 === null) { throw new Error('storm: only ' + currentCount + ' of ' + N + ' screens current after 300 s'); }
+  const s1 = await Promise.race([current, sleep(900000).then(() => null)]);
+  if (s1 === null) { throw new Error('storm: only ' + currentCount + ' of ' + N + ' screens current after 900 s'); }
   result.storm_ms = s1 - s0;
   await sleep(1000);
-  await waitFor(() => stats.acksPending === 0, 120000, 'acks after storm');
+  await waitFor(() => stats.acksPending === 0, 600000, 'acks after storm');
   result.stats = Object.assign({}, stats);
   screens.forEach((s) => { s.socket.io.opts.reconnection = false; s.socket.disconnect(); });
   process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,0 +1,75 @@
+"""The benchmark page generator: verdicts against the issue's targets, and a re-run
+replacing only its own part of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+_spec = importlib.util.spec_from_file_location("bench_report", ROOT / "bench" / "report.py")
+assert _spec and _spec.loader
+report = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(report)
+
+
+def _side(publish: float, kb: float, storm: float) -> dict:
+    return {
+        "publish_ms": [publish, publish + 10, publish - 10],
+        "publish_median_ms": publish,
+        "idle_kb_per_screen": kb,
+        "storm_ms": storm,
+        "connect_ms": 1000.0,
+        "stats": {"applied": 1, "duplicates": 0, "gaps": 0, "syncs": 1},
+    }
+
+
+RESULTS = {
+    "date": "2026-11-22T09:00:00+00:00",
+    "machine": {
+        "cpu": "Test CPU",
+        "cores": 2,
+        "ram_gib": 24.0,
+        "kernel": "6.1",
+        "python": "3.11.7",
+        "node": "v20",
+        "loadavg_start": [1.0, 1.0, 1.0],
+        "loadavg_end": [2.0, 2.0, 2.0],
+    },
+    "sizes": [10_000],
+    "reps": 3,
+    "runs": [
+        {"n": 10_000, "ours": _side(900.0, 45.0, 3000.0), "ref": _side(600.0, 20.0, 2500.0)}
+    ],
+    "feed": {
+        "ours": {"bytes": 100, "full": {"rps": 50.0}, "etag": {"rps": 100.0}},
+        "ref": {"bytes": 100, "full": {"rps": 5000.0}, "etag": {"rps": 30000.0}},
+    },
+}
+
+
+def test_each_target_is_judged_and_a_miss_says_by_how_much() -> None:
+    table = report.size_table(RESULTS)
+    fanout = next(line for line in table.splitlines() if "publish" in line)
+    assert "1.50×" in fanout and "**missed** (1.5× over)" in fanout
+    memory = next(line for line in table.splitlines() if "idle memory" in line)
+    assert "45.0 KB" in memory and "15 KB over" in memory
+    storm = next(line for line in table.splitlines() if "storm" in line)
+    assert "1.20×" in storm and storm.rstrip(" |").endswith("met")
+    held = next(line for line in table.splitlines() if "one process" in line)
+    assert held.rstrip(" |").endswith("met")
+
+
+def test_a_rerun_replaces_only_the_bench_part_of_the_page() -> None:
+    page = "# Benchmarks\n\nFront-end weight: 120 KB\n"
+    first = report.merge(page, "old numbers")
+    second = report.merge(first + "\n## Later section\n", "new numbers")
+    assert "Front-end weight: 120 KB" in second and "## Later section" in second
+    assert "new numbers" in second and "old numbers" not in second
+    assert second.count(report.START) == 1 and second.count(report.END) == 1
+
+
+def test_the_template_is_filled_with_the_machine_and_tables() -> None:
+    text = report.render(RESULTS, (ROOT / "bench" / "benchmarks.template.md").read_text())
+    assert "{{" not in text
+    assert "Test CPU, 2 cores" in text and "30,000 req/s" in text
