@@ -391,7 +391,21 @@ def _pid_file(run: Path) -> Path:
 
 
 def stop_running(run: Path = RUN_DIR) -> int:
-    """Stop a cluster started by this script from its pid file; returns how many were stopped."""
+    """Stop a cluster started by this script from its pid files; returns how many were stopped."""
+    launcher = run / "launcher.pid"
+    if launcher.exists():
+        pid = int(launcher.read_text())
+        # The launcher stops its processes in order (and would restart any killed under it).
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)
+                time.sleep(0.2)
+        launcher.unlink(missing_ok=True)
+        if not _pid_file(run).exists():
+            print("已停止本地集群。")
+            return 1
     pids = _pid_file(run)
     if not pids.exists():
         print("没有在运行的本地集群。")
@@ -425,8 +439,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.stop:
         stop_running(run)
         return
-    if _pid_file(run).exists():
-        stop_running(run)  # a cluster left behind by a killed launcher
+    if _pid_file(run).exists() or (run / "launcher.pid").exists():
+        stop_running(run)  # a cluster left behind, or its launcher in another terminal
         time.sleep(1)
     if args.processes < 2:
         parser.error("a cluster has at least 2 processes")
@@ -447,6 +461,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(flask(env, "demo", "load", "--if-empty").stdout.strip())
 
     run.mkdir(parents=True, exist_ok=True)
+    (run / "launcher.pid").write_text(f"{os.getpid()}\n")
     write_nginx_config(run, args.port, app_ports)
     apps: list[AppProcess] = []
     nginx: Nginx | None = None
@@ -475,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             nginx.stop()
         stop_apps(apps)
         _pid_file(run).unlink(missing_ok=True)
+        (run / "launcher.pid").unlink(missing_ok=True)
         print("已停止。", flush=True)
 
 
