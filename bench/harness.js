@@ -76,7 +76,7 @@ async function preparePublish() {
 
 // ---- screens --------------------------------------------------------------------
 
-const stats = { applied: 0, duplicates: 0, gaps: 0, syncs: 0, syncErrors: 0, connectErrors: 0, acksPending: 0, ackErrors: 0 };
+const stats = { applied: 0, duplicates: 0, gaps: 0, syncs: 0, syncErrors: 0, connectErrors: 0, refused: 0, acksPending: 0, ackErrors: 0 };
 let waiter = null; // {want, resolve}: resolves when stats.applied reaches want
 let currentWaiter = null;
 let currentCount = 0;
@@ -95,6 +95,7 @@ class Screen {
     this.syncing = false;
     this.synced = false;
     this.storm = null; // {need, applied} during a reconnect storm
+    this.closing = false;
     this.socket = io(opt.url + '/screens', {
       auth: { token: token, app_version: 'bench' },
       transports: ['websocket'],
@@ -104,7 +105,16 @@ class Screen {
       timeout: 60000,
     });
     this.socket.on('connect', () => this.sync());
-    this.socket.on('connect_error', () => { stats.connectErrors += 1; });
+    this.socket.on('connect_error', (error) => {
+      stats.connectErrors += 1;
+      if (error && error.data && error.data.code === 'unknown_screen') { stats.refused += 1; }
+      // A refusal by the server is not retried by socket.io-client itself (a TV shows
+      // 请联系工作人员 and stops). The harness tries again after a second so the storm
+      // can finish, and counts the refusals: for a valid token each one is a fault.
+      if (!this.socket.active && !this.closing) {
+        setTimeout(() => { if (!this.socket.connected && !this.closing) { this.socket.connect(); } }, 1000 + Math.random() * 1000);
+      }
+    });
     this.socket.on('change', (change) => this.onChange(change));
   }
 
@@ -134,7 +144,12 @@ class Screen {
     stats.syncs += 1;
     this.socket.timeout(60000).emit('sync', { cursors: this.cursors }, (err, answer) => {
       this.syncing = false;
-      if (err || !answer || answer.error || answer.resync) { stats.syncErrors += 1; return; }
+      if (err || !answer || answer.error || answer.resync) {
+        stats.syncErrors += 1;
+        // As a TV's safety-net sync would, only sooner: try again in a second.
+        setTimeout(() => { if (this.socket.connected) { this.sync(); } }, 1000 + Math.random() * 1000);
+        return;
+      }
       answer.changes.forEach((change) => this.apply(change));
       Object.keys(answer.cursors).forEach((k) => { this.cursors[k] = Math.max(this.cursors[k] || 0, answer.cursors[k]); });
       if (!this.synced) { this.synced = true; syncedCount += 1; }
@@ -249,7 +264,7 @@ async function main() {
   await sleep(1000);
   await waitFor(() => stats.acksPending === 0, 600000, 'acks after storm');
   result.stats = Object.assign({}, stats);
-  screens.forEach((s) => { s.socket.io.opts.reconnection = false; s.socket.disconnect(); });
+  screens.forEach((s) => { s.closing = true; s.socket.io.opts.reconnection = false; s.socket.disconnect(); });
   process.stdout.write(JSON.stringify(result) + '\n');
   setTimeout(() => process.exit(0), 200);
 }

@@ -118,8 +118,8 @@ def size_table(results: dict[str, Any]) -> str:
 def protocol_table(results: dict[str, Any]) -> str:
     lines = [
         "| screens | side | changes applied | duplicates ignored | gaps → sync | syncs"
-        " | sync errors | connect errors | ack errors |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        " | sync errors | connect errors | refused as unknown_screen | ack errors |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
         for name in ("ours", "ref"):
@@ -128,7 +128,8 @@ def protocol_table(results: dict[str, Any]) -> str:
                 f"| {run['n']:,} | {'ours' if name == 'ours' else 'reference'}"
                 f" | {st.get('applied', '—')} | {st.get('duplicates', '—')} | {st.get('gaps', '—')}"
                 f" | {st.get('syncs', '—')} | {st.get('syncErrors', '—')}"
-                f" | {st.get('connectErrors', '—')} | {st.get('ackErrors', '—')} |"
+                f" | {st.get('connectErrors', '—')} | {st.get('refused', '—')}"
+                f" | {st.get('ackErrors', '—')} |"
             )
     return "\n".join(lines)
 
