@@ -33,6 +33,16 @@ from kiosk_server.screens.schemas import KioskEnrolmentIn, ScreensQuery, TvRegis
 from kiosk_server.staff.schemas import LoginIn, PasswordIn, StaffCreateIn, StaffIn, StaffQuery
 
 REF = "#/components/schemas/{model}"
+HEALTH = {
+    "type": "object",
+    "properties": {
+        "status": {"enum": ["ok", "error"]},
+        "database": {"enum": ["ok", "error"]},
+        # embedded: one process, no queue; unchecked: a queue other than Redis.
+        "queue": {"enum": ["ok", "error", "embedded", "unchecked"]},
+    },
+    "required": ["status", "database", "queue"],
+}
 
 ERROR = {
     "type": "object",
@@ -172,6 +182,16 @@ def openapi_document() -> dict[str, Any]:
     listing_in = c.body(TypeAdapter(Annotated[ListingIn, Field(discriminator="kind")]), "ListingIn")
     listing_ok = _json({"$ref": REF.format(model="Listing")})
     paths: dict[str, Any] = {
+        "/api/health": {
+            "get": {
+                "tags": ["public"],
+                "summary": "本进程能否连上数据库和消息队列（给负载均衡和运维）",
+                "responses": {
+                    "200": _json(HEALTH, "都正常"),
+                    "503": _json(HEALTH, "有一部分连不上"),
+                },
+            }
+        },
         "/api/places": {
             "get": {
                 "tags": ["public"],
@@ -736,7 +756,9 @@ def openapi_document() -> dict[str, Any]:
             "title": "就享家 屏幕服务接口",
             "version": "1",
             "description": "公开接口供电视、自助终端和手机使用；/admin/api 供工作人员使用，"
-            "需要登录，改动类请求须带 X-CSRFToken 请求头。实时推送见 docs/protocol.md。",
+            "需要登录，改动类请求须带 X-CSRFToken 请求头。实时推送见 docs/protocol.md。"
+            "数据库暂时连不上时，任何接口都答 503（code database_unavailable，带 Retry-After），"
+            "不会只写进一半。",
         },
         "paths": paths,
         "components": {"schemas": c.schemas},

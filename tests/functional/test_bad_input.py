@@ -300,6 +300,7 @@ def test_bad_staff_query_is_refused_with_the_parameter_named(
 
 NO_INPUT_ROUTES = [
     ("GET", "/api/openapi.json"),
+    ("GET", "/api/health"),
     ("GET", "/api/places"),
     ("GET", SESSION),
     ("GET", SIGNUP_INDEX),
@@ -423,6 +424,7 @@ FILE_ROUTES = [
     "/admin/<any(src, styles):folder_name>/<path:filename>",
     "/shared/<path:filename>",
     "/vendor/<name>",
+    "/assets/<digest>/<path:url_path>",
 ]
 
 
