@@ -62,13 +62,26 @@ async function login() {
   csrf = (await http('POST', '/admin/api/session', { username: opt.username || 'bench', password: opt.password })).csrf_token;
 }
 
+// Staff requests made while screens stampede the database (a mass disconnect)
+// can fail with 500; a person would try again, so does the harness, and counts it.
+async function retried(what, fn) {
+  for (let attempt = 1; ; attempt += 1) {
+    try { return await fn(); } catch (error) {
+      stats.staffErrors += 1;
+      if (attempt >= 10) { throw error; }
+      process.stderr.write(what + ' failed (' + String(error.message).slice(0, 120) + '), again in 3 s\n');
+      await sleep(3000);
+    }
+  }
+}
+
 let titleNo = 0;
 // Returns a function that sends the publish request itself, so only that is timed.
 async function preparePublish() {
   titleNo += 1;
   const body = Object.assign({}, listing, { title: listing.title + ' #' + titleNo });
   if (opt.target === 'ours') {
-    const draft = await http('POST', '/admin/api/listings', body);
+    const draft = await retried('draft', () => http('POST', '/admin/api/listings', body));
     return () => http('POST', '/admin/api/listings/' + draft.id + '/publish', {});
   }
   return () => http('POST', '/publish', body);
@@ -76,7 +89,7 @@ async function preparePublish() {
 
 // ---- screens --------------------------------------------------------------------
 
-const stats = { applied: 0, duplicates: 0, gaps: 0, syncs: 0, syncErrors: 0, connectErrors: 0, refused: 0, acksPending: 0, ackErrors: 0 };
+const stats = { applied: 0, duplicates: 0, gaps: 0, syncs: 0, syncErrors: 0, connectErrors: 0, refused: 0, acksPending: 0, ackErrors: 0, staffErrors: 0 };
 let waiter = null; // {want, resolve}: resolves when stats.applied reaches want
 let currentWaiter = null;
 let currentCount = 0;
@@ -251,7 +264,10 @@ async function main() {
   // all come back at once; done when each has synced and applied the K changes.
   screens.forEach((s) => { s.socket.disconnect(); s.synced = false; s.storm = { need: opt.missed, applied: 0 }; });
   await sleep(2000);
-  for (let k = 0; k < opt.missed; k += 1) { await (await preparePublish())(); }
+  for (let k = 0; k < opt.missed; k += 1) {
+    const send = await preparePublish();
+    await retried('publish while away', send);
+  }
   await sleep(500);
   currentCount = 0;
   syncedCount = 0;

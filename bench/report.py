@@ -118,8 +118,9 @@ def size_table(results: dict[str, Any]) -> str:
 def protocol_table(results: dict[str, Any]) -> str:
     lines = [
         "| screens | side | changes applied | duplicates ignored | gaps → sync | syncs"
-        " | sync errors | connect errors | refused as unknown_screen | ack errors |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | sync errors | connect errors | refused as unknown_screen | ack errors"
+        " | staff requests failed |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
         for name in ("ours", "ref"):
@@ -129,7 +130,7 @@ def protocol_table(results: dict[str, Any]) -> str:
                 f" | {st.get('applied', '—')} | {st.get('duplicates', '—')} | {st.get('gaps', '—')}"
                 f" | {st.get('syncs', '—')} | {st.get('syncErrors', '—')}"
                 f" | {st.get('connectErrors', '—')} | {st.get('refused', '—')}"
-                f" | {st.get('ackErrors', '—')} |"
+                f" | {st.get('ackErrors', '—')} | {st.get('staffErrors', '—')} |"
             )
     return "\n".join(lines)
 
