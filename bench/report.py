@@ -64,7 +64,8 @@ def size_table(results: dict[str, Any]) -> str:
         if ours.get("error") or ref.get("error"):
             for name, side in (("ours", ours), ("reference", ref)):
                 if side.get("error"):
-                    lines.append(f"| {n:,} | run failed ({name}) | {side['error']} | | | | |")
+                    error = " ".join(str(side["error"]).split()).replace("|", "/")[:160]
+                    lines.append(f"| {n:,} | run failed ({name}) | {error} | | | | |")
         pub_o, pub_r = ours.get("publish_median_ms"), ref.get("publish_median_ms")
         ratio = _ratio(pub_o, pub_r)
         if n == FANOUT_AT:
@@ -132,6 +133,22 @@ def protocol_table(results: dict[str, Any]) -> str:
                 f" | {st.get('connectErrors', '—')} | {st.get('refused', '—')}"
                 f" | {st.get('ackErrors', '—')} | {st.get('staffErrors', '—')} |"
             )
+    lines += [
+        "",
+        "Our server's log for each size (gunicorn killing a stuck worker, database pool"
+        " waits over 30 s, connects refused after an error, failed events and requests):",
+        "",
+        "| screens | worker timeouts (killed) | pool timeouts | connects failed"
+        " | events failed | staff/HTTP requests failed |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in results["runs"]:
+        log = run.get("ours_log") or {}
+        lines.append(
+            f"| {run['n']:,} | {log.get('worker_timeouts', '—')} | {log.get('pool_timeouts', '—')}"
+            f" | {log.get('connects_failed', '—')} | {log.get('events_failed', '—')}"
+            f" | {log.get('requests_failed', '—')} |"
+        )
     return "\n".join(lines)
 
 

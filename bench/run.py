@@ -270,6 +270,18 @@ def feed_bench(ours_url: str, ref_url: str, seconds: int) -> dict[str, Any]:
     return result
 
 
+def server_log_counts(logfile: Path) -> dict[str, int]:
+    """What went wrong inside our server during one size, from its log."""
+    text = logfile.read_text(errors="replace") if logfile.exists() else ""
+    return {
+        "worker_timeouts": text.count("WORKER TIMEOUT"),
+        "pool_timeouts": text.count("QueuePool limit"),
+        "connects_failed": text.count("screen connect failed"),
+        "events_failed": text.count("socket event failed"),
+        "requests_failed": text.count("unhandled error on"),
+    }
+
+
 def machine() -> dict[str, Any]:
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -343,6 +355,7 @@ def run(args) -> dict[str, Any]:
                     log(f"harness {target} n={n} failed: {error}")
                     run_n[target] = {"target": target, "n": n, "error": str(error)[:300]}
                 time.sleep(2)
+            run_n["ours_log"] = server_log_counts(work / f"ours-{n}.log")
             results["runs"].append(run_n)
             if n == sizes[0]:
                 # After the screens of the first size have left (wrk first would grow
