@@ -7,6 +7,8 @@
   var ACK_DELAY_MS = 500;
   // The ack doubles as a heartbeat: staff see a screen as offline after two missed beats.
   var HEARTBEAT_MS = 60 * 1000;
+  var RETRY_MIN_MS = 2000;
+  var RETRY_SPREAD_MS = 8000;
 
   /* options: token, appVersion, onChange(change), onResync(), onStatus(online),
    * onRefused(message) */
@@ -55,9 +57,14 @@
     socket.on('disconnect', function () { self.options.onStatus(false); });
     socket.on('connect_error', function (error) {
       self.options.onStatus(false);
-      if (error && error.data && error.data.code === 'unknown_screen') {
+      var code = error && error.data && error.data.code;
+      if (code === 'unknown_screen') {
         socket.disconnect();
         self.options.onRefused(error.data.message);
+      } else if (code) {
+        // Refused for now (server busy): the client does not retry a refusal by
+        // itself; come back after a random pause so a crowd does not return at once.
+        window.setTimeout(function () { socket.connect(); }, RETRY_MIN_MS + Math.random() * RETRY_SPREAD_MS);
       }
     });
     socket.on('change', function (change) { self.receive(change); });

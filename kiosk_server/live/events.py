@@ -31,6 +31,7 @@ from kiosk_server.screens.schemas import CursorsIn
 from kiosk_server.validation import Line, field_messages
 
 AppVersion: TypeAdapter[str] = TypeAdapter(Line(32, 1))
+SERVER_BUSY = {"code": "server_busy", "message": "服务器忙，稍后自动重连"}
 
 
 def _current_screen() -> Screen:
@@ -70,7 +71,13 @@ def on_connect(auth: Any = None) -> None:
             do_mark_seen(screen, _app_version(auth))
             return
     except Exception:
+        # A busy or lost database is not a verdict on the screen: "unknown_screen"
+        # would make a good TV give up for good, so it is told to come back later.
         current_app.logger.exception("screen connect failed")
+        db.session.rollback()
+        raise socketio_exceptions.ConnectionRefusedError(
+            SERVER_BUSY["message"], SERVER_BUSY
+        ) from None
     db.session.rollback()
     # Not the builtin of the same name: only this one makes Flask-SocketIO
     # refuse; the builtin would reach on_error and the screen would connect.

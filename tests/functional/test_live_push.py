@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from kiosk_server.timeutil import utcnow
 from tests.conftest import World
@@ -171,3 +173,22 @@ def socketio_test_client(app: Flask, token: str):
     from kiosk_server.extensions import socketio
 
     return socketio.test_client(app, namespace="/screens", auth={"token": token})
+
+
+def test_a_screen_refused_for_a_database_fault_is_told_to_retry_not_that_it_is_unknown(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socketio.exceptions import ConnectionRefusedError
+
+    from kiosk_server.live import events
+
+    screen = Screen(app, world.jiuquhe.id)
+
+    def pool_exhausted(_token: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("QueuePool limit reached"))
+
+    monkeypatch.setattr(events, "active_screen_by_token", pool_exhausted)
+    with app.test_request_context(), pytest.raises(ConnectionRefusedError) as refused:
+        events.on_connect({"token": screen.token})
+
+    assert refused.value.error_args["data"]["code"] == "server_busy"
