@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app kiosk_server
 
-.PHONY: run test lint format setup clean
+.PHONY: run test lint format setup clean cluster cluster-stop bench bench-frontend bench-screens
 
 # Stamps make each install step run again only when its inputs change.
 $(VENV)/.run-deps: pyproject.toml scripts/venv.sh
@@ -40,7 +40,27 @@ format: $(VENV)/.test-deps
 
 test: lint
 	scripts/ensure-chromium.sh
+	scripts/ensure-nginx.sh
 	$(BIN)/pytest
+
+# Two app processes on PostgreSQL and Redis behind nginx on 127.0.0.1:8080 (docs/deploy.md).
+cluster: $(VENV)/.run-deps node_modules/.installed
+	scripts/ensure-fonts.sh
+	$(BIN)/python scripts/cluster.py
+
+cluster-stop:
+	$(BIN)/python scripts/cluster.py --stop
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# The TV's first screen over the wire and its Lighthouse score, into docs/benchmarks.md.
+bench: bench-frontend bench-screens
+bench-frontend: $(VENV)/.test-deps
+	scripts/ensure-chromium.sh
+	$(BIN)/python bench/frontend.py
+
+# Ours vs a minimal Node Socket.IO server at 1,000, 5,000 and 10,000 screens, same
+# client harness, on the machine's PostgreSQL (bench/run.py); ~30 min on 2 cores.
+bench-screens: $(VENV)/.test-deps
+	$(BIN)/python bench/run.py
