@@ -302,7 +302,7 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $http_host;  # with the port: Socket.IO checks the origin against it
+            proxy_set_header Host $http_host;  # with the port, for Socket.IO's origin check
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             # A screen's socket is quiet between changes: keep it open well past the pings.
