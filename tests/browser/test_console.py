@@ -266,3 +266,19 @@ def test_a_renamed_text_file_is_refused_beside_the_picture_field(
     expect(console.locator("[data-error-for=image]")).not_to_be_empty()
     expect(console.locator(".images img")).to_have_count(0)
     screenshot(console, "console-image-refused")
+
+
+def test_a_refused_publish_can_be_fixed_and_sent_again(browser: Browser, site: Site) -> None:
+    console = open_console(browser, site)
+    _write_piece_rate_job(console, site, "到期时间写错的岗位")
+    past = to_local(utcnow() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    console.fill("[data-field=valid_until]", past)
+
+    console.click("[data-action=publish]")
+    expect(console.locator(".status-panel .form-error")).to_contain_text("下架时间")
+
+    future = to_local(utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    console.fill("[data-field=valid_until]", future)
+    console.click("[data-action=publish]")
+    expect(console.locator(".status-panel .pill")).to_have_text("已发布")
+    assert console.errors == []  # type: ignore[attr-defined]

@@ -173,7 +173,9 @@
           if (at === '') {
             return forms.showErrors(scheduleBox, { message: '', fields: { at: '请选择发布时间' } });
           }
-          saveThen(function () {
+          saveThen(function (saved) {
+            // The save went through even if publishing is refused: a retry must send its version.
+            listing.version = saved.version;
             api.post('/admin/api/listings/' + listing.id + '/publish', at ? { at: at } : {}, function (error) {
               if (error) { return forms.showErrors(statusBox, error); }
               ui.notice(at ? '已定时发布' : '已发布，正在推送到屏幕');
