@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -24,3 +25,15 @@ def paginate(statement: Select[Any], order: tuple[Any, ...], page: int, per_page
         statement.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(items), total)
+
+
+def page_json(
+    page: Page[T], item_json: Callable[[T], dict[str, Any]], number: int, per_page: int
+) -> dict[str, Any]:
+    """The answer every staff list gives: the page's items and where it stands in all."""
+    return {
+        "items": [item_json(item) for item in page.items],
+        "total": page.total,
+        "page": number,
+        "per_page": per_page,
+    }

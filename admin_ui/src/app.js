@@ -88,15 +88,10 @@
       if (pending === 0) { done(failed); }
     }
     api.get('/admin/api/choices', function (error, data) { app.choices = data; one(error); });
-    api.get('/admin/api/places', function (error, data) {
-      if (data) {
-        app.places = data.items;
-        app.sites = data.sites;
-      }
-      one(error);
-    });
+    app.refreshPlaces(one);
   }
 
+  /* Screen counts change as screens come and go: pages that show them ask again. */
   app.refreshPlaces = function (done) {
     api.get('/admin/api/places', function (error, data) {
       if (data) {

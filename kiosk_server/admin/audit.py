@@ -13,6 +13,7 @@ from kiosk_server.audit.models import ACTION_NAMES, ENTITY_NAMES, AuditEntry
 from kiosk_server.audit.queries import entries_in_scope
 from kiosk_server.audit.schemas import AuditQuery
 from kiosk_server.listings.display import iso
+from kiosk_server.paging import page_json
 from kiosk_server.staff.auth import require_staff
 from kiosk_server.validation import parse_query
 
@@ -44,11 +45,4 @@ def audit_index() -> Response:
     # Narrowing to a place is allowed only inside one's own scope, like opening a listing.
     scope = access_place(staff, query.place_id) if query.place_id else staff.scope
     found = entries_in_scope(scope.path, query)
-    return jsonify(
-        {
-            "items": [_entry_json(entry) for entry in found.items],
-            "total": found.total,
-            "page": query.page,
-            "per_page": query.per_page,
-        }
-    )
+    return jsonify(page_json(found, _entry_json, query.page, query.per_page))

@@ -21,8 +21,9 @@ from kiosk_server.admin.access import (
 )
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
-from kiosk_server.listings.display import pay_text
+from kiosk_server.listings.display import listing_pay_text
 from kiosk_server.listings.models import JOB_CATEGORY_NAMES, Listing, ListingKind
+from kiosk_server.paging import page_json
 from kiosk_server.registrations.actions import do_follow_up, do_reveal_mobile
 from kiosk_server.registrations.display import (
     CSV_HEADER,
@@ -71,14 +72,7 @@ def registration_index() -> Response:
     query = parse_query(RegistrationsQuery)
     _check_filters(staff, query)
     found = registrations_in_scope(staff.scope.path, query, query.page, query.per_page)
-    return jsonify(
-        {
-            "items": [registration_summary(item) for item in found.items],
-            "total": found.total,
-            "page": query.page,
-            "per_page": query.per_page,
-        }
-    )
+    return jsonify(page_json(found, registration_summary, query.page, query.per_page))
 
 
 @bp.get("/api/registrations.csv")
@@ -148,13 +142,7 @@ def _job_line(listing: Listing) -> dict[str, Any]:
         "employer": listing.employer,
         "category": category,
         "category_name": JOB_CATEGORY_NAMES.get(category, category) if category else None,
-        "pay_text": pay_text(
-            listing.pay_min,
-            listing.pay_max,
-            listing.pay_unit,
-            listing.pay_piece,
-            listing.pay_approximate,
-        ),
+        "pay_text": listing_pay_text(listing),
         "work_hours": listing.work_hours,
         "target": {"id": listing.target.id, "name": listing.target.name},
         "site": {"id": listing.site.id, "name": listing.site.name} if listing.site else None,

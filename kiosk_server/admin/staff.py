@@ -15,6 +15,7 @@ from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_account, access_place, require_account_manager
 from kiosk_server.admin.views import staff_json
 from kiosk_server.listings.display import iso
+from kiosk_server.paging import page_json
 from kiosk_server.staff.actions import (
     do_create_staff,
     do_set_active,
@@ -43,14 +44,7 @@ def staff_index() -> Response:
     manager = require_account_manager()
     query = parse_query(StaffQuery)
     page = staff_in_scope(manager.scope.path, query.role, query.active, query.page, query.per_page)
-    return jsonify(
-        {
-            "items": [_account_json(staff) for staff in page.items],
-            "total": page.total,
-            "page": query.page,
-            "per_page": query.per_page,
-        }
-    )
+    return jsonify(page_json(page, _account_json, query.page, query.per_page))
 
 
 @bp.post("/api/staff")

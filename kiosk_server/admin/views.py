@@ -32,6 +32,7 @@ from kiosk_server.listings.schemas import (
     ListingIn,
     PublishIn,
 )
+from kiosk_server.paging import page_json
 from kiosk_server.staff.actions import do_end_sessions, do_login
 from kiosk_server.staff.auth import (
     current_staff_or_none,
@@ -138,14 +139,7 @@ def listing_index() -> Response:
         q=query.q,
         target_id=query.target_id,
     )
-    return jsonify(
-        {
-            "items": [_admin_listing(listing) for listing in page.items],
-            "total": page.total,
-            "page": query.page,
-            "per_page": query.per_page,
-        }
-    )
+    return jsonify(page_json(page, _admin_listing, query.page, query.per_page))
 
 
 class _ListingEnvelope(Strict):
@@ -206,12 +200,9 @@ def announcement_index() -> Response:
     page = announcements_in_scope(staff.scope.path, query.status, query.page, query.per_page)
     creators = staff_by_ids(item.created_by_id for item in page.items)
     return jsonify(
-        {
-            "items": [_admin_announcement(item, creators) for item in page.items],
-            "total": page.total,
-            "page": query.page,
-            "per_page": query.per_page,
-        }
+        page_json(
+            page, lambda item: _admin_announcement(item, creators), query.page, query.per_page
+        )
     )
 
 

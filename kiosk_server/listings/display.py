@@ -84,6 +84,17 @@ def public_site(site: Site) -> dict[str, Any]:
     }
 
 
+def listing_pay_text(listing: Listing) -> str:
+    """A job's pay as people say it, from its stored fields."""
+    return pay_text(
+        listing.pay_min,
+        listing.pay_max,
+        listing.pay_unit,
+        listing.pay_piece,
+        listing.pay_approximate,
+    )
+
+
 def _job(listing: Listing) -> dict[str, Any]:
     return {
         "employer": listing.employer,
@@ -95,13 +106,7 @@ def _job(listing: Listing) -> dict[str, Any]:
             "unit": listing.pay_unit,
             "piece": listing.pay_piece,
             "approximate": bool(listing.pay_approximate),
-            "text": pay_text(
-                listing.pay_min,
-                listing.pay_max,
-                listing.pay_unit,
-                listing.pay_piece,
-                listing.pay_approximate,
-            ),
+            "text": listing_pay_text(listing),
         },
         "work_hours": listing.work_hours,
         "flexible": bool(listing.flexible),
