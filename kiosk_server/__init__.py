@@ -55,6 +55,11 @@ def _init_extensions(app: Flask, config: Config) -> None:
     # Handlers must be declared before the first init_app: declared later, they
     # bind to that one server only and a second app (tests) would lack them.
     from kiosk_server.live import events, inbox  # noqa: F401
+    from kiosk_server.live.changes import RecentCatchUps
+    from kiosk_server.screens import reports
+
+    reports.init_app(app, config.report_interval_seconds)
+    app.extensions["catch_ups"] = RecentCatchUps()
 
     socketio.init_app(
         app,

@@ -66,6 +66,9 @@ class Config:
     # Processes sharing one Redis talk on this channel; separate deployments pick their own.
     message_queue_channel: str = "kiosk-screens"
     sweep_interval_seconds: int = 5
+    # How often connects, acks and closes of screens are written, all at once
+    # (screens/reports.py); 0 writes each at once.
+    report_interval_seconds: float = 2.0
     catchup_limit: int = 500
     max_body_bytes: int = 64 * 1024
     socketio_async_mode: str = "threading"
@@ -91,6 +94,7 @@ class Config:
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
+            report_interval_seconds=float(_int("REPORT_INTERVAL_SECONDS", 2)),
             catchup_limit=_int("CATCHUP_LIMIT", 500),
             socketio_async_mode=_async_mode(),
             trusted_proxies=_int("TRUSTED_PROXIES", 0),

@@ -69,6 +69,9 @@ def make_config(database_url: str, instance: Path, **overrides: Any) -> Config:
         password_hash_method=overrides.pop("password_hash_method", "pbkdf2:sha256:1000"),
         # Fixtures log in from one address all run long; test_login_throttle sets a limit.
         login_rate_limit=overrides.pop("login_rate_limit", ""),
+        # Tests read what a screen reported straight away; test_screen_reports
+        # covers the batched writes of a server.
+        report_interval_seconds=overrides.pop("report_interval_seconds", 0),
         **overrides,
     )
 
@@ -103,6 +106,8 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     application: Flask = request.getfixturevalue("app")
+    # The next test's changes reuse the seqs of this one's.
+    application.extensions["catch_ups"].clear()
     with application.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))

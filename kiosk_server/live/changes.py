@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,20 +66,55 @@ def heads(scope_ids: Iterable[int]) -> dict[int, int]:
 
 @dataclass
 class CatchUp:
-    changes: list[Change]
+    messages: list[dict[str, Any]]
     cursors: dict[int, int]
     resync_reason: str | None = None
 
 
-def catch_up(scope_ids: list[int], cursors: Mapping[int, int], limit: int) -> CatchUp:
+# (scope, the screen's cursor there, the scope's head) for each scope it is behind in.
+Behind = tuple[tuple[int, int, int], ...]
+# The messages a screen missed, or why it must reload instead.
+Missed = tuple[list[dict[str, Any]], str | None]
+# Missed-change answers kept per process: after a publish or an outage, most
+# screens of a scope ask for exactly the same span.
+RECENT_CATCH_UPS = 256
+
+
+class RecentCatchUps:
+    """Answers keyed by (scope, cursor, head) for every scope a screen is behind in.
+
+    Committed changes never change and seqs are taken in commit order, so once a
+    head is visible the changes up to it are final and an answer keeps; it also
+    still holds after those changes are pruned. A database emptied or restored
+    under a running process must be followed by clear()."""
+
+    def __init__(self) -> None:
+        self._answers: dict[Behind, Missed] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Behind) -> Missed | None:
+        with self._lock:
+            return self._answers.get(key)
+
+    def put(self, key: Behind, answer: Missed) -> None:
+        with self._lock:
+            if len(self._answers) >= RECENT_CATCH_UPS:
+                del self._answers[next(iter(self._answers))]
+            self._answers[key] = answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+def catch_up(
+    scope_ids: list[int], cursors: Mapping[int, int], limit: int, recent: RecentCatchUps
+) -> CatchUp:
     """Everything a screen missed in its scopes, in order, or why it must reload.
 
     `cursors` holds, per scope, the last change the screen applied there.
     """
     current = heads(scope_ids)
-    pruned_through = db.session.scalar(
-        select(ChangeCounter.pruned_through).where(ChangeCounter.id == 1)
-    )
     for scope in scope_ids:
         cursor = cursors.get(scope)
         if cursor is None:
@@ -86,23 +122,39 @@ def catch_up(scope_ids: list[int], cursors: Mapping[int, int], limit: int) -> Ca
         if cursor > current[scope]:
             # The screen has seen changes this database never made (a restore, a new server).
             return CatchUp([], current, "ahead_of_server")
-        if cursor < current[scope] and cursor < (pruned_through or 0):
-            return CatchUp([], current, "too_old")
-    if all(cursors[scope] >= current[scope] for scope in scope_ids):
+    behind = tuple(
+        (scope, cursors[scope], current[scope])
+        for scope in scope_ids
+        if cursors[scope] < current[scope]
+    )
+    if not behind:
         return CatchUp([], current)
+    answer = recent.get(behind)
+    if answer is None:
+        answer = _missed(behind, limit)
+        recent.put(behind, answer)
+    messages, resync_reason = answer
+    return CatchUp(messages, current, resync_reason)
+
+
+def _missed(behind: Behind, limit: int) -> Missed:
+    pruned_through = db.session.scalar(
+        select(ChangeCounter.pruned_through).where(ChangeCounter.id == 1)
+    )
+    if any(cursor < (pruned_through or 0) for _scope, cursor, _head in behind):
+        return [], "too_old"
     missed = or_(
         *(
-            (Change.scope_id == scope) & (Change.seq > cursors[scope])
-            for scope in scope_ids
-            if cursors[scope] < current[scope]
+            (Change.scope_id == scope) & (Change.seq > cursor) & (Change.seq <= head)
+            for scope, cursor, head in behind
         )
     )
     changes = list(
         db.session.scalars(select(Change).where(missed).order_by(Change.seq).limit(limit + 1))
     )
     if len(changes) > limit:
-        return CatchUp([], current, "too_many")
-    return CatchUp(changes, current)
+        return [], "too_many"
+    return [change.to_message() for change in changes], None
 
 
 def prune_before(moment: datetime) -> int:

@@ -19,7 +19,6 @@ from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db, socketio
 from kiosk_server.live.changes import catch_up
 from kiosk_server.live.push import SCREENS_NAMESPACE, room, screen_room
-from kiosk_server.screens.actions import do_mark_gone, do_mark_seen, do_record_cursors
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import (
     UNKNOWN_SCREEN,
@@ -27,6 +26,7 @@ from kiosk_server.screens.queries import (
     scope_ids,
     unknown_screen_error,
 )
+from kiosk_server.screens.reports import screen_reports
 from kiosk_server.screens.schemas import CursorsIn
 from kiosk_server.validation import Line, field_messages
 
@@ -64,11 +64,14 @@ def on_connect(auth: Any = None) -> None:
     try:
         screen = active_screen_by_token(auth.get("token") if isinstance(auth, dict) else None)
         if screen is not None:
+            scope = scope_ids(screen)
             session["screen_id"] = screen.id
+            session["scope"] = scope
             join_room(screen_room(screen.id))
-            for place_id in scope_ids(screen):
+            for place_id in scope:
                 join_room(room(place_id))
-            do_mark_seen(screen, _app_version(auth))
+            db.session.rollback()
+            screen_reports().seen(screen.id, _app_version(auth))
             return
     except Exception:
         # A busy or lost database is not a verdict on the screen: "unknown_screen"
@@ -89,7 +92,7 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(*_reason: Any) -> None:
     screen_id = session.get("screen_id")
     if screen_id:
-        do_mark_gone(screen_id)
+        screen_reports().gone(screen_id)
 
 
 @socketio.on("sync", namespace=SCREENS_NAMESPACE)
@@ -97,24 +100,30 @@ def on_sync(data: Any = None, *extra: Any) -> dict[str, Any]:
     screen = _current_screen()
     scope = scope_ids(screen)
     cursors = _cursors(data, extra)
-    result = catch_up(scope, cursors, current_app.config["CATCHUP_LIMIT"])
-    # Read the rows before the rollback expires them: after it, every attribute
-    # of every change would be loaded again, one query per change.
-    messages = [change.to_message() for change in result.changes]
+    result = catch_up(
+        scope, cursors, current_app.config["CATCHUP_LIMIT"], current_app.extensions["catch_ups"]
+    )
     db.session.rollback()
     wire_cursors = {str(key): value for key, value in result.cursors.items()}
     if result.resync_reason:
         return {"resync": True, "reason": result.resync_reason, "cursors": wire_cursors}
-    for message in messages:
+    for message in result.messages:
         key = str(message["scope"])
         wire_cursors[key] = max(wire_cursors[key], message["seq"])
-    return {"changes": messages, "cursors": wire_cursors}
+    return {"changes": result.messages, "cursors": wire_cursors}
 
 
 @socketio.on("ack", namespace=SCREENS_NAMESPACE)
 def on_ack(data: Any = None, *extra: Any) -> dict[str, Any]:
-    screen = _current_screen()
-    do_record_cursors(screen, _cursors(data, extra), scope_ids(screen))
+    # No database here: every screen acks every change and beats its heart with
+    # an ack, so this is the busiest event. A stopped screen's acks are dropped
+    # when the reports are written; its sync is refused.
+    screen_id, scope = session.get("screen_id"), session.get("scope") or []
+    if not screen_id:
+        raise unknown_screen_error()
+    cursors = _cursors(data, extra)
+    known = {str(key): seq for key, seq in cursors.items() if key in scope}
+    screen_reports().acked(screen_id, known)
     return {"ok": True}
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 
 from kiosk_server.audit.actions import do_record
 from kiosk_server.audit.models import CONSOLE, KIOSK_BY_CODE, RESIDENT_TV
@@ -15,6 +17,7 @@ from kiosk_server.live.push import tell_screen
 from kiosk_server.places.models import Place, PlaceLevel, Site
 from kiosk_server.screens.models import EnrolmentCode, Screen, ScreenKind, hash_token
 from kiosk_server.screens.queries import UNKNOWN_SCREEN
+from kiosk_server.screens.reports import Report, merge_cursors
 from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
@@ -167,28 +170,44 @@ def do_enrol_kiosk(data: KioskEnrolmentIn) -> tuple[Screen, str]:
     return screen, token
 
 
-def do_mark_seen(screen: Screen, app_version: str | None = None) -> None:
-    screen.last_seen_at = utcnow()
-    if app_version:
-        screen.app_version = app_version[:32]
+# Enough rows for one round trip, few enough bound values for SQLite.
+STORE_CHUNK = 500
+
+
+def do_store_reports(reports: Mapping[int, Report]) -> int:
+    """Write what screens reported (see reports.py); stopped screens are left alone.
+
+    Returns how many screens were written."""
+    stored = 0
+    ids = list(reports)
+    for start in range(0, len(ids), STORE_CHUNK):
+        chunk = ids[start : start + STORE_CHUNK]
+        rows = db.session.execute(
+            select(
+                Screen.id,
+                Screen.cursors,
+                Screen.last_seq,
+                Screen.last_seen_at,
+                Screen.disconnected_at,
+                Screen.app_version,
+            ).where(Screen.id.in_(chunk), Screen.revoked_at.is_(None))
+        ).all()
+        updates = [_stored_report(row, reports[row.id]) for row in rows]
+        if updates:
+            db.session.execute(update(Screen), updates)
+        stored += len(updates)
     db.session.commit()
+    return stored
 
 
-def do_mark_gone(screen_id: int) -> None:
-    """A socket of the screen closed: it shows as offline until it is heard from again."""
-    screen = db.session.get(Screen, screen_id)
-    if screen is not None:
-        screen.disconnected_at = utcnow()
-        db.session.commit()
-
-
-def do_record_cursors(screen: Screen, cursors: dict[int, int], scope: list[int]) -> None:
-    """A screen reports how far it has applied changes, scope by scope."""
-    known = {str(key): seq for key, seq in cursors.items() if key in scope}
-    merged = dict(screen.cursors or {})
-    for key, seq in known.items():
-        merged[key] = max(seq, int(merged.get(key, 0)))
-    screen.cursors = merged
-    screen.last_seq = max([screen.last_seq or 0, *merged.values()])
-    screen.last_seen_at = utcnow()
-    db.session.commit()
+def _stored_report(row: Row[Any], report: Report) -> dict[str, Any]:
+    """The columns of one screen after its report, given what is stored."""
+    cursors = merge_cursors(row.cursors or {}, report.cursors)
+    return {
+        "id": row.id,
+        "cursors": cursors,
+        "last_seq": max([row.last_seq or 0, *cursors.values()]),
+        "last_seen_at": report.seen_at or row.last_seen_at,
+        "disconnected_at": report.gone_at or row.disconnected_at,
+        "app_version": (report.app_version or row.app_version)[:32],
+    }

@@ -1,0 +1,212 @@
+"""What screens report (connects, acks, closes) is written in batches, and what
+screens missed is read once per span: a crowd of screens costs the database
+little more than one screen does."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from kiosk_server.extensions import db
+from kiosk_server.live.push import SCREENS_NAMESPACE
+from kiosk_server.screens.models import Screen as ScreenRow
+from kiosk_server.screens.reports import ScreenReports
+from kiosk_server.timeutil import utcnow
+from tests.conftest import World
+from tests.factories import listing_input
+from tests.helpers import Screen, StaffClient
+
+
+@pytest.fixture
+def batched(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScreenReports]:
+    """Reports kept until written, as on a server (whose writer runs every few seconds)."""
+    reports = ScreenReports(app, interval=3600)
+    reports._writer_started = True  # written by the test, not by a thread
+    monkeypatch.setitem(app.extensions, "screen_reports", reports)
+    yield reports
+    reports.stop()
+
+
+@pytest.fixture
+def statements(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement the app sends while the test runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def _cursors_of(screen: Screen) -> dict[str, int]:
+    row = db.session.get(ScreenRow, screen.id)
+    cursors = dict(row.cursors or {})
+    db.session.rollback()
+    return cursors
+
+
+def _applied(screen: Screen) -> dict[str, int]:
+    cursors: dict[str, int] = {}
+    for change in screen.received_changes():
+        cursors[str(change["scope"])] = change["seq"]
+    return cursors
+
+
+def test_acks_wait_in_memory_and_one_write_stores_every_screen(
+    app: Flask, world: World, admin: StaffClient, batched: ScreenReports, statements: list[str]
+) -> None:
+    screens = [Screen(app, world.jiuquhe.id) for _ in range(12)]
+    listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    statements.clear()
+
+    for screen in screens:
+        assert screen.emit("ack", {"cursors": _applied(screen)}) == {"ok": True}
+    unwritten = [_cursors_of(screen) for screen in screens]
+    stored = batched.write()
+
+    assert unwritten == [{}] * len(screens)
+    assert stored == len(screens)
+    assert all(_cursors_of(screen)[str(world.jiuquhe.id)] == listing["seq"] for screen in screens)
+    updates = [sql for sql in statements if sql.lstrip().upper().startswith("UPDATE SCREENS")]
+    # One statement for all of them (sent as one batch), not one commit per ack.
+    assert len(updates) == 1
+
+
+def test_a_late_ack_cannot_move_a_cursor_back(
+    app: Flask, world: World, admin: StaffClient, batched: ScreenReports
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    admin.publish(listing_input(target_id=world.jiuquhe.id))
+    newest = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    room = str(world.jiuquhe.id)
+
+    screen.emit("ack", {"cursors": {room: newest["seq"]}})
+    batched.write()
+    screen.emit("ack", {"cursors": {room: newest["seq"] - 1}})
+    batched.write()
+
+    assert _cursors_of(screen)[room] == newest["seq"]
+
+
+def test_a_stopped_screens_acks_are_dropped(
+    app: Flask, world: World, admin: StaffClient, batched: ScreenReports
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    screen.emit("ack", {"cursors": {str(world.jiuquhe.id): listing["seq"]}})
+    db.session.get(ScreenRow, screen.id).revoked_at = utcnow()
+    db.session.commit()
+
+    assert batched.write() == 0
+    assert _cursors_of(screen) == {}
+
+
+def test_reports_that_could_not_be_written_are_kept_for_the_next_try(
+    app: Flask,
+    world: World,
+    admin: StaffClient,
+    batched: ScreenReports,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kiosk_server.screens import actions
+
+    screen = Screen(app, world.jiuquhe.id)
+    listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+    screen.emit("ack", {"cursors": {str(world.jiuquhe.id): listing["seq"]}})
+    real_store = actions.do_store_reports
+
+    def database_away(_reports: Any) -> int:
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(actions, "do_store_reports", database_away)
+    with pytest.raises(RuntimeError):
+        batched.write()
+    monkeypatch.setattr(actions, "do_store_reports", real_store)
+    batched.write()
+
+    assert _cursors_of(screen)[str(world.jiuquhe.id)] == listing["seq"]
+
+
+def test_a_screen_that_connected_and_closed_between_writes_shows_offline(
+    app: Flask, world: World, admin: StaffClient, batched: ScreenReports
+) -> None:
+    staying, leaving = Screen(app, world.jiuquhe.id), Screen(app, world.jiuquhe.id)
+    leaving.socket.disconnect(namespace=SCREENS_NAMESPACE)
+    batched.write()
+
+    listed = admin.get("/admin/api/screens").json["items"]
+    online = {item["id"]: item["online"] for item in listed}
+
+    assert online == {staying.id: True, leaving.id: False}
+
+
+def test_the_background_writer_shows_an_ack_to_staff_within_its_interval(
+    app: Flask, world: World, admin: StaffClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = ScreenReports(app, interval=0.2)
+    monkeypatch.setitem(app.extensions, "screen_reports", reports)
+    try:
+        screen = Screen(app, world.jiuquhe.id)
+        listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
+        screen.emit("ack", {"cursors": _applied(screen)})
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            delivery = admin.get(f"/admin/api/listings/{listing['id']}/delivery").json
+            if delivery["totals"]["applied"] == 1:
+                break
+            time.sleep(0.05)
+    finally:
+        reports.stop()
+
+    assert delivery["totals"] == {"screens": 1, "online": 1, "applied": 1, "online_applied": 1}
+
+
+def test_screens_behind_by_the_same_changes_cost_one_read_of_them(
+    app: Flask, world: World, admin: StaffClient, statements: list[str]
+) -> None:
+    room = str(world.jiuquhe.id)
+    away = [Screen(app, world.jiuquhe.id) for _ in range(5)]
+    scope = db.session.get(ScreenRow, away[0].id).community.ancestor_ids
+    db.session.rollback()
+    before = {str(place): 0 for place in scope}
+    published = [admin.publish(listing_input(target_id=world.jiuquhe.id)) for _ in range(3)]
+    statements.clear()
+
+    replies = [screen.sync(before) for screen in away]
+
+    reads_of_changes = [sql for sql in statements if "FROM changes" in sql and "ORDER BY" in sql]
+    assert len(reads_of_changes) == 1
+    for reply in replies:
+        assert [change["seq"] for change in reply["changes"]] == [p["seq"] for p in published]
+        assert reply["cursors"][room] == published[-1]["seq"]
+
+
+def test_a_shared_answer_still_gives_each_screen_its_own_cursors(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    here, there = Screen(app, world.jiuquhe.id), Screen(app, world.qianwan.id)
+    street_wide = admin.publish(listing_input(target_id=world.huangdao_street.id))
+    only_there = admin.publish(listing_input(target_id=world.qianwan.id))
+    street = str(world.huangdao_street.id)
+
+    def behind_on_the_street(screen: Screen) -> dict[str, int]:
+        cursors = dict(screen.sync({})["cursors"])
+        cursors[street] = 0
+        return cursors
+
+    here_reply = here.sync(behind_on_the_street(here))
+    there_reply = there.sync(behind_on_the_street(there))
+
+    assert [c["seq"] for c in here_reply["changes"]] == [street_wide["seq"]]
+    assert [c["seq"] for c in there_reply["changes"]] == [street_wide["seq"]]
+    assert there_reply["cursors"][str(world.qianwan.id)] == only_there["seq"]
+    assert str(world.qianwan.id) not in here_reply["cursors"]
