@@ -7,8 +7,8 @@
 //
 // Each screen does what a TV does (shared_ui/live.js): connect to /screens with
 // auth {token, app_version}, `sync` its cursors, apply each `change` by the
-// protocol's rules (ignore seq <= cursor, sync on a gap), and `ack` 500 ms after
-// applying. Transport is WebSocket only for both servers (a TV starts on polling
+// protocol's rules (ignore seq <= cursor, sync on a gap), and `ack` 0.5–3 s after
+// applying (a random wait, as live.js spreads a crowd's acks). Transport is WebSocket only for both servers (a TV starts on polling
 // and upgrades; that handshake is left out of both sides alike).
 'use strict';
 
@@ -22,6 +22,10 @@ function args() {
   ['n', 'reps', 'missed', 'concurrency', 'settle', 'pid'].forEach((k) => { if (out[k] !== undefined) { out[k] = Number(out[k]); } });
   return out;
 }
+
+// The same wait as shared_ui/live.js.
+const ACK_DELAY_MIN_MS = 500;
+const ACK_DELAY_SPREAD_MS = 2500;
 
 const opt = args();
 const N = opt.n;
@@ -180,7 +184,7 @@ class Screen {
         stats.acksPending -= 1;
         if (err) { stats.ackErrors += 1; }
       });
-    }, 500);
+    }, ACK_DELAY_MIN_MS + Math.random() * ACK_DELAY_SPREAD_MS);
   }
 }
 

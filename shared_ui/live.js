@@ -4,7 +4,10 @@
   'use strict';
 
   var SAFETY_SYNC_MS = 5 * 60 * 1000;
-  var ACK_DELAY_MS = 500;
+  // Every screen in a scope applies a change at the same moment; a random wait
+  // spreads their acks over a few seconds instead of one burst at the server.
+  var ACK_DELAY_MIN_MS = 500;
+  var ACK_DELAY_SPREAD_MS = 2500;
   // The ack doubles as a heartbeat: staff see a screen as offline after two missed beats.
   var HEARTBEAT_MS = 60 * 1000;
   var RETRY_MIN_MS = 2000;
@@ -138,7 +141,7 @@
     this.ackTimer = window.setTimeout(function () {
       self.ackTimer = null;
       if (self.online()) { self.socket.emit('ack', { cursors: self.cursors }); }
-    }, ACK_DELAY_MS);
+    }, ACK_DELAY_MIN_MS + Math.random() * ACK_DELAY_SPREAD_MS);
   };
 
   window.screens = window.screens || {};

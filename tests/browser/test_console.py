@@ -21,6 +21,9 @@ from kiosk_server.timeutil import to_local, utcnow
 from tests.browser.conftest import Site, axe_violations, open_console, screenshot
 
 ARRIVAL_MS = 2_000  # the promise: on the screens within two seconds
+# A screen acks 0.5–3 s after applying, the server writes acks every 2 s and the
+# console asks every second: staff see the count within about six seconds.
+DELIVERY_MS = 8_000
 
 
 def _screen_page(browser: Browser, site: Site, path: str, key: str, saved: dict[str, Any]) -> Page:
@@ -131,7 +134,7 @@ def test_a_job_reaches_the_street_it_was_sent_to_and_no_further(
 
     expect(tv.locator(".badge-new")).to_be_visible(timeout=ARRIVAL_MS)
     applied = console.locator("[data-applied]")
-    expect(applied).to_have_attribute("data-applied", "1", timeout=5_000)
+    expect(applied).to_have_attribute("data-applied", "1", timeout=DELIVERY_MS)
     expect(applied).to_have_attribute("data-online", "1")
     assert title not in kiosk.content()
     tv.evaluate(
@@ -145,7 +148,7 @@ def test_a_job_reaches_the_street_it_was_sent_to_and_no_further(
     console.click("[data-action=withdraw]")
     expect(tv.locator(".card").filter(has_text=title)).to_have_count(0, timeout=ARRIVAL_MS)
     expect(console.locator(".status-panel .pill")).to_have_text("已下架")
-    expect(applied).to_have_attribute("data-applied", "1", timeout=5_000)
+    expect(applied).to_have_attribute("data-applied", "1", timeout=DELIVERY_MS)
 
 
 def test_an_announcement_shows_on_screens_in_scope_and_goes_at_its_expiry(
@@ -166,7 +169,7 @@ def test_an_announcement_shows_on_screens_in_scope_and_goes_at_its_expiry(
 
     for page in (tv, kiosk):
         expect(page.locator(".banner")).to_have_text(f"通知：{text}", timeout=ARRIVAL_MS)
-    expect(console.locator("[data-applied]")).to_have_attribute("data-applied", "2", timeout=5_000)
+    expect(console.locator("[data-applied]")).to_have_attribute("data-applied", "2", timeout=DELIVERY_MS)
     screenshot(console, "console-announcement")
     screenshot(kiosk, "console-kiosk-banner")
 
