@@ -169,7 +169,9 @@ def test_an_announcement_shows_on_screens_in_scope_and_goes_at_its_expiry(
 
     for page in (tv, kiosk):
         expect(page.locator(".banner")).to_have_text(f"通知：{text}", timeout=ARRIVAL_MS)
-    expect(console.locator("[data-applied]")).to_have_attribute("data-applied", "2", timeout=DELIVERY_MS)
+    expect(console.locator("[data-applied]")).to_have_attribute(
+        "data-applied", "2", timeout=DELIVERY_MS
+    )
     screenshot(console, "console-announcement")
     screenshot(kiosk, "console-kiosk-banner")
 
