@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
 from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.live.models import Change
 from kiosk_server.paging import Page, paginate
+from kiosk_server.places.models import Place, Site
 from kiosk_server.places.queries import inside
 from kiosk_server.staff.models import Staff
 
@@ -58,6 +65,89 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing
 def feed(query: FeedQuery, scope_ids: list[int]) -> Page[Listing]:
     newest_first = (Listing.published_at.desc(), Listing.id.desc())
     return paginate(_feed_filter(query, scope_ids), newest_first, query.page, query.per_page)
+
+
+@dataclass(frozen=True)
+class FeedPlace:
+    """The community a feed is asked for, and how far its scope's change log has come."""
+
+    community_id: int
+    level: str
+    name: str
+    path: str
+    # The heads of the scope the caller guessed, in its order (city first).
+    cursors: dict[int, int]
+    # When the newest of those changes was made: seqs start again from 1 in a
+    # database emptied or restored under a running process, times do not.
+    head_at: datetime | None
+
+    @property
+    def scope(self) -> list[int]:
+        """The scope as the place's path says now: the guess was right if it equals this."""
+        return Place(path=self.path).ancestor_ids
+
+    @property
+    def head(self) -> int:
+        return max(self.cursors.values(), default=0)
+
+
+def _feed_place_statement(by_site: bool) -> Select[Any]:
+    """The community and the heads of a guessed scope, in one statement; built once
+    per kind of target, since building it costs more than running it."""
+    guess = bindparam("scope_guess", expanding=True)
+    # Each scope's newest change by its own index lookup, whatever the log's length.
+    scope = aliased(Place)
+    newest_in_scope = select(func.max(Change.seq)).where(Change.scope_id == scope.id)
+    heads = (
+        select(scope.id.label("scope_id"), newest_in_scope.scalar_subquery().label("head"))
+        .where(scope.id.in_(guess))
+        .cte("heads")
+    )
+    newest = select(func.max(heads.c.head)).scalar_subquery()
+    head_at = select(Change.created_at).where(Change.seq == newest).scalar_subquery()
+    statement = select(
+        Place.id,
+        Place.level,
+        Place.name,
+        Place.path,
+        heads.c.scope_id,
+        heads.c.head,
+        head_at.label("head_at"),
+    )
+    if by_site:
+        statement = statement.select_from(Site).join(Place, Place.id == Site.community_id)
+        statement = statement.where(Site.id == bindparam("target_id"))
+    else:
+        statement = statement.select_from(Place).where(Place.id == bindparam("target_id"))
+    # ON true: one row per scope guessed, or one with NULLs if the guess is empty.
+    return statement.outerjoin(heads, true())
+
+
+FEED_PLACE_BY_SITE = _feed_place_statement(by_site=True)
+FEED_PLACE_BY_COMMUNITY = _feed_place_statement(by_site=False)
+
+
+def feed_place(
+    community_id: int | None, site_id: int | None, scope_guess: list[int]
+) -> FeedPlace | None:
+    """The feed's community (by its id or a site's) and the heads of `scope_guess`,
+    in one statement; None when there is no such community or site."""
+    by_site = site_id is not None
+    statement = FEED_PLACE_BY_SITE if by_site else FEED_PLACE_BY_COMMUNITY
+    target_id = site_id if by_site else community_id
+    rows = db.session.execute(statement, {"target_id": target_id, "scope_guess": scope_guess}).all()
+    if not rows:
+        return None
+    found = {row.scope_id: row.head or 0 for row in rows if row.scope_id is not None}
+    first = rows[0]
+    return FeedPlace(
+        community_id=first.id,
+        level=first.level,
+        name=first.name,
+        path=first.path,
+        cursors={scope: found.get(scope, 0) for scope in scope_guess},
+        head_at=first.head_at,
+    )
 
 
 def public_listing_by_id(listing_id: int) -> Listing | None:
