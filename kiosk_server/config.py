@@ -69,6 +69,10 @@ class Config:
     # How often connects, acks and closes of screens are written, all at once
     # (screens/reports.py); 0 writes each at once.
     report_interval_seconds: float = 2.0
+    # Database connections per process, and as many again in a burst. A request
+    # that waits longer than the timeout for one is answered 503 server_busy.
+    db_pool_size: int = 10
+    db_pool_timeout_seconds: float = 10.0
     catchup_limit: int = 500
     max_body_bytes: int = 64 * 1024
     socketio_async_mode: str = "threading"
@@ -95,6 +99,8 @@ class Config:
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             report_interval_seconds=float(_int("REPORT_INTERVAL_SECONDS", 2)),
+            db_pool_size=_int("DB_POOL_SIZE", 10),
+            db_pool_timeout_seconds=float(_int("DB_POOL_TIMEOUT_SECONDS", 10)),
             catchup_limit=_int("CATCHUP_LIMIT", 500),
             socketio_async_mode=_async_mode(),
             trusted_proxies=_int("TRUSTED_PROXIES", 0),
@@ -106,11 +112,26 @@ class Config:
     def migrations_path(self) -> Path:
         return PROJECT_ROOT / "kiosk_server" / "migrations"
 
+    def _engine_options(self) -> dict[str, Any]:
+        pool = {"pool_timeout": self.db_pool_timeout_seconds}
+        if self.database_url.startswith("sqlite"):
+            # Threads share the embedded database; the busy timeout lets writers queue.
+            return {**pool, "connect_args": {"check_same_thread": False, "timeout": 15}}
+        return {
+            **pool,
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_pool_size,
+            "pool_pre_ping": True,
+            # A database host that does not answer fails a request (and /api/health)
+            # in seconds instead of holding it until the system's TCP timeout.
+            "connect_args": {"connect_timeout": 5},
+        }
+
     def flask_settings(self) -> dict[str, Any]:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": self._engine_options(),
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
             "PUBLIC_BASE_URL": self.public_base_url,
             "CATCHUP_LIMIT": self.catchup_limit,
@@ -130,15 +151,6 @@ class Config:
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
             "WTF_CSRF_TIME_LIMIT": None,
         }
-
-
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        # Threads share the embedded database; the busy timeout lets writers queue.
-        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
-    # A database host that does not answer fails a request (and /api/health) in
-    # seconds instead of holding it until the system's TCP timeout.
-    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
 def server_address() -> tuple[str, int]:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -28,6 +29,7 @@ MESSAGES = {
     503: ("unavailable", "服务暂时不可用，请稍后再试"),
 }
 DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后再试"
+SERVER_BUSY = "服务器忙，请稍后再试"
 
 
 class ApiError(Exception):
@@ -95,13 +97,14 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except Exception:
             app.logger.debug("rollback after a lost connection failed", exc_info=True)
-        if not _wants_json():
-            return DATABASE_UNAVAILABLE, 503, {"Retry-After": "5"}
-        response, status = error_response(
-            ApiError(503, DATABASE_UNAVAILABLE, code="database_unavailable")
-        )
-        response.headers["Retry-After"] = "5"
-        return response, status
+        return _retry_later(ApiError(503, DATABASE_UNAVAILABLE, code="database_unavailable"))
+
+    @app.errorhandler(PoolTimeout)
+    def handle_busy(_error: PoolTimeout) -> Any:
+        """Every database connection of this process stayed busy for the pool's
+        timeout (a crowd of screens reconnecting): nothing was done; try again."""
+        app.logger.warning("no database connection free for %s", request.path)
+        return _retry_later(ApiError(503, SERVER_BUSY, code="server_busy"))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:
@@ -109,6 +112,14 @@ def init_app(app: Flask) -> None:
         if not _wants_json():
             return "服务器出错了，请稍后再试", 500
         return error_response(ApiError(500))
+
+
+def _retry_later(error: ApiError) -> Any:
+    if not _wants_json():
+        return error.message, 503, {"Retry-After": "5"}
+    response, status = error_response(error)
+    response.headers["Retry-After"] = "5"
+    return response, status
 
 
 def _database_unreachable(error: DBAPIError) -> bool:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from kiosk_server import create_app
+from kiosk_server.extensions import db
 from tests.conftest import make_config
 from tests.live_server import free_port
 
@@ -24,3 +28,33 @@ def test_an_unreachable_database_answers_503_database_unavailable(tmp_path: Path
     assert reply.get_json() == {
         "error": {"code": "database_unavailable", "message": "数据库暂时不可用，请稍后再试"}
     }
+
+
+def test_a_request_that_finds_no_free_database_connection_answers_503_server_busy(
+    tmp_path: Path,
+) -> None:
+    app = create_app(
+        make_config(f"sqlite:///{tmp_path / 'busy.sqlite3'}", tmp_path, db_pool_timeout_seconds=0.1)
+    )
+    with app.app_context():
+        held = _every_pooled_connection(db.engine)
+        try:
+            reply = app.test_client().get("/api/feed?community_id=1")
+        finally:
+            for connection in held:
+                connection.close()
+
+    assert reply.status_code == 503
+    assert reply.headers["Retry-After"] == "5"
+    assert reply.get_json() == {"error": {"code": "server_busy", "message": "服务器忙，请稍后再试"}}
+
+
+def _every_pooled_connection(engine: Engine) -> list[Connection]:
+    """Check connections out until the pool has none left (as a reconnect storm would)."""
+    held: list[Connection] = []
+    for _ in range(100):
+        try:
+            held.append(engine.connect())
+        except PoolTimeout:
+            return held
+    raise AssertionError("the pool never ran out")
