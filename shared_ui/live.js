@@ -116,7 +116,10 @@
         self.options.onRefused(reply.error.message);
         return;
       }
-      if (reply && reply.resync) {
+      if (reply && reply.error && (reply.error.code === 'server_busy' || reply.error.code === 'server_error')) {
+        // The server was busy or failed: ask again later, not in step with the crowd.
+        window.setTimeout(function () { self.sync(); }, RETRY_MIN_MS + Math.random() * RETRY_SPREAD_MS);
+      } else if (reply && reply.resync) {
         self.options.onResync();
       } else if (reply && reply.changes) {
         for (var i = 0; i < reply.changes.length; i++) { self.apply(reply.changes[i]); }

@@ -14,16 +14,17 @@ from flask import current_app, session
 from flask_socketio import join_room
 from pydantic import TypeAdapter, ValidationError
 from socketio import exceptions as socketio_exceptions
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db, socketio
 from kiosk_server.live.changes import catch_up
 from kiosk_server.live.push import SCREENS_NAMESPACE, room, screen_room
-from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import (
     UNKNOWN_SCREEN,
-    active_screen_by_token,
-    scope_ids,
+    connecting_screen,
+    screen_still_active,
     unknown_screen_error,
 )
 from kiosk_server.screens.reports import screen_reports
@@ -34,12 +35,11 @@ AppVersion: TypeAdapter[str] = TypeAdapter(Line(32, 1))
 SERVER_BUSY = {"code": "server_busy", "message": "服务器忙，稍后自动重连"}
 
 
-def _current_screen() -> Screen:
+def _require_active_screen() -> None:
+    """A screen staff stopped since it connected is refused from then on."""
     screen_id = session.get("screen_id")
-    screen = db.session.get(Screen, screen_id) if screen_id else None
-    if screen is None or not screen.active:
+    if not screen_id or not screen_still_active(screen_id):
         raise unknown_screen_error()
-    return screen
 
 
 def _cursors(data: Any, extra: tuple[Any, ...] = ()) -> dict[int, int]:
@@ -62,15 +62,14 @@ def _app_version(auth: dict[str, Any]) -> str | None:
 @socketio.on("connect", namespace=SCREENS_NAMESPACE)
 def on_connect(auth: Any = None) -> None:
     try:
-        screen = active_screen_by_token(auth.get("token") if isinstance(auth, dict) else None)
+        screen = connecting_screen(auth.get("token") if isinstance(auth, dict) else None)
+        db.session.rollback()
         if screen is not None:
-            scope = scope_ids(screen)
             session["screen_id"] = screen.id
-            session["scope"] = scope
+            session["scope"] = screen.scope
             join_room(screen_room(screen.id))
-            for place_id in scope:
+            for place_id in screen.scope:
                 join_room(room(place_id))
-            db.session.rollback()
             screen_reports().seen(screen.id, _app_version(auth))
             return
     except Exception:
@@ -81,7 +80,6 @@ def on_connect(auth: Any = None) -> None:
         raise socketio_exceptions.ConnectionRefusedError(
             SERVER_BUSY["message"], SERVER_BUSY
         ) from None
-    db.session.rollback()
     # Not the builtin of the same name: only this one makes Flask-SocketIO
     # refuse; the builtin would reach on_error and the screen would connect.
     # The message is for people; `data.code` is what screens act on.
@@ -97,8 +95,8 @@ def on_disconnect(*_reason: Any) -> None:
 
 @socketio.on("sync", namespace=SCREENS_NAMESPACE)
 def on_sync(data: Any = None, *extra: Any) -> dict[str, Any]:
-    screen = _current_screen()
-    scope = scope_ids(screen)
+    _require_active_screen()
+    scope: list[int] = session["scope"]
     cursors = _cursors(data, extra)
     result = catch_up(
         scope, cursors, current_app.config["CATCHUP_LIMIT"], current_app.extensions["catch_ups"]
@@ -132,5 +130,9 @@ def on_error(error: Exception) -> dict[str, Any]:
     db.session.rollback()
     if isinstance(error, ApiError):
         return error.to_dict()
+    if isinstance(error, PoolTimeout | OperationalError):
+        # Busy or away for now: the screen asks again a little later.
+        current_app.logger.warning("socket event refused for now: %s", error)
+        return ApiError(503, SERVER_BUSY["message"], code=SERVER_BUSY["code"]).to_dict()
     current_app.logger.exception("socket event failed")
     return ApiError(500).to_dict()

@@ -21,6 +21,11 @@ LEVEL_ORDER = [PlaceLevel.CITY, PlaceLevel.DISTRICT, PlaceLevel.STREET, PlaceLev
 LEVEL_NAMES = {"city": "市", "district": "区（市）", "street": "街道（镇）", "community": "社区"}
 
 
+def path_ids(path: str) -> list[int]:
+    """The places a materialised path names, city first: "/1/4/12/" → [1, 4, 12]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Place(db.Model):
     __tablename__ = "places"
 
@@ -41,7 +46,7 @@ class Place(db.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """This place and everything above it, city first."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
     def contains(self, other: Place) -> bool:
         return other.path.startswith(self.path)

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, not_, select
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.live.models import Change
+from kiosk_server.places.models import Place, path_ids
 from kiosk_server.places.queries import inside
 from kiosk_server.screens.models import Screen, hash_token
 from kiosk_server.screens.presence import online_clause
@@ -31,6 +32,36 @@ def active_screen_by_token(token: object) -> Screen | None:
         return None
     return db.session.scalar(
         select(Screen).where(Screen.token_hash == hash_token(token), Screen.revoked_at.is_(None))
+    )
+
+
+@dataclass(frozen=True)
+class ConnectingScreen:
+    id: int
+    scope: list[int]
+
+
+def connecting_screen(token: object) -> ConnectingScreen | None:
+    """The screen a socket's token belongs to and the rooms it listens to.
+
+    Columns, not the ORM object: every screen of a city connects again after a
+    restart, and this is the one query each of them costs."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 200:
+        return None
+    row = db.session.execute(
+        select(Screen.id, Place.path)
+        .join(Place, Place.id == Screen.community_id)
+        .where(Screen.token_hash == hash_token(token), Screen.revoked_at.is_(None))
+    ).first()
+    return ConnectingScreen(row.id, path_ids(row.path)) if row else None
+
+
+def screen_still_active(screen_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Screen.id).where(Screen.id == screen_id, Screen.revoked_at.is_(None))
+        )
+        is not None
     )
 
 

@@ -187,8 +187,27 @@ def test_a_screen_refused_for_a_database_fault_is_told_to_retry_not_that_it_is_u
     def pool_exhausted(_token: object) -> None:
         raise OperationalError("SELECT", {}, Exception("QueuePool limit reached"))
 
-    monkeypatch.setattr(events, "active_screen_by_token", pool_exhausted)
+    monkeypatch.setattr(events, "connecting_screen", pool_exhausted)
     with app.test_request_context(), pytest.raises(ConnectionRefusedError) as refused:
         events.on_connect({"token": screen.token})
 
     assert refused.value.error_args["data"]["code"] == "server_busy"
+
+
+def test_a_sync_that_finds_the_database_busy_is_told_to_retry(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from kiosk_server.live import events
+
+    screen = Screen(app, world.jiuquhe.id)
+
+    def no_connection_free(*_args: object) -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached")
+
+    monkeypatch.setattr(events, "catch_up", no_connection_free)
+    reply = screen.sync({})
+
+    assert reply["error"]["code"] == "server_busy"
+    assert screen.socket.is_connected("/screens")
