@@ -4,12 +4,14 @@
 
 One process holds thousands of screens: one gevent worker, each connection a
 greenlet. WebSockets ride on gevent-websocket, the worker Flask-SocketIO's
-deployment notes name for gunicorn + gevent. python-engineio picks the same
-library by itself whenever it is installed, so the two always agree; without it
-(an old install) this file falls back to gunicorn's plain gevent worker, and
-python-engineio to simple-websocket. Measured here, 3,000 idle Engine.IO
-WebSockets on a fresh process: 56 and 72 KB of RSS each with gevent-websocket
-(two runs), 170 KB each with simple-websocket (docs/deploy.md).
+deployment notes name for gunicorn + gevent, here in a leaner form
+(kiosk_server/live/sockets.py: one greenlet per idle socket instead of three).
+python-engineio picks the same library by itself whenever it is installed, so the
+two always agree; without it (an old install) this file falls back to gunicorn's
+plain gevent worker, and python-engineio to simple-websocket. Measured here,
+2,000 idle screens connected and synced: 64 and 65 KB of RSS each with
+geventwebsocket's own worker, 37 and 37 KB with this one (two runs each);
+170 KB each with simple-websocket (docs/deploy.md).
 
 Exactly one worker: Socket.IO's long-polling needs every request of a session to
 reach the process that holds it, and gunicorn's workers share one socket with no
@@ -35,7 +37,8 @@ _host, _port = server_address()
 bind = [f"[{_host}]:{_port}" if ":" in _host else f"{_host}:{_port}"]
 
 if importlib.util.find_spec("geventwebsocket") is not None:
-    worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+    # geventwebsocket's worker, leaner per idle socket (kiosk_server/live/sockets.py).
+    worker_class = "kiosk_server.live.sockets.ScreenWorker"
 else:
     worker_class = "gevent"
 workers = 1
