@@ -56,6 +56,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     # bind to that one server only and a second app (tests) would lack them.
     from kiosk_server.live import events, inbox  # noqa: F401
     from kiosk_server.live.changes import RecentCatchUps
+    from kiosk_server.live.rooms import client_manager
     from kiosk_server.screens import reports
 
     reports.init_app(app, config.report_interval_seconds)
@@ -63,8 +64,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
     socketio.init_app(
         app,
-        message_queue=config.message_queue_url or None,
-        channel=config.message_queue_channel,
+        client_manager=client_manager(config.message_queue_url, config.message_queue_channel),
         async_mode=config.socketio_async_mode,
         # Old TV engines fall back to long-polling; keep their requests small.
         max_http_buffer_size=64 * 1024,
