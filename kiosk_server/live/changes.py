@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from kiosk_server.extensions import db
 from kiosk_server.live.models import Change, ChangeCounter
@@ -52,14 +52,18 @@ def record_change(
     return change
 
 
-def heads(scope_ids: Iterable[int]) -> dict[int, int]:
+def heads(scope_ids: Iterable[int], reads: Connection | None = None) -> dict[int, int]:
     """The newest change in each scope; 0 where there has been none."""
     ids = list(scope_ids)
-    rows = db.session.execute(
-        select(Change.scope_id, func.max(Change.seq))
-        .where(Change.scope_id.in_(ids))
-        .group_by(Change.scope_id)
-    ).all()
+    rows = (
+        (reads or db.session)
+        .execute(
+            select(Change.scope_id, func.max(Change.seq))
+            .where(Change.scope_id.in_(ids))
+            .group_by(Change.scope_id)
+        )
+        .all()
+    )
     found = {scope: seq for scope, seq in rows}
     return {scope: found.get(scope, 0) for scope in ids}
 
@@ -108,13 +112,17 @@ class RecentCatchUps:
 
 
 def catch_up(
-    scope_ids: list[int], cursors: Mapping[int, int], limit: int, recent: RecentCatchUps
+    reads: Connection,
+    scope_ids: list[int],
+    cursors: Mapping[int, int],
+    limit: int,
+    recent: RecentCatchUps,
 ) -> CatchUp:
     """Everything a screen missed in its scopes, in order, or why it must reload.
 
     `cursors` holds, per scope, the last change the screen applied there.
     """
-    current = heads(scope_ids)
+    current = heads(scope_ids, reads)
     for scope in scope_ids:
         cursor = cursors.get(scope)
         if cursor is None:
@@ -131,16 +139,14 @@ def catch_up(
         return CatchUp([], current)
     answer = recent.get(behind)
     if answer is None:
-        answer = _missed(behind, limit)
+        answer = _missed(reads, behind, limit)
         recent.put(behind, answer)
     messages, resync_reason = answer
     return CatchUp(messages, current, resync_reason)
 
 
-def _missed(behind: Behind, limit: int) -> Missed:
-    pruned_through = db.session.scalar(
-        select(ChangeCounter.pruned_through).where(ChangeCounter.id == 1)
-    )
+def _missed(reads: Connection, behind: Behind, limit: int) -> Missed:
+    pruned_through = reads.scalar(select(ChangeCounter.pruned_through).where(ChangeCounter.id == 1))
     if any(cursor < (pruned_through or 0) for _scope, cursor, _head in behind):
         return [], "too_old"
     missed = or_(
@@ -149,12 +155,12 @@ def _missed(behind: Behind, limit: int) -> Missed:
             for scope, cursor, head in behind
         )
     )
-    changes = list(
-        db.session.scalars(select(Change).where(missed).order_by(Change.seq).limit(limit + 1))
-    )
-    if len(changes) > limit:
+    rows = reads.execute(
+        select(Change.__table__).where(missed).order_by(Change.seq).limit(limit + 1)
+    ).all()
+    if len(rows) > limit:
         return [], "too_many"
-    return [change.to_message() for change in changes], None
+    return [Change.message_of(row) for row in rows], None
 
 
 def prune_before(moment: datetime) -> int:

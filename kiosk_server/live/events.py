@@ -14,6 +14,7 @@ from flask import current_app, session
 from flask_socketio import join_room
 from pydantic import TypeAdapter, ValidationError
 from socketio import exceptions as socketio_exceptions
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -35,10 +36,19 @@ AppVersion: TypeAdapter[str] = TypeAdapter(Line(32, 1))
 SERVER_BUSY = {"code": "server_busy", "message": "服务器忙，稍后自动重连"}
 
 
-def _require_active_screen() -> None:
+def _screen_reads() -> Connection:
+    """Connect and sync only read, on a pooled connection of their own in
+    autocommit: no ORM session, no BEGIN and no ROLLBACK, so each holds the
+    connection for one round trip per query. It matters in a reconnect storm,
+    when thousands of handlers take turns on one core and a connection stays
+    checked out for every turn in between."""
+    return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _require_active_screen(reads: Connection) -> None:
     """A screen staff stopped since it connected is refused from then on."""
     screen_id = session.get("screen_id")
-    if not screen_id or not screen_still_active(screen_id):
+    if not screen_id or not screen_still_active(reads, screen_id):
         raise unknown_screen_error()
 
 
@@ -62,8 +72,8 @@ def _app_version(auth: dict[str, Any]) -> str | None:
 @socketio.on("connect", namespace=SCREENS_NAMESPACE)
 def on_connect(auth: Any = None) -> None:
     try:
-        screen = connecting_screen(auth.get("token") if isinstance(auth, dict) else None)
-        db.session.rollback()
+        with _screen_reads() as reads:
+            screen = connecting_screen(reads, auth.get("token") if isinstance(auth, dict) else None)
         if screen is not None:
             session["screen_id"] = screen.id
             session["scope"] = screen.scope
@@ -76,7 +86,6 @@ def on_connect(auth: Any = None) -> None:
         # A busy or lost database is not a verdict on the screen: "unknown_screen"
         # would make a good TV give up for good, so it is told to come back later.
         current_app.logger.exception("screen connect failed")
-        db.session.rollback()
         raise socketio_exceptions.ConnectionRefusedError(
             SERVER_BUSY["message"], SERVER_BUSY
         ) from None
@@ -95,13 +104,17 @@ def on_disconnect(*_reason: Any) -> None:
 
 @socketio.on("sync", namespace=SCREENS_NAMESPACE)
 def on_sync(data: Any = None, *extra: Any) -> dict[str, Any]:
-    _require_active_screen()
-    scope: list[int] = session["scope"]
     cursors = _cursors(data, extra)
-    result = catch_up(
-        scope, cursors, current_app.config["CATCHUP_LIMIT"], current_app.extensions["catch_ups"]
-    )
-    db.session.rollback()
+    scope: list[int] = session.get("scope") or []
+    with _screen_reads() as reads:
+        _require_active_screen(reads)
+        result = catch_up(
+            reads,
+            scope,
+            cursors,
+            current_app.config["CATCHUP_LIMIT"],
+            current_app.extensions["catch_ups"],
+        )
     wire_cursors = {str(key): value for key, value in result.cursors.items()}
     if result.resync_reason:
         return {"resync": True, "reason": result.resync_reason, "cursors": wire_cursors}

@@ -53,13 +53,18 @@ class Change(db.Model):
     __table_args__ = (Index("ix_changes_scope_seq", "scope_id", "seq"),)
 
     def to_message(self) -> dict[str, Any]:
+        return Change.message_of(self)
+
+    @staticmethod
+    def message_of(change: Any) -> dict[str, Any]:
+        """What screens receive, from a Change or a row of the changes table."""
         return {
-            "seq": self.seq,
-            "prev": self.prev_seq,
-            "scope": self.scope_id,
-            "entity": self.entity,
-            "id": self.entity_id,
-            "op": self.op,
-            "reason": self.reason,
-            "data": self.payload,
+            "seq": change.seq,
+            "prev": change.prev_seq,
+            "scope": change.scope_id,
+            "entity": change.entity,
+            "id": change.entity_id,
+            "op": change.op,
+            "reason": change.reason,
+            "data": change.payload,
         }

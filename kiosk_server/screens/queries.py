@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, not_, select
+from sqlalchemy import Connection, case, func, not_, select
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
@@ -41,14 +41,14 @@ class ConnectingScreen:
     scope: list[int]
 
 
-def connecting_screen(token: object) -> ConnectingScreen | None:
+def connecting_screen(reads: Connection, token: object) -> ConnectingScreen | None:
     """The screen a socket's token belongs to and the rooms it listens to.
 
     Columns, not the ORM object: every screen of a city connects again after a
     restart, and this is the one query each of them costs."""
     if not isinstance(token, str) or not 20 <= len(token) <= 200:
         return None
-    row = db.session.execute(
+    row = reads.execute(
         select(Screen.id, Place.path)
         .join(Place, Place.id == Screen.community_id)
         .where(Screen.token_hash == hash_token(token), Screen.revoked_at.is_(None))
@@ -56,11 +56,9 @@ def connecting_screen(token: object) -> ConnectingScreen | None:
     return ConnectingScreen(row.id, path_ids(row.path)) if row else None
 
 
-def screen_still_active(screen_id: int) -> bool:
+def screen_still_active(reads: Connection, screen_id: int) -> bool:
     return (
-        db.session.scalar(
-            select(Screen.id).where(Screen.id == screen_id, Screen.revoked_at.is_(None))
-        )
+        reads.scalar(select(Screen.id).where(Screen.id == screen_id, Screen.revoked_at.is_(None)))
         is not None
     )
 
