@@ -69,10 +69,12 @@ class Config:
     # How often connects, acks and closes of screens are written, all at once
     # (screens/reports.py); 0 writes each at once.
     report_interval_seconds: float = 2.0
-    # Database connections per process, and as many again in a burst. A request
-    # that waits longer than the timeout for one is answered 503 server_busy.
-    db_pool_size: int = 10
-    db_pool_timeout_seconds: float = 10.0
+    # Database connections per process, all kept open: connections opened for a
+    # burst and closed after it cost PostgreSQL a process each time, in the middle
+    # of the burst. A request that waits longer than the timeout for one is
+    # answered 503 server_busy.
+    db_pool_size: int = 20
+    db_pool_timeout_seconds: float = 30.0
     catchup_limit: int = 500
     max_body_bytes: int = 64 * 1024
     socketio_async_mode: str = "threading"
@@ -99,8 +101,8 @@ class Config:
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             report_interval_seconds=float(_int("REPORT_INTERVAL_SECONDS", 2)),
-            db_pool_size=_int("DB_POOL_SIZE", 10),
-            db_pool_timeout_seconds=float(_int("DB_POOL_TIMEOUT_SECONDS", 10)),
+            db_pool_size=_int("DB_POOL_SIZE", 20),
+            db_pool_timeout_seconds=float(_int("DB_POOL_TIMEOUT_SECONDS", 30)),
             catchup_limit=_int("CATCHUP_LIMIT", 500),
             socketio_async_mode=_async_mode(),
             trusted_proxies=_int("TRUSTED_PROXIES", 0),
@@ -120,7 +122,7 @@ class Config:
         return {
             **pool,
             "pool_size": self.db_pool_size,
-            "max_overflow": self.db_pool_size,
+            "max_overflow": 0,
             "pool_pre_ping": True,
             # A database host that does not answer fails a request (and /api/health)
             # in seconds instead of holding it until the system's TCP timeout.
