@@ -6,6 +6,8 @@ tables come from bench/benchmarks.template.md, which is edited by hand: a re-run
 changes the numbers, never the explanation.
 
     python bench/report.py [results.json] [docs/benchmarks.md]
+
+The run before (previous.json beside the results) is shown next to this one.
 """
 
 from __future__ import annotations
@@ -182,7 +184,46 @@ def machine_line(results: dict[str, Any]) -> str:
     )
 
 
-def render(results: dict[str, Any], template: str) -> str:
+def _pair(run: dict[str, Any], figure: str, show: Any) -> str:
+    ours, ref = _side(run, "ours").get(figure), _side(run, "ref").get(figure)
+    if ours is None:
+        return f"ours failed vs {show(ref)}" if ref is not None else "—"
+    return f"{show(ours)} vs {show(ref)} ({_r(_ratio(ours, ref))})"
+
+
+REPEATED = (
+    ("publish → last screen", "publish_median_ms", _ms),
+    ("idle memory per screen", "idle_kb_per_screen", lambda kb: f"{kb:.1f} KB"),
+    ("reconnect storm", "storm_ms", _ms),
+)
+
+
+def repeatability(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    """This run's ratios beside the run before it, so a reader sees whether they hold."""
+    title = "### Repeatability: this run and the one before it"
+    if not previous:
+        return f"{title}\n\nNo earlier run (bench/results/previous.json) to compare with."
+    before = {run["n"]: run for run in previous.get("runs", [])}
+    lines = [
+        title,
+        "",
+        f"Ours vs the reference in the run of {previous.get('date', '?')} (kept in "
+        f"bench/results/previous.json) and in this one of {results['date']}.",
+        "",
+        "| screens | figure | run before | this run |",
+        "|---:|---|---|---|",
+    ]
+    for run in results["runs"]:
+        earlier = before.get(run["n"], {})
+        for name, figure, show in REPEATED:
+            lines.append(
+                f"| {run['n']:,} | {name} | {_pair(earlier, figure, show)} "
+                f"| {_pair(run, figure, show)} |"
+            )
+    return "\n".join(lines)
+
+
+def render(results: dict[str, Any], template: str, previous: dict[str, Any] | None = None) -> str:
     return (
         template.replace("{{machine}}", machine_line(results))
         .replace("{{sizes}}", ", ".join(f"{n:,}" for n in results["sizes"]))
@@ -190,6 +231,7 @@ def render(results: dict[str, Any], template: str) -> str:
         .replace("{{feed}}", feed_table(results))
         .replace("{{protocol}}", protocol_table(results))
         .replace("{{reps}}", str(results["reps"]))
+        .replace("{{repeatability}}", repeatability(results, previous))
     )
 
 
@@ -204,13 +246,15 @@ def merge(page: str, section: str) -> str:
     return page.rstrip() + "\n\n" + block + "\n"
 
 
-def write(results: dict[str, Any], out: Path) -> None:
+def write(results: dict[str, Any], out: Path, previous: dict[str, Any] | None = None) -> None:
     template = (BENCH / "benchmarks.template.md").read_text()
     page = out.read_text() if out.exists() else ""
-    out.write_text(merge(page, render(results, template)))
+    out.write_text(merge(page, render(results, template, previous)))
 
 
 if __name__ == "__main__":
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else BENCH / "results" / "latest.json"
     dst = Path(sys.argv[2]) if len(sys.argv) > 2 else BENCH.parent / "docs" / "benchmarks.md"
-    write(json.loads(src.read_text()), dst)
+    earlier = src.with_name("previous.json")
+    before = json.loads(earlier.read_text()) if earlier.exists() else None
+    write(json.loads(src.read_text()), dst, before)

@@ -391,13 +391,20 @@ def main() -> None:
     parser.add_argument("--json", default=str(BENCH / "results" / "latest.json"))
     args = parser.parse_args()
     results = run(args)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    latest = Path(args.json)
+    latest.parent.mkdir(parents=True, exist_ok=True)
+    # The run before is kept beside it: the page shows whether the ratios hold.
+    previous = latest.with_name("previous.json")
+    if latest.exists():
+        latest.replace(previous)
+    latest.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     log(f"results in {args.json}")
     sys.path.insert(0, str(BENCH))
     import report
 
-    report.write(results, Path(args.out))
+    report.write(
+        results, Path(args.out), json.loads(previous.read_text()) if previous.exists() else None
+    )
     log(f"table in {args.out}")
 
 

@@ -71,3 +71,20 @@ def test_the_template_is_filled_with_the_machine_and_tables() -> None:
     text = report.render(RESULTS, (ROOT / "bench" / "benchmarks.template.md").read_text())
     assert "{{" not in text
     assert "Test CPU, 2 cores" in text and "30,000 req/s" in text
+
+
+def test_the_run_before_is_shown_beside_this_one() -> None:
+    before = {**RESULTS, "date": "2026-11-21T09:00:00+00:00"}
+    before["runs"] = [
+        {"n": 10_000, "ours": _side(800.0, 44.0, 6000.0), "ref": _side(400.0, 22.0, 2000.0)}
+    ]
+
+    text = report.repeatability(RESULTS, before)
+
+    assert "2026-11-21T09:00:00+00:00" in text
+    storm = next(line for line in text.splitlines() if "reconnect storm" in line)
+    assert "6000 ms vs 2000 ms (3.00×)" in storm and "3000 ms vs 2500 ms (1.20×)" in storm
+
+
+def test_without_a_run_before_the_page_says_so() -> None:
+    assert "No earlier run" in report.repeatability(RESULTS, None)
