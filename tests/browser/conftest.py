@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import select
 
 from kiosk_server import create_app
 from kiosk_server.extensions import db
+from kiosk_server.screens.models import Screen, hash_token
 from tests.conftest import make_config
 from tests.factories import World, build_world, make_listing
 from tests.live_server import Server, StaffSession, free_port
@@ -112,6 +115,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": secrets.token_hex(8),
         "SWEEP_INTERVAL_SECONDS": "1",
+        # Screens' connects and closes reach the database in batches, as in
+        # production; pages that show them wait for a write (wait_until_written).
+        "REPORT_INTERVAL_SECONDS": "1",
         # Each test logs in afresh; the limit itself is tested in tests/functional.
         "LOGIN_RATE_LIMIT": "1000 per minute",
     }
@@ -121,6 +127,25 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(server, app, ids, passwords)
     finally:
         server.stop()
+
+
+def wait_until_written(site: Site, token: str, *, gone: bool = False) -> int:
+    """Wait until the server has written a screen's connect (or, with `gone`, its
+    close): it writes what screens report every REPORT_INTERVAL_SECONDS, so staff
+    pages see a screen come and go a second or two late. Returns its id."""
+    deadline = time.monotonic() + 10
+    while True:
+        with site.app.app_context():
+            row = db.session.execute(
+                select(Screen.id, Screen.last_seen_at, Screen.disconnected_at).where(
+                    Screen.token_hash == hash_token(token)
+                )
+            ).one()
+            db.session.remove()
+        if (row.disconnected_at if gone else row.last_seen_at) is not None:
+            return int(row.id)
+        assert time.monotonic() < deadline, "the server did not write the screen's report"
+        time.sleep(0.1)
 
 
 def screenshot(page: Page, name: str) -> None:

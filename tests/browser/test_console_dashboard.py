@@ -10,7 +10,13 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from kiosk_server.extensions import db
-from tests.browser.conftest import Site, axe_violations, open_console, screenshot
+from tests.browser.conftest import (
+    Site,
+    axe_violations,
+    open_console,
+    screenshot,
+    wait_until_written,
+)
 from tests.factories import REGISTRATION_ANSWERS, make_registration
 from tests.live_server import RemoteScreen
 
@@ -96,6 +102,7 @@ def test_the_dashboard_counts_what_the_lists_hold_and_refreshes(
     tvs = figure(page, "tv")
     register_by_phone(site)
     tv = RemoteScreen(site.server, site.ids["jiuquhe"])
+    wait_until_written(site, tv.token)
     refresh(page)
     expect(page.locator("[data-figure=week] .value")).to_have_text(str(week + 1))
     expect(page.locator("[data-figure=tv] .value")).to_have_text(str(tvs + 1))

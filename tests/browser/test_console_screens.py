@@ -11,17 +11,14 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.live.models import Change
-from kiosk_server.screens.models import Screen, hash_token
-from tests.browser.conftest import Site, axe_violations, open_console, screenshot
+from tests.browser.conftest import (
+    Site,
+    axe_violations,
+    open_console,
+    screenshot,
+    wait_until_written,
+)
 from tests.live_server import RemoteScreen
-
-
-def screen_id(site: Site, token: str) -> int:
-    with site.app.app_context():
-        found = db.session.scalar(select(Screen.id).where(Screen.token_hash == hash_token(token)))
-        db.session.remove()
-    assert found is not None
-    return int(found)
 
 
 def open_screens(browser: Browser, site: Site) -> Page:
@@ -43,7 +40,7 @@ def test_a_connected_tv_shows_online_then_offline_and_stopping_it_refuses_its_to
     browser: Browser, site: Site
 ) -> None:
     tv = RemoteScreen(site.server, site.ids["jiuquhe"])
-    row_id = screen_id(site, tv.token)
+    row_id = wait_until_written(site, tv.token)
     page = open_screens(browser, site)
     row = page.locator(f"tr[data-screen-id='{row_id}']")
     expect(row).to_contain_text("电视")
@@ -54,6 +51,7 @@ def test_a_connected_tv_shows_online_then_offline_and_stopping_it_refuses_its_to
     assert axe_violations(page) == []
 
     tv.client.disconnect()
+    wait_until_written(site, tv.token, gone=True)
     refresh(page)
     expect(row.locator(".pill")).to_have_text("离线")
 
@@ -86,7 +84,7 @@ def test_a_connected_tv_shows_online_then_offline_and_stopping_it_refuses_its_to
 
 def test_a_screen_that_is_not_stopped_stays_when_staff_cancel(browser: Browser, site: Site) -> None:
     tv = RemoteScreen(site.server, site.ids["qianwan"])
-    row_id = screen_id(site, tv.token)
+    row_id = wait_until_written(site, tv.token)
     page = open_screens(browser, site)
     row = page.locator(f"tr[data-screen-id='{row_id}']")
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -140,7 +138,7 @@ def test_a_binding_code_made_on_the_page_enrols_a_kiosk(browser: Browser, site: 
 
 def test_a_screen_left_behind_on_changes_stands_out(browser: Browser, site: Site) -> None:
     tv = RemoteScreen(site.server, site.ids["fuxing"])
-    row_id = screen_id(site, tv.token)
+    row_id = wait_until_written(site, tv.token)
     # The seeded listings' changes, made three minutes ago: a screen should have them by now.
     with site.app.app_context():
         for change in db.session.scalars(select(Change)):
