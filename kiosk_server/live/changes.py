@@ -52,18 +52,14 @@ def record_change(
     return change
 
 
-def heads(scope_ids: Iterable[int], reads: Connection | None = None) -> dict[int, int]:
+def heads(reads: Connection, scope_ids: Iterable[int]) -> dict[int, int]:
     """The newest change in each scope; 0 where there has been none."""
     ids = list(scope_ids)
-    rows = (
-        (reads or db.session)
-        .execute(
-            select(Change.scope_id, func.max(Change.seq))
-            .where(Change.scope_id.in_(ids))
-            .group_by(Change.scope_id)
-        )
-        .all()
-    )
+    rows = reads.execute(
+        select(Change.scope_id, func.max(Change.seq))
+        .where(Change.scope_id.in_(ids))
+        .group_by(Change.scope_id)
+    ).all()
     found = {scope: seq for scope, seq in rows}
     return {scope: found.get(scope, 0) for scope in ids}
 
@@ -122,7 +118,7 @@ def catch_up(
 
     `cursors` holds, per scope, the last change the screen applied there.
     """
-    current = heads(scope_ids, reads)
+    current = heads(reads, scope_ids)
     for scope in scope_ids:
         cursor = cursors.get(scope)
         if cursor is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, case, func, not_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, not_, select
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
@@ -27,12 +27,16 @@ def unknown_screen_error() -> ApiError:
     return ApiError(401, UNKNOWN_SCREEN["message"], code=UNKNOWN_SCREEN["code"])
 
 
-def active_screen_by_token(token: object) -> Screen | None:
+def _active_with_token(token: object) -> ColumnElement[bool] | None:
+    """The condition for the active screen holding `token`; None for no token at all."""
     if not isinstance(token, str) or not 20 <= len(token) <= 200:
         return None
-    return db.session.scalar(
-        select(Screen).where(Screen.token_hash == hash_token(token), Screen.revoked_at.is_(None))
-    )
+    return and_(Screen.token_hash == hash_token(token), Screen.revoked_at.is_(None))
+
+
+def active_screen_by_token(token: object) -> Screen | None:
+    condition = _active_with_token(token)
+    return db.session.scalar(select(Screen).where(condition)) if condition is not None else None
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,11 @@ def connecting_screen(reads: Connection, token: object) -> ConnectingScreen | No
 
     Columns, not the ORM object: every screen of a city connects again after a
     restart, and this is the one query each of them costs."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 200:
+    condition = _active_with_token(token)
+    if condition is None:
         return None
     row = reads.execute(
-        select(Screen.id, Place.path)
-        .join(Place, Place.id == Screen.community_id)
-        .where(Screen.token_hash == hash_token(token), Screen.revoked_at.is_(None))
+        select(Screen.id, Place.path).join(Place, Place.id == Screen.community_id).where(condition)
     ).first()
     return ConnectingScreen(row.id, path_ids(row.path)) if row else None
 
