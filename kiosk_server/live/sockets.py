@@ -1,46 +1,42 @@
 """The gunicorn worker that holds the screens' WebSockets (deploy/gunicorn.conf.py).
 
-It is geventwebsocket's worker with three changes that matter only because one
-process keeps thousands of idle screens, each measured in RSS (docs/benchmarks.md):
+It is geventwebsocket's worker with changes that matter only because one process
+keeps thousands of idle screens, each measured in RSS (docs/benchmarks.md):
 
-- python-engineio keeps, besides the request greenlet that reads the socket, a
-  writer greenlet blocked on the outgoing queue and a greenlet sleeping until the
-  next ping. Each suspended greenlet keeps a copy of its C stack and its own
-  Python frame stack: about 8 KB of RSS a greenlet, measured. Here the ping is a
-  timer on the event loop, and a writer greenlet lives only while there is
-  something to send.
+- Once the WebSocket handshake is done, the connection leaves gevent-websocket
+  and its request greenlet ends: a LoopWebSocket (loop_websocket.py) reads it
+  from event-loop callbacks and writes to it directly. A suspended greenlet
+  keeps a copy of its C stack and its own Python frames, about 15 KB of RSS
+  with pywsgi's; python-engineio keeps three per socket (reader, writer, ping).
+- Messages from a screen are handed to engineio in order by a greenlet that
+  lives only while some are waiting.
+- The ping is a timer on the event loop.
+- A broadcast frames its packet once for every screen in the room.
 - gevent records the spawning stack of every greenlet (for debugging); not here.
-- the request's read buffer is 8 KB by default and lives as long as the
-  socket; a WebSocket frame from a screen (a sync or an ack) is far smaller.
 
 Behaviour on the wire is python-engineio's own: the same packets in the same
 order, the same ping interval and timeout, the same close on a dead client.
+Long-polling (a TV's first seconds, before its upgrade) is engineio's unchanged.
 """
 
 from __future__ import annotations
 
+import io
 import time
+from collections import deque
 from typing import Any
 
 import gevent
 from geventwebsocket.gunicorn.workers import GeventWebSocketWorker
-from geventwebsocket.handler import WebSocketHandler
 
-# Big enough for an HTTP request line and most headers in one read; larger
-# reads (uploads) bypass the buffer anyway.
-READ_BUFFER_BYTES = 1024
+from kiosk_server.live.loop_websocket import LoopWebSocket, frame
 
-
-class ScreenWebSocketHandler(WebSocketHandler):
-    def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
-        if rfile is None:
-            rfile = sock.makefile("rb", READ_BUFFER_BYTES)
-        super().__init__(sock, address, server, rfile)
+# Messages from one screen waiting for engineio before its socket is no longer
+# read; a screen sends a few a minute.
+MAX_PENDING_MESSAGES = 64
 
 
 class ScreenWorker(GeventWebSocketWorker):
-    wsgi_handler = ScreenWebSocketHandler
-
     def load_wsgi(self) -> None:
         # Here, not at import: gunicorn's master imports this class before the
         # worker has patched the standard library.
@@ -57,17 +53,51 @@ def install_lean_sockets() -> None:
         engineio_socket.Socket = type("LeanSocket", (_LeanSocketMixin, engineio_socket.Socket), {})
 
 
+class _FrameMemo:
+    """A broadcast hands the same packet object to every socket in the room."""
+
+    packet: Any = None
+    data: bytes = b""
+
+    @classmethod
+    def frame_of(cls, pkt: Any) -> bytes:
+        if pkt is not cls.packet:
+            cls.data, cls.packet = frame(pkt.encode()), pkt
+        return cls.data
+
+
+def _adopt(ws: Any) -> tuple[int, bytes]:
+    """Take a finished handshake's connection from gevent-websocket and pywsgi.
+
+    Returns the file descriptor and whatever the handshake's read buffer already
+    holds beyond it. Afterwards neither library reads, writes or closes it.
+    """
+    websocket = ws._sock
+    handler = websocket.handler
+    sock = handler.socket
+    sock.settimeout(0.0)
+    # Without blocking: the buffer's bytes, or b"" when it is empty.
+    already_read = handler.rfile.peek()
+    websocket.closed = True
+    handler.socket = None
+    # Socket.IO keeps the environ for the session's life; its input would keep
+    # the request's read buffer with it.
+    handler.environ["wsgi.input"] = io.BytesIO()
+    return sock.detach(), already_read
+
+
 class _LeanSocketMixin:
-    """engineio.socket.Socket without its per-socket writer and ping greenlets.
+    """engineio.socket.Socket whose WebSocket is a LoopWebSocket.
 
     The methods below mirror python-engineio 4.x's Socket.schedule_ping,
-    _send_ping, close and _websocket_handler (the writer part); the rest is
-    inherited unchanged.
+    _send_ping, send, close and _websocket_handler; the rest is inherited
+    unchanged, long-polling included.
     """
 
-    # Set once the WebSocket is up; None for long-polling (the GET request writes).
-    _ws: Any = None
-    _writer: gevent.Greenlet | None = None
+    # Set once the WebSocket is adopted; None while long-polling or upgrading.
+    _conn: LoopWebSocket | None = None
+    _inbox: deque[str | bytes | None] | None = None
+    _receiver: gevent.Greenlet | None = None
     _ping_timer: Any = None
 
     server: Any
@@ -86,7 +116,7 @@ class _LeanSocketMixin:
             timer = gevent.get_hub().loop.timer(self.server.ping_interval)
             self._ping_timer = timer
             # Runs in the event loop itself: it must not block, and send() does
-            # not (the queue is unbounded; the writer is a new greenlet).
+            # not (it writes without waiting, or queues for a poll).
             timer.start(self._ping_due)
 
     def _ping_due(self) -> None:
@@ -103,49 +133,54 @@ class _LeanSocketMixin:
             timer.close()
 
     def send(self, pkt: Any) -> None:
-        super().send(pkt)  # type: ignore[misc]
-        self._start_writer()
+        conn = self._conn
+        if conn is None:
+            super().send(pkt)  # type: ignore[misc]
+        elif self.check_ping_timeout():  # type: ignore[attr-defined]
+            conn.send_frame(_FrameMemo.frame_of(pkt))
 
     def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         first = not self.closed and not self.closing
         self._stop_ping_timer()
-        # The parent joins the queue when asked to wait; the end marker it queues
-        # needs a writer first, so the wait is done here.
+        conn = self._conn
+        # The parent joins the queue when asked to wait: on a WebSocket nothing
+        # reads the queue, so the wait is done here, for long-polling only.
         super().close(wait=False, abort=abort, reason=reason)  # type: ignore[misc]
-        self._start_writer()
-        if wait and first:
+        if conn is not None:
+            _take_queued(self.queue)  # the end marker the parent queued
+            conn.close()
+        elif wait and first:
             self.queue.join()
 
-    def _start_writer(self) -> None:
-        if self._ws is not None and self._writer is None:
-            self._writer = gevent.spawn(self._write)
-
-    def _write(self) -> None:
-        """Send what is queued, then end; None in the queue closes the WebSocket."""
-        ws = self._ws
-        empty = self.server.get_queue_empty_exception()
-        try:
-            while True:
-                try:
-                    pkt = self.queue.get(block=False)
-                except empty:
-                    return
-                self.queue.task_done()
-                if pkt is None:
-                    break
-                try:
-                    ws.send(pkt.encode())
-                except Exception:
-                    break
-            # As python-engineio's writer: after the end marker or a failed send,
-            # nothing more is written and the WebSocket is closed.
-            self._ws = None
-            ws.close()
-        finally:
-            self._writer = None
-
     def _websocket_handler(self, ws: Any) -> list[Any]:
-        from engineio import exceptions, packet
+        for attr in ["_sock", "socket"]:
+            if hasattr(ws, attr) and hasattr(getattr(ws, attr), "settimeout"):
+                getattr(ws, attr).settimeout(self.server.ping_interval + self.server.ping_timeout)
+
+        if self.connected:
+            if not self._upgrade_from_polling(ws):
+                return []
+        else:
+            self.connected = True
+            self.upgraded = True
+
+        fd, already_read = _adopt(ws)
+        conn = LoopWebSocket(fd, self._deliver, self.server.max_http_buffer_size)
+        self._conn = conn
+        # What was queued before the WebSocket was up (the OPEN packet, or what
+        # was sent during the upgrade) goes first.
+        for pkt in _take_queued(self.queue):
+            if pkt is None:
+                conn.close()
+                break
+            conn.send_frame(_FrameMemo.frame_of(pkt))
+        conn.start(already_read)
+        self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
+        return []
+
+    def _upgrade_from_polling(self, ws: Any) -> bool:
+        """The probe exchange of a TV that started on long-polling, as python-engineio's."""
+        from engineio import packet
 
         def websocket_wait() -> Any:
             data = ws.wait()
@@ -153,71 +188,78 @@ class _LeanSocketMixin:
                 raise ValueError("packet is too large")
             return data
 
-        for attr in ["_sock", "socket"]:
-            if hasattr(ws, attr) and hasattr(getattr(ws, attr), "settimeout"):
-                getattr(ws, attr).settimeout(self.server.ping_interval + self.server.ping_timeout)
-
-        if self.connected:
-            # Upgrade from long-polling (TVs start there), as python-engineio does it.
-            self.upgrading = True
-            pkt = websocket_wait()
-            decoded_pkt = packet.Packet(encoded_packet=pkt)
-            if decoded_pkt.packet_type != packet.PING or decoded_pkt.data != "probe":
-                self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
-                self.upgrading = False
-                return []
-            ws.send(packet.Packet(packet.PONG, data="probe").encode())
-            self.queue.put(packet.Packet(packet.NOOP))  # end poll
-            pkt = websocket_wait()
-            decoded_pkt = packet.Packet(encoded_packet=pkt)
-            if decoded_pkt.packet_type != packet.UPGRADE:
-                self.upgraded = False
-                self.server.logger.info(
-                    "%s: Failed websocket upgrade, expected UPGRADE packet, received %s instead.",
-                    self.sid,
-                    pkt,
-                )
-                self.upgrading = False
-                return []
-            self.upgraded = True
+        self.upgrading = True
+        pkt = websocket_wait()
+        decoded_pkt = packet.Packet(encoded_packet=pkt)
+        if decoded_pkt.packet_type != packet.PING or decoded_pkt.data != "probe":
+            self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
             self.upgrading = False
-        else:
-            self.connected = True
-            self.upgraded = True
+            return False
+        ws.send(packet.Packet(packet.PONG, data="probe").encode())
+        self.queue.put(packet.Packet(packet.NOOP))  # end poll
+        pkt = websocket_wait()
+        decoded_pkt = packet.Packet(encoded_packet=pkt)
+        if decoded_pkt.packet_type != packet.UPGRADE:
+            self.upgraded = False
+            self.server.logger.info(
+                "%s: Failed websocket upgrade, expected UPGRADE packet, received %s instead.",
+                self.sid,
+                pkt,
+            )
+            self.upgrading = False
+            return False
+        self.upgraded = True
+        self.upgrading = False
+        return True
 
-        self._ws = ws
-        # Whatever was queued before the WebSocket was up (the OPEN packet).
-        self._start_writer()
-        self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
+    def _deliver(self, message: str | bytes | None) -> None:
+        """Called from the event loop with each message, and None at the end: queue only."""
+        inbox = self._inbox
+        if inbox is None:
+            inbox = self._inbox = deque()
+        inbox.append(message)
+        if len(inbox) >= MAX_PENDING_MESSAGES and self._conn is not None:
+            self._conn.pause_reading()
+        if self._receiver is None:
+            self._receiver = gevent.spawn(self._receive_pending)
 
-        while True:
-            p = None
-            try:
-                p = websocket_wait()
-            except Exception as e:
-                if not self.closed:
-                    self.server.logger.info(
-                        '%s: Unexpected error "%s", closing connection', self.sid, str(e)
-                    )
-                break
-            if p is None:
-                break
-            pkt = packet.Packet(encoded_packet=p)
-            try:
-                self.receive(pkt)  # type: ignore[attr-defined]
-            except exceptions.UnknownPacketError:
-                pass
-            except exceptions.SocketIsClosedError:
-                self.server.logger.info("Receive error -- socket is closed")
-                break
-            except Exception:
-                self.server.logger.exception("Unknown receive error")
-                break
+    def _receive_pending(self) -> None:
+        inbox = self._inbox
+        try:
+            while inbox:
+                message = inbox.popleft()
+                if message is None or not self._receive(message):
+                    self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+                    inbox.clear()
+                    return
+            if self._conn is not None:
+                self._conn.resume_reading()
+        finally:
+            self._receiver = None
+            if not self._inbox:
+                self._inbox = None
 
-        self.queue.put(None)  # let the writer close the WebSocket
-        self._start_writer()
-        writer = self._writer
-        if writer is not None:
-            writer.join()
-        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
-        return []
+    def _receive(self, message: str | bytes) -> bool:
+        """Hand one message to engineio; False when the connection must end."""
+        from engineio import exceptions, packet
+
+        try:
+            self.receive(packet.Packet(encoded_packet=message))  # type: ignore[attr-defined]
+        except exceptions.UnknownPacketError:
+            pass
+        except exceptions.SocketIsClosedError:
+            self.server.logger.info("Receive error -- socket is closed")
+            return False
+        except Exception:
+            self.server.logger.exception("%s: Unreadable packet, closing connection", self.sid)
+            return False
+        return True
+
+
+def _take_queued(queue: Any) -> list[Any]:
+    """Everything in an engineio queue, marked done so that no join() waits on it."""
+    taken = []
+    while not queue.empty():
+        taken.append(queue.get(block=False))
+        queue.task_done()
+    return taken

@@ -19,7 +19,13 @@ NAMESPACE = "/screens"
 
 
 class SyncingScreen:
-    def __init__(self, base_url: str, community_id: int, token: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        community_id: int,
+        token: str | None = None,
+        transports: list[str] | None = None,
+    ) -> None:
         self.base_url = base_url
         if token is None:
             reply = requests.post(
@@ -50,7 +56,11 @@ class SyncingScreen:
         self._worker = threading.Thread(target=self._sync_loop, daemon=True)
         self._worker.start()
         self.client.connect(
-            base_url, namespaces=[NAMESPACE], auth={"token": token}, wait_timeout=10
+            base_url,
+            namespaces=[NAMESPACE],
+            auth={"token": token},
+            transports=transports,
+            wait_timeout=10,
         )
 
     # --- protocol -------------------------------------------------------------------------

@@ -69,11 +69,15 @@ def running(fresh_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         cluster.stop_apps(apps)
 
 
+# TVs and kiosks start on long-polling and upgrade (shared_ui/live.js); a client
+# may also open the WebSocket at once, as the bench harness does. Both end on the
+# worker's own WebSocket reader (kiosk_server/live/sockets.py).
+@pytest.mark.parametrize("transports", [None, ["websocket"]], ids=["upgrade", "websocket"])
 def test_a_screen_behind_nginx_hears_a_listing_published_through_the_other_process(
-    running: Cluster,
+    running: Cluster, transports: list[str] | None
 ) -> None:
     prepared = running.prepared
-    screen = SyncingScreen(running.nginx.url, prepared.ids["jiuquhe"])
+    screen = SyncingScreen(running.nginx.url, prepared.ids["jiuquhe"], transports=transports)
     try:
         home = upstream_port(running.nginx.url)
         staff = prepared.staff(running.other_than(home).url)
