@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,18 +50,6 @@ def record_change(
     )
     db.session.add(change)
     return change
-
-
-def heads(reads: Connection, scope_ids: Iterable[int]) -> dict[int, int]:
-    """The newest change in each scope; 0 where there has been none."""
-    ids = list(scope_ids)
-    rows = reads.execute(
-        select(Change.scope_id, func.max(Change.seq))
-        .where(Change.scope_id.in_(ids))
-        .group_by(Change.scope_id)
-    ).all()
-    found = {scope: seq for scope, seq in rows}
-    return {scope: found.get(scope, 0) for scope in ids}
 
 
 @dataclass
@@ -111,34 +99,35 @@ def catch_up(
     reads: Connection,
     scope_ids: list[int],
     cursors: Mapping[int, int],
+    current: Mapping[int, int],
     limit: int,
     recent: RecentCatchUps,
 ) -> CatchUp:
     """Everything a screen missed in its scopes, in order, or why it must reload.
 
-    `cursors` holds, per scope, the last change the screen applied there.
+    `cursors` holds, per scope, the last change the screen applied there;
+    `current` the newest change in each scope (screens.queries.active_screen_heads).
     """
-    current = heads(reads, scope_ids)
     for scope in scope_ids:
         cursor = cursors.get(scope)
         if cursor is None:
-            return CatchUp([], current, "unknown_scope")
+            return CatchUp([], dict(current), "unknown_scope")
         if cursor > current[scope]:
             # The screen has seen changes this database never made (a restore, a new server).
-            return CatchUp([], current, "ahead_of_server")
+            return CatchUp([], dict(current), "ahead_of_server")
     behind = tuple(
         (scope, cursors[scope], current[scope])
         for scope in scope_ids
         if cursors[scope] < current[scope]
     )
     if not behind:
-        return CatchUp([], current)
+        return CatchUp([], dict(current))
     answer = recent.get(behind)
     if answer is None:
         answer = _missed(reads, behind, limit)
         recent.put(behind, answer)
     messages, resync_reason = answer
-    return CatchUp(messages, current, resync_reason)
+    return CatchUp(messages, dict(current), resync_reason)
 
 
 def _missed(reads: Connection, behind: Behind, limit: int) -> Missed:

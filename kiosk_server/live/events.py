@@ -24,8 +24,8 @@ from kiosk_server.live.changes import catch_up
 from kiosk_server.live.push import SCREENS_NAMESPACE, room, screen_room
 from kiosk_server.screens.queries import (
     UNKNOWN_SCREEN,
+    active_screen_heads,
     connecting_screen,
-    screen_still_active,
     unknown_screen_error,
 )
 from kiosk_server.screens.reports import screen_reports
@@ -45,11 +45,13 @@ def _screen_reads() -> Connection:
     return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
-def _require_active_screen(reads: Connection) -> None:
+def _active_screen_heads(reads: Connection, scope: list[int]) -> dict[int, int]:
     """A screen staff stopped since it connected is refused from then on."""
     screen_id = session.get("screen_id")
-    if not screen_id or not screen_still_active(reads, screen_id):
+    current = active_screen_heads(reads, screen_id, scope) if screen_id else None
+    if current is None:
         raise unknown_screen_error()
+    return current
 
 
 def _cursors(data: Any, extra: tuple[Any, ...] = ()) -> dict[int, int]:
@@ -107,11 +109,11 @@ def on_sync(data: Any = None, *extra: Any) -> dict[str, Any]:
     cursors = _cursors(data, extra)
     scope: list[int] = session.get("scope") or []
     with _screen_reads() as reads:
-        _require_active_screen(reads)
         result = catch_up(
             reads,
             scope,
             cursors,
+            _active_screen_heads(reads, scope),
             current_app.config["CATCHUP_LIMIT"],
             current_app.extensions["catch_ups"],
         )

@@ -59,11 +59,24 @@ def connecting_screen(reads: Connection, token: object) -> ConnectingScreen | No
     return ConnectingScreen(row.id, path_ids(row.path)) if row else None
 
 
-def screen_still_active(reads: Connection, screen_id: int) -> bool:
-    return (
-        reads.scalar(select(Screen.id).where(Screen.id == screen_id, Screen.revoked_at.is_(None)))
-        is not None
-    )
+def active_screen_heads(
+    reads: Connection, screen_id: int, scope_ids: Iterable[int]
+) -> dict[int, int] | None:
+    """The newest change in each of the screen's scopes (0 where there has been
+    none), or None when the screen has been stopped: a sync's check and the heads
+    it compares with, in one round trip."""
+    ids = list(scope_ids)
+    rows = reads.execute(
+        select(Change.scope_id, func.max(Change.seq))
+        .select_from(Screen)
+        .outerjoin(Change, Change.scope_id.in_(ids))
+        .where(Screen.id == screen_id, Screen.revoked_at.is_(None))
+        .group_by(Change.scope_id)
+    ).all()
+    if not rows:
+        return None
+    found = {scope: seq for scope, seq in rows if scope is not None}
+    return {scope: found.get(scope, 0) for scope in ids}
 
 
 def scope_ids(screen: Screen) -> list[int]:
