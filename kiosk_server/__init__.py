@@ -48,6 +48,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     db.init_app(app)
     compress.init_app(app)
     _tune_sqlite(app)
+    _ping_idle_connections(app)
     migrate.init_app(app, db, directory=str(config.migrations_path))
     limits.init_app(app)  # before CSRF, which reads the body
     throttle.init_app(app)  # before CSRF too: a throttled request is refused at once
@@ -91,6 +92,47 @@ def _tune_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+
+
+# A pooled connection returned this recently was working this recently.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _ping_idle_connections(app: Flask) -> None:
+    """Test a pooled PostgreSQL connection before use only when it has sat idle.
+
+    SQLAlchemy's pool_pre_ping tests every checkout: a round trip before each
+    screen connect and sync, a third of the database round trips of a reconnect
+    storm. A database restart or a dropped link shows on connections that sat in
+    the pool; those are tested and replaced here. One that dies while in busy use
+    fails its query, as it would with pre_ping, and SQLAlchemy then drops the
+    pool's other connections."""
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    from kiosk_server.extensions import db
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "checkin")
+        def note_idle(_connection, record) -> None:  # type: ignore[no-untyped-def]
+            record.info["idle_since"] = time.monotonic()
+
+        @event.listens_for(engine, "checkout")
+        def ping_if_idle(connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+            idle_since = record.info.get("idle_since")
+            if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+                return  # new, or back in the pool a moment ago
+            try:
+                engine.dialect.do_ping(connection)
+            except Exception as error:
+                # The pool discards this connection and checks out another.
+                raise DisconnectionError() from error
 
 
 def _register_blueprints(app: Flask) -> None:

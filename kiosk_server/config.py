@@ -123,7 +123,6 @@ class Config:
             **pool,
             "pool_size": self.db_pool_size,
             "max_overflow": 0,
-            "pool_pre_ping": True,
             # A database host that does not answer fails a request (and /api/health)
             # in seconds instead of holding it until the system's TCP timeout.
             "connect_args": {"connect_timeout": 5},

@@ -1,6 +1,6 @@
 """PostgreSQL restarts while staff publish: each publish is stored and delivered, or
 refused with a clear error; never half-done, never a hang, and the app process
-recovers by itself (its pool checks connections before use).
+recovers by itself (its pool tests connections that sat idle before use).
 
 The test runs its own PostgreSQL (Debian's initdb and pg_ctl, on a free port in a
 temporary folder) so the machine's server is never stopped. PostgreSQL refuses to
