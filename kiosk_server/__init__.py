@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from kiosk_server.config import Config
+from kiosk_server.staff.session_cookie import StaffSessionCookie
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -17,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     # Chinese text as itself in JSON: readable, and a third of the bytes of \u escapes.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.permanent_session_lifetime = timedelta(hours=8)
+    app.session_interface = StaffSessionCookie()
 
     _init_extensions(app, config)
     _register_blueprints(app)
