@@ -33,6 +33,9 @@ class SyncingScreen:
             )
             reply.raise_for_status()
             token = reply.json()["token"]
+            self.id: int | None = reply.json()["screen"]["id"]
+        else:
+            self.id = None
         self.token = token
         feed = requests.get(f"{base_url}/api/feed?community_id={community_id}", timeout=10)
         feed.raise_for_status()

@@ -29,6 +29,7 @@ from tests.cluster.conftest import (
 )
 from tests.cluster.screen import SyncingScreen
 from tests.factories import listing_input
+from tests.live_server import StaffSession
 
 skip_unless()
 
@@ -88,6 +89,32 @@ def test_a_screen_behind_nginx_hears_a_listing_published_through_the_other_proce
         assert screen.connects == 1
     finally:
         screen.close()
+
+
+def test_a_screen_that_closes_its_websocket_is_seen_leaving(running: Cluster) -> None:
+    """The worker reads screens' sockets itself (kiosk_server/live/sockets.py); a
+    close must still reach the app, or staff would see a gone TV as online."""
+    prepared = running.prepared
+    staff = prepared.staff(running.nginx.url)
+    screen = SyncingScreen(running.nginx.url, prepared.ids["jiuquhe"], transports=["websocket"])
+    try:
+        assert _wait_for_online(staff, screen.id, True)
+    finally:
+        screen.close()
+    assert _wait_for_online(staff, screen.id, False)
+
+
+def _wait_for_online(staff: StaffSession, screen_id: int | None, online: bool) -> bool:
+    """Whether staff see the screen so within a few report intervals."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        reply = staff.http.get(f"{staff.base}/admin/api/screens", timeout=10)
+        reply.raise_for_status()
+        items = {item["id"]: item for item in reply.json()["items"]}
+        if items[screen_id]["online"] is online:
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def test_a_screen_whose_process_is_killed_moves_through_nginx_and_misses_nothing(
