@@ -2,16 +2,16 @@
 
     gunicorn -c deploy/gunicorn.conf.py kiosk_server.wsgi:app
 
-One process holds thousands of screens: one gevent worker, each connection a
-greenlet. WebSockets ride on gevent-websocket, the worker Flask-SocketIO's
-deployment notes name for gunicorn + gevent, here in a leaner form
-(kiosk_server/live/sockets.py: one greenlet per idle socket instead of three).
+One process holds thousands of screens: one gevent worker. WebSockets are
+opened by gevent-websocket, the worker Flask-SocketIO's deployment notes name for
+gunicorn + gevent, and then held without a greenlet each: the loop reads a
+socket when bytes arrive (kiosk_server/live/sockets.py, loop_websocket.py).
 python-engineio picks the same library by itself whenever it is installed, so the
 two always agree; without it (an old install) this file falls back to gunicorn's
-plain gevent worker, and python-engineio to simple-websocket. Measured here,
-2,000 idle screens connected and synced: 64 and 65 KB of RSS each with
-geventwebsocket's own worker, 37 and 37 KB with this one (two runs each);
-170 KB each with simple-websocket (docs/deploy.md).
+plain gevent worker, and python-engineio to simple-websocket. Idle screens
+connected and synced, RSS each (docs/benchmarks.md): 64 KB with
+geventwebsocket's own worker, 18–28 KB with this one, 170 KB with
+simple-websocket.
 
 Exactly one worker: Socket.IO's long-polling needs every request of a session to
 reach the process that holds it, and gunicorn's workers share one socket with no
@@ -37,14 +37,15 @@ _host, _port = server_address()
 bind = [f"[{_host}]:{_port}" if ":" in _host else f"{_host}:{_port}"]
 
 if importlib.util.find_spec("geventwebsocket") is not None:
-    # geventwebsocket's worker, leaner per idle socket (kiosk_server/live/sockets.py).
+    # geventwebsocket's worker, with no greenlet per idle socket (kiosk_server/live/sockets.py).
     worker_class = "kiosk_server.live.sockets.ScreenWorker"
 else:
     worker_class = "gevent"
 workers = 1
-# gunicorn's default (1000) would refuse the 1001st screen. Each idle screen costs
-# one socket and a greenlet; the process's open-file limit must be
-# higher still (systemd: LimitNOFILE=65536).
+# Requests in progress: with ScreenWorker, handshakes and long-polls (an idle
+# WebSocket is not counted); with the plain gevent worker, every screen, and
+# gunicorn's default (1000) would refuse the 1001st. The process's open-file
+# limit caps the screens (systemd: LimitNOFILE=65536).
 worker_connections = 20000
 # Pending connections while a reconnect storm is being accepted.
 backlog = 4096
