@@ -104,11 +104,11 @@ def _ping_idle_connections(app: Flask) -> None:
     """Test a pooled PostgreSQL connection before use only when it has sat idle.
 
     SQLAlchemy's pool_pre_ping tests every checkout: a round trip before each
-    screen connect and sync, a third of the database round trips of a reconnect
-    storm. A database restart or a dropped link shows on connections that sat in
-    the pool; those are tested and replaced here. One that dies while in busy use
-    fails its query, as it would with pre_ping, and SQLAlchemy then drops the
-    pool's other connections."""
+    screen connect and sync, two of the five round trips a returning screen cost.
+    A database restart or a dropped link shows on connections that sat in the
+    pool; those are tested and replaced here. One that died within the last
+    PING_AFTER_IDLE_SECONDS fails its next query (503, or `server_busy` to a
+    screen, which retries), and SQLAlchemy then replaces the pool's others."""
     import time
 
     from sqlalchemy import event
