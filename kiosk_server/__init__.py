@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from kiosk_server.config import Config
 from kiosk_server.staff.session_cookie import StaffSessionCookie
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,8 +53,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
     db.init_app(app)
     compress.init_app(app)
-    _tune_sqlite(app)
-    _ping_idle_connections(app)
+    _tune_database(app)
     migrate.init_app(app, db, directory=str(config.migrations_path))
     limits.init_app(app)  # before CSRF, which reads the body
     throttle.init_app(app)  # before CSRF too: a throttled request is refused at once
@@ -76,32 +79,36 @@ def _init_extensions(app: Flask, config: Config) -> None:
     from kiosk_server import models  # noqa: F401
 
 
-def _tune_sqlite(app: Flask) -> None:
+def _tune_database(app: Flask) -> None:
+    from kiosk_server.extensions import db
+
+    with app.app_context():
+        engine: Engine = db.engine
+    if engine.dialect.name == "sqlite":
+        _set_sqlite_pragmas(engine)
+    else:
+        _ping_idle_connections(engine)
+
+
+def _set_sqlite_pragmas(engine: Engine) -> None:
     """WAL lets readers go on while one writer commits; foreign keys are off by default."""
     from sqlalchemy import event
 
-    from kiosk_server.extensions import db
-
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    with app.app_context():
-        engine = db.engine
-
-        @event.listens_for(engine, "connect")
-        def set_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=15000")
-            cursor.close()
+    @event.listens_for(engine, "connect")
+    def set_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
 
 
 # A pooled connection returned this recently was working this recently.
 PING_AFTER_IDLE_SECONDS = 2.0
 
 
-def _ping_idle_connections(app: Flask) -> None:
-    """Test a pooled PostgreSQL connection before use only when it has sat idle.
+def _ping_idle_connections(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has sat idle.
 
     SQLAlchemy's pool_pre_ping tests every checkout: a round trip before each
     screen connect and sync, two of the five round trips a returning screen cost.
@@ -114,27 +121,20 @@ def _ping_idle_connections(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.exc import DisconnectionError
 
-    from kiosk_server.extensions import db
+    @event.listens_for(engine, "checkin")
+    def note_idle(_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    with app.app_context():
-        engine = db.engine
-
-        @event.listens_for(engine, "checkin")
-        def note_idle(_connection, record) -> None:  # type: ignore[no-untyped-def]
-            record.info["idle_since"] = time.monotonic()
-
-        @event.listens_for(engine, "checkout")
-        def ping_if_idle(connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
-            idle_since = record.info.get("idle_since")
-            if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-                return  # new, or back in the pool a moment ago
-            try:
-                engine.dialect.do_ping(connection)
-            except Exception as error:
-                # The pool discards this connection and checks out another.
-                raise DisconnectionError() from error
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back in the pool a moment ago
+        try:
+            engine.dialect.do_ping(connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another.
+            raise DisconnectionError() from error
 
 
 def _register_blueprints(app: Flask) -> None:
