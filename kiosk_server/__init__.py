@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
+from kiosk_server.application import KioskFlask
 from kiosk_server.config import Config
 from kiosk_server.staff.session_cookie import StaffSessionCookie
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
-    app = Flask(__name__, instance_path=str(config.instance_path))
+    app = KioskFlask(__name__, instance_path=str(config.instance_path))
     app.config.from_mapping(config.flask_settings())
     app.config["KIOSK_CONFIG"] = config
     # Chinese text as itself in JSON: readable, and a third of the bytes of \u escapes.
