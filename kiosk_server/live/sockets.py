@@ -79,6 +79,10 @@ def _adopt(ws: Any) -> tuple[int, bytes]:
     # Without blocking: the buffer's bytes, or b"" when it is empty.
     already_read = handler.rfile.peek()
     websocket.closed = True
+    # Its __del__ closes it again. Without a handler that stops at the first
+    # line; with one, gevent-websocket builds a throwaway class to tell no one,
+    # and every connection left that class behind as cyclic garbage.
+    websocket.handler = None
     handler.socket = None
     # Socket.IO keeps the environ for the session's life; its input would keep
     # the request's read buffer with it.
