@@ -179,7 +179,10 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
 
     Returns how many screens were written."""
     stored = 0
-    ids = list(reports)
+    # Rows are locked in id order by every writer: a screen that moved between
+    # processes is in the reports of both, and two writers taking the same rows
+    # in different orders deadlock (PostgreSQL then refuses one of them).
+    ids = sorted(reports)
     for start in range(0, len(ids), STORE_CHUNK):
         chunk = ids[start : start + STORE_CHUNK]
         rows = db.session.execute(
@@ -190,7 +193,9 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
                 Screen.last_seen_at,
                 Screen.disconnected_at,
                 Screen.app_version,
-            ).where(Screen.id.in_(chunk), Screen.revoked_at.is_(None))
+            )
+            .where(Screen.id.in_(chunk), Screen.revoked_at.is_(None))
+            .order_by(Screen.id)
         ).all()
         updates = [_stored_report(row, reports[row.id]) for row in rows]
         if updates:
