@@ -140,6 +140,7 @@ class Screen {
     if (change.seq <= (this.cursors[key] || 0)) { stats.duplicates += 1; return; }
     this.cursors[key] = change.seq;
     stats.applied += 1;
+    if (publishStarted !== null && firstApplied === null) { firstApplied = now(); }
     if (this.storm) {
       this.storm.applied += 1;
       if (this.storm.applied === this.storm.need) { currentCount += 1; }
@@ -191,6 +192,9 @@ class Screen {
 }
 
 let syncedCount = 0;
+// While a publish is timed: when it was sent, and when the first screen applied it.
+let publishStarted = null;
+let firstApplied = null;
 // Acks still on their 0.5–3 s timer: a wait for "the acks have landed" must wait
 // for these too, or the storm's drop would catch some in flight (counted as errors).
 let acksScheduled = 0;
@@ -253,15 +257,20 @@ async function main() {
 
   // 1. publish → last screen
   const times = [];
+  const firsts = [];
   for (let rep = 0; rep < opt.reps; rep += 1) {
     const send = await preparePublish();
     const want = stats.applied + N;
     const done = new Promise((resolve) => { waiter = { want: want, resolve: resolve }; });
     const t0 = now();
+    publishStarted = t0;
+    firstApplied = null;
     await send();
     const t1 = await Promise.race([done, sleep(120000).then(() => null)]);
     if (t1 === null) { throw new Error('publish rep ' + rep + ': only ' + (stats.applied - want + N) + ' of ' + N + ' screens heard it'); }
     times.push(t1 - t0);
+    firsts.push(firstApplied - t0);
+    publishStarted = null;
     // Let the acks of this change land before the next one, as they would between edits.
     await sleep(700);
     await waitFor(acksSettled, 600000, 'acks after publish');
@@ -269,6 +278,8 @@ async function main() {
   }
   result.publish_ms = times;
   result.publish_median_ms = median(times);
+  result.publish_first_ms = firsts;
+  result.publish_first_median_ms = median(firsts);
 
   // 3. reconnect storm: all drop, K changes are published while they are away,
   // all come back at once; done when each has synced and applied the K changes.

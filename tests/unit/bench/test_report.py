@@ -58,6 +58,25 @@ def test_each_target_is_judged_and_a_miss_says_by_how_much() -> None:
     assert held.rstrip(" |").endswith("met")
 
 
+def test_the_first_screen_is_shown_beside_the_last_without_a_target() -> None:
+    run = RESULTS["runs"][0]
+    results = {
+        **RESULTS,
+        "runs": [
+            {
+                **run,
+                "ours": {**run["ours"], "publish_first_median_ms": 40.0},
+                "ref": {**run["ref"], "publish_first_median_ms": 5.0},
+            }
+        ],
+    }
+    lines = report.size_table(results).splitlines()
+    first = next(line for line in lines if "first screen" in line)
+    assert "| 40 ms | 5 ms | 8.00× | | |" in first
+    # A run from before the harness timed the first screen has no such row.
+    assert not any("first screen" in line for line in report.size_table(RESULTS).splitlines())
+
+
 def test_a_rerun_replaces_only_the_bench_part_of_the_page() -> None:
     page = "# Benchmarks\n\nFront-end weight: 120 KB\n"
     first = report.merge(page, "old numbers")
