@@ -149,6 +149,7 @@ class Screen {
   }
 
   onChange(change) {
+    if (publishStarted !== null && changeBytes === null) { changeBytes = Buffer.byteLength(JSON.stringify(change)); }
     const key = change.scope;
     if (change.seq <= (this.cursors[key] || 0)) { stats.duplicates += 1; return; }
     if (change.prev > (this.cursors[key] || 0)) { stats.gaps += 1; this.sync(); return; }
@@ -195,6 +196,8 @@ let syncedCount = 0;
 // While a publish is timed: when it was sent, and when the first screen applied it.
 let publishStarted = null;
 let firstApplied = null;
+// The size of a published change as JSON, to show both servers send the same.
+let changeBytes = null;
 // Acks still on their 0.5–3 s timer: a wait for "the acks have landed" must wait
 // for these too, or the storm's drop would catch some in flight (counted as errors).
 let acksScheduled = 0;
@@ -280,6 +283,7 @@ async function main() {
   result.publish_median_ms = median(times);
   result.publish_first_ms = firsts;
   result.publish_first_median_ms = median(firsts);
+  result.change_bytes = changeBytes;
 
   // 3. reconnect storm: all drop, K changes are published while they are away,
   // all come back at once; done when each has synced and applied the K changes.

@@ -3,9 +3,12 @@
 // client harness drives both. It keeps everything in memory: no database, no
 // audit, no validation — the floor that our real path is measured against.
 //
-//   PORT=5101 FEED_FILE=feed.json node bench/reference-server.js
+//   PORT=5101 FEED_FILE=feed.json ITEM_FILE=item.json node bench/reference-server.js
 //
-// HTTP:   POST /publish  {listing JSON}  → stores a change and broadcasts it to the room
+// HTTP:   POST /publish  {listing JSON}  → stores a change and broadcasts it to the room;
+//                                          its data is ITEM_FILE's listing (as our server
+//                                          renders it for screens) with the posted title,
+//                                          so both servers send the same bytes per screen
 //         GET  /feed                     → FEED_FILE's JSON with a weak ETag (304 on a match)
 // Socket: namespace /screens, auth {token}; `sync {cursors}` → {changes, cursors};
 //         `ack {cursors}` → {ok: true}; pushes `change` to room place:<scope>.
@@ -19,6 +22,7 @@ const port = Number(process.env.PORT || 5101);
 const scope = (process.env.SCOPE || '1,2,3,4').split(',').map(Number);
 const target = scope[scope.length - 1];
 const feedBody = process.env.FEED_FILE ? JSON.parse(fs.readFileSync(process.env.FEED_FILE, 'utf8')) : { items: [] };
+const item = process.env.ITEM_FILE ? JSON.parse(fs.readFileSync(process.env.ITEM_FILE, 'utf8')) : {};
 
 const changes = []; // the change log, in seq order
 const heads = {}; // scope → last seq
@@ -46,7 +50,8 @@ const server = http.createServer((req, res) => {
       seq += 1;
       const change = {
         seq: seq, scope: target, prev: heads[target] || 0, entity: 'listing', id: nextId++,
-        op: 'upsert', reason: 'published', data: Object.assign({ id: nextId - 1 }, data),
+        op: 'upsert', reason: 'published',
+        data: Object.assign({}, item, { id: nextId - 1, seq: seq, title: data.title }),
       };
       heads[target] = seq;
       changes.push(change);

@@ -35,6 +35,10 @@ def _ms(value: float | None) -> str:
     return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.0f} ms"
 
 
+def _bytes(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} B"
+
+
 def _ratio(ours: float | None, ref: float | None) -> float | None:
     if ours is None or ref is None or ref == 0:
         return None
@@ -88,6 +92,12 @@ def size_table(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {n:,} | publish → first screen, median (no target)"
                 f" | {_ms(first_o)} | {_ms(first_r)} | {_r(_ratio(first_o, first_r))} | | |"
+            )
+        bytes_o, bytes_r = ours.get("change_bytes"), ref.get("change_bytes")
+        if bytes_o is not None or bytes_r is not None:
+            lines.append(
+                f"| {n:,} | size of a published change, JSON (no target)"
+                f" | {_bytes(bytes_o)} | {_bytes(bytes_r)} | {_r(_ratio(bytes_o, bytes_r))} | | |"
             )
         kb_o, kb_r = ours.get("idle_kb_per_screen"), ref.get("idle_kb_per_screen")
         ok = None if kb_o is None else kb_o <= IDLE_KB_MAX

@@ -58,21 +58,23 @@ def test_each_target_is_judged_and_a_miss_says_by_how_much() -> None:
     assert held.rstrip(" |").endswith("met")
 
 
-def test_the_first_screen_is_shown_beside_the_last_without_a_target() -> None:
+def test_the_first_screen_and_the_message_size_are_shown_without_a_target() -> None:
     run = RESULTS["runs"][0]
     results = {
         **RESULTS,
         "runs": [
             {
                 **run,
-                "ours": {**run["ours"], "publish_first_median_ms": 40.0},
-                "ref": {**run["ref"], "publish_first_median_ms": 5.0},
+                "ours": {**run["ours"], "publish_first_median_ms": 40.0, "change_bytes": 1310},
+                "ref": {**run["ref"], "publish_first_median_ms": 5.0, "change_bytes": 1310},
             }
         ],
     }
     lines = report.size_table(results).splitlines()
     first = next(line for line in lines if "first screen" in line)
     assert "| 40 ms | 5 ms | 8.00× | | |" in first
+    size = next(line for line in lines if "size of a published change" in line)
+    assert "| 1,310 B | 1,310 B | 1.00× | | |" in size
     # A run from before the harness timed the first screen has no such row.
     assert not any("first screen" in line for line in report.size_table(RESULTS).splitlines())
 
