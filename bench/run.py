@@ -419,7 +419,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stop_on_term)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,5000,10000"))
-    parser.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "3")))
+    parser.add_argument("--reps", type=int, default=int(os.environ.get("BENCH_REPS", "5")))
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json", default=str(BENCH / "results" / "latest.json"))
