@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import gc
 import io
 import re
 from collections.abc import Iterator
@@ -199,3 +200,28 @@ def qr_encodes(png: bytes, url: str) -> bool:
         if [[bool(bit) for bit in row] for row in code.matrix] == read:
             return True
     return False
+
+
+@contextmanager
+def cyclic_garbage(*packages: str) -> Iterator[list[object]]:
+    """Objects of these packages that the block left for the cycle collector:
+    unreachable, but not freed when their last reference went. Other threads
+    of the test process (the live servers of browser tests) make garbage of
+    their own meanwhile, so only objects of the named packages are kept."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    found: list[object] = []
+    try:
+        yield found
+        gc.collect()
+        found.extend(item for item in gc.garbage if _package_of(item) in packages)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+def _package_of(item: object) -> str:
+    module = item.__module__ if isinstance(item, type) else type(item).__module__
+    return str(module or "").split(".")[0]
