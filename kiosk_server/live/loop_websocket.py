@@ -294,6 +294,9 @@ class LoopWebSocket:
     def _release(self) -> None:
         if self._sock.fileno() == -1:
             return
+        # Its owner holds this connection: without this the two would be a
+        # reference cycle, left for the garbage collector's full passes.
+        self._deliver = _delivered_nowhere
         self._outbuf = None
         self._stop_writing()
         self._read_watcher.stop()
@@ -302,3 +305,7 @@ class LoopWebSocket:
         if timer is not None:
             timer.close()
         self._sock.close()
+
+
+def _delivered_nowhere(_message: str | bytes | None) -> None:
+    """A released connection has delivered its end already (see _end)."""

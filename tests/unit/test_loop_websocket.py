@@ -6,7 +6,9 @@ A real socket pair under gevent: the test writes what a browser would send
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from collections.abc import Iterator
 
 import gevent
@@ -197,3 +199,30 @@ def test_a_peer_that_stops_reading_is_dropped_past_the_limit(
             break
     assert delivered == [None]
     assert conn.closed
+
+
+class Owner:
+    """Holds its connection and receives from it, as the engineio socket does."""
+
+    def __init__(self, fd: int) -> None:
+        self.conn = LoopWebSocket(fd, self.deliver, max_message=1000)
+        self.ended = False
+
+    def deliver(self, message: str | bytes | None) -> None:
+        self.ended = message is None
+
+
+def test_a_finished_connection_is_freed_without_the_cycle_collector() -> None:
+    server_end, client_end = gevent.socket.socketpair()
+    owner = Owner(server_end.detach())
+    owner.conn.start()
+    client_end.close()
+    settle()
+    assert owner.ended
+    gone = weakref.ref(owner)
+    gc.disable()
+    try:
+        del owner
+        assert gone() is None, "the connection and its owner are left for the cycle collector"
+    finally:
+        gc.enable()
