@@ -18,7 +18,13 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kiosk_server.timeutil import to_local, utcnow
-from tests.browser.conftest import Site, axe_violations, open_console, screenshot
+from tests.browser.conftest import (
+    Site,
+    axe_violations,
+    open_console,
+    screenshot,
+    wait_until_written,
+)
 
 ARRIVAL_MS = 2_000  # the promise: on the screens within two seconds
 # A screen acks 0.5–3 s after applying, the server writes acks every 2 s and the
@@ -51,6 +57,8 @@ def _tv_in(browser: Browser, site: Site, community: str) -> Page:
     }
     page = _screen_page(browser, site, "/tv/", "jxj.tv.screen", saved)
     expect(page.locator(".brand")).to_contain_text("就享家")
+    # Online for staff pages once the server has written the connect.
+    wait_until_written(site, saved["token"])
     return page
 
 
@@ -70,6 +78,7 @@ def _kiosk_at(browser: Browser, site: Site, place: str) -> Page:
     }
     page = _screen_page(browser, site, "/kiosk/", "jxj.kiosk.screen", saved)
     expect(page.locator(".start")).to_be_visible()
+    wait_until_written(site, saved["token"])
     return page
 
 
