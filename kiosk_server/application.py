@@ -15,8 +15,8 @@ class KioskFlask(Flask):
     whose path is the Socket.IO endpoint. No route is there, and Flask matched it
     again for every event: the NotFound it kept, with its traceback, tied the
     context and the handler's whole stack into a reference cycle. That was some
-    fifty objects of cyclic garbage per event, and a 10,000-screen reconnect
-    storm spent a quarter of its time in the collector's full passes.
+    sixty objects of cyclic garbage per event, and a 10,000-screen benchmark run
+    spent a quarter of its time in the collector's full passes.
 
     Ordinary requests never reach Flask at that path: the Socket.IO middleware
     answers them first. So a request context there is an event's, and it gets no
