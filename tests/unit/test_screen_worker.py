@@ -30,7 +30,7 @@ def test_an_adopted_connection_keeps_its_bytes_and_leaves_nothing_for_the_cycle_
     gevent.sleep(0.01)
     ws._sock.handler.rfile.peek()  # pywsgi had read it along with the request
 
-    with cyclic_garbage("geventwebsocket", "kiosk_server") as found:
+    with cyclic_garbage("geventwebsocket") as found:
         fd, already_read = _adopt(ws)
         del ws
 
