@@ -108,26 +108,27 @@ def catch_up(
     `cursors` holds, per scope, the last change the screen applied there;
     `current` the newest change in each scope (screens.queries.active_screen_heads).
     """
+    heads = dict(current)  # the answer's own copy
     for scope in scope_ids:
         cursor = cursors.get(scope)
         if cursor is None:
-            return CatchUp([], dict(current), "unknown_scope")
-        if cursor > current[scope]:
+            return CatchUp([], heads, "unknown_scope")
+        if cursor > heads[scope]:
             # The screen has seen changes this database never made (a restore, a new server).
-            return CatchUp([], dict(current), "ahead_of_server")
+            return CatchUp([], heads, "ahead_of_server")
     behind = tuple(
-        (scope, cursors[scope], current[scope])
+        (scope, cursors[scope], heads[scope])
         for scope in scope_ids
-        if cursors[scope] < current[scope]
+        if cursors[scope] < heads[scope]
     )
     if not behind:
-        return CatchUp([], dict(current))
+        return CatchUp([], heads)
     answer = recent.get(behind)
     if answer is None:
         answer = _missed(reads, behind, limit)
         recent.put(behind, answer)
     messages, resync_reason = answer
-    return CatchUp(messages, dict(current), resync_reason)
+    return CatchUp(messages, heads, resync_reason)
 
 
 def _missed(reads: Connection, behind: Behind, limit: int) -> Missed:
