@@ -55,6 +55,9 @@ def _verdict(ok: bool | None, miss: str = "") -> str:
     return "met" if ok else f"**missed**{' (' + miss + ')' if miss else ''}"
 
 
+SIDE_NAMES = {"ours": "ours", "floor": "Python floor", "ref": "reference"}
+
+
 def _side(run: dict[str, Any], name: str) -> dict[str, Any]:
     return run.get(name) or {}
 
@@ -134,6 +137,41 @@ def size_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+FLOOR_FIGURES = (
+    ("publish → last screen, median", "publish_median_ms", _ms),
+    ("publish → first screen, median", "publish_first_median_ms", _ms),
+    ("idle memory per screen", "idle_kb_per_screen", lambda kb: f"{kb:.1f} KB"),
+    ("reconnect storm", "storm_ms", _ms),
+    ("first connect + sync of all", "connect_ms", _ms),
+)
+
+
+def floor_table(results: dict[str, Any]) -> str:
+    """Each figure of the Python floor (bench/floor_server.py) beside ours and the
+    reference: how much of a gap the packages make before any of our code runs."""
+    if not any(run.get("floor") for run in results["runs"]):
+        return "_The Python floor was not measured in this run._"
+    lines = [
+        "| screens | figure | ours | Python floor | reference | floor ÷ reference | ours ÷ floor |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in results["runs"]:
+        floor = _side(run, "floor")
+        if floor.get("error"):
+            error = " ".join(str(floor["error"]).split()).replace("|", "/")[:160]
+            lines.append(f"| {run['n']:,} | run failed (floor) | | {error} | | | |")
+            continue
+        for name, figure, show in FLOOR_FIGURES:
+            values = [_side(run, side).get(figure) for side in ("ours", "floor", "ref")]
+            ours, low, ref = values
+            shown = ["—" if value is None else show(value) for value in values]
+            lines.append(
+                f"| {run['n']:,} | {name} | {' | '.join(shown)}"
+                f" | {_r(_ratio(low, ref))} | {_r(_ratio(ours, low))} |"
+            )
+    return "\n".join(lines)
+
+
 def protocol_table(results: dict[str, Any]) -> str:
     lines = [
         "| screens | side | changes applied | duplicates ignored | gaps → sync | syncs"
@@ -142,10 +180,12 @@ def protocol_table(results: dict[str, Any]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
-        for name in ("ours", "ref"):
+        for name in ("ours", "floor", "ref"):
+            if name not in run:
+                continue
             st = _side(run, name).get("stats") or {}
             lines.append(
-                f"| {run['n']:,} | {'ours' if name == 'ours' else 'reference'}"
+                f"| {run['n']:,} | {SIDE_NAMES[name]}"
                 f" | {st.get('applied', '—')} | {st.get('duplicates', '—')} | {st.get('gaps', '—')}"
                 f" | {st.get('syncs', '—')} | {st.get('syncErrors', '—')}"
                 f" | {st.get('connectErrors', '—')} | {st.get('refused', '—')}"
@@ -246,6 +286,7 @@ def render(results: dict[str, Any], template: str, previous: dict[str, Any] | No
         .replace("{{table}}", size_table(results))
         .replace("{{feed}}", feed_table(results))
         .replace("{{protocol}}", protocol_table(results))
+        .replace("{{floor}}", floor_table(results))
         .replace("{{reps}}", str(results["reps"]))
         .replace("{{repeatability}}", repeatability(results, previous))
     )

@@ -1,6 +1,6 @@
 """`make bench`: our server and the reference Socket.IO server, side by side, same harness.
 
-For each size it starts both servers fresh, runs bench/harness.js against each
+For each size it starts the servers fresh, runs bench/harness.js against each
 (publish → last screen, idle memory per screen, reconnect storm), then wrk on
 each feed endpoint with and without a matching ETag, and writes
 bench/results/latest.json and docs/benchmarks.md (bench/report.py).
@@ -10,6 +10,10 @@ process, on a fresh PostgreSQL database `jxj_bench` on the machine's server.
 Screens are created directly in the database (one row and one token each, as
 POST /api/screens makes them, without its audit line): registering 10,000 TVs
 through the API would take minutes and measure registration, not fan-out.
+
+A third server, the Python floor (bench/floor_server.py), is the reference again
+on the packages ours is built on (Flask-SocketIO under the same gunicorn worker),
+with everything in memory: what those cost before any of our code runs.
 
 Only loopback addresses are used; every loop is bounded and every process the
 run starts is stopped by its own id at the end.
@@ -46,6 +50,7 @@ DB_NAME = os.environ.get("BENCH_DB", "jxj_bench")
 DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 OURS_PORT = int(os.environ.get("BENCH_OURS_PORT", "5100"))
 REF_PORT = int(os.environ.get("BENCH_REF_PORT", "5101"))
+FLOOR_PORT = int(os.environ.get("BENCH_FLOOR_PORT", "5102"))
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
 COMMUNITY = "九曲河社区"
 
@@ -214,7 +219,9 @@ class Proc:
                 self.popen.wait(timeout=10)
 
 
-def gunicorn_cmd(workers: int) -> list[str]:
+def gunicorn_cmd(
+    workers: int, port: int = OURS_PORT, app: str = "kiosk_server.wsgi:app"
+) -> list[str]:
     cmd = [str(VENV_BIN / "gunicorn")]
     conf = ROOT / "deploy" / "gunicorn.conf.py"
     if conf.exists() and not os.environ.get("BENCH_NO_DEPLOY_CONF"):
@@ -227,10 +234,10 @@ def gunicorn_cmd(workers: int) -> list[str]:
         "-w",
         str(workers),
         "--bind",
-        f"127.0.0.1:{OURS_PORT}",
+        f"127.0.0.1:{port}",
         "--access-logfile",
         "/dev/null",
-        "kiosk_server.wsgi:app",
+        app,
     ]
 
 
@@ -347,7 +354,7 @@ def run(args) -> dict[str, Any]:
     }
     for n in sizes:
         ours = Proc("gunicorn", gunicorn_cmd(1), env, work / f"ours-{n}.log")
-        ref = None
+        ref = floor = None
         try:
             ours.wait_http(f"http://127.0.0.1:{OURS_PORT}/api/places")
             # Before the feed is read, so both feeds hold the same listings.
@@ -377,10 +384,15 @@ def run(args) -> dict[str, Any]:
             ref = Proc("reference", ["node", str(BENCH / "reference-server.js")], ref_env,
                        work / f"ref-{n}.log")  # fmt: skip
             ref.wait_http(f"http://127.0.0.1:{REF_PORT}/health")
+            floor = Proc("floor", gunicorn_cmd(1, FLOOR_PORT, "bench.floor_server:app"),
+                         ref_env, work / f"floor-{n}.log")  # fmt: skip
+            floor.wait_http(f"http://127.0.0.1:{FLOOR_PORT}/health")
+            ctx["feed_path"]["floor"] = "/feed"
             time.sleep(2)
             run_n: dict[str, Any] = {"n": n}
             for target, url, pid in (
                 ("ref", f"http://127.0.0.1:{REF_PORT}", ref.popen.pid),
+                ("floor", f"http://127.0.0.1:{FLOOR_PORT}", worker_pid(floor.popen.pid)),
                 ("ours", f"http://127.0.0.1:{OURS_PORT}", worker_pid(ours.popen.pid)),
             ):
                 try:
@@ -402,8 +414,9 @@ def run(args) -> dict[str, Any]:
                 except Exception as error:  # a failed step is reported, the run goes on
                     log(f"feed benchmark failed: {error}")
         finally:
-            if ref:
-                ref.stop()
+            for started in (ref, floor):
+                if started:
+                    started.stop()
             ours.stop()
         time.sleep(2)
     results["machine"]["loadavg_end"] = os.getloadavg()

@@ -109,3 +109,23 @@ def test_the_run_before_is_shown_beside_this_one() -> None:
 
 def test_without_a_run_before_the_page_says_so() -> None:
     assert "No earlier run" in report.repeatability(RESULTS, None)
+
+
+def test_the_python_floor_is_shown_between_ours_and_the_reference() -> None:
+    run = RESULTS["runs"][0]
+    results = {**RESULTS, "runs": [{**run, "floor": _side(700.0, 18.0, 5000.0)}]}
+
+    lines = report.floor_table(results).splitlines()
+
+    storm = next(line for line in lines if "reconnect storm" in line)
+    # ours 3000 ms, floor 5000 ms, reference 2500 ms
+    assert "| 3000 ms | 5000 ms | 2500 ms | 2.00× | 0.60× |" in storm
+    memory = next(line for line in lines if "idle memory" in line)
+    assert "| 45.0 KB | 18.0 KB | 20.0 KB | 0.90× | 2.50× |" in memory
+    protocol = report.protocol_table(results)
+    assert "| Python floor |" in protocol
+
+
+def test_a_run_without_the_floor_says_so() -> None:
+    assert "not measured" in report.floor_table(RESULTS)
+    assert "Python floor" not in report.protocol_table(RESULTS)
