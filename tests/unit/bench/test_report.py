@@ -49,7 +49,7 @@ RESULTS = {
 def test_each_target_is_judged_and_a_miss_says_by_how_much() -> None:
     table = report.size_table(RESULTS)
     fanout = next(line for line in table.splitlines() if "publish" in line)
-    assert "1.50×" in fanout and "**missed** (1.5× over)" in fanout
+    assert "1.50×" in fanout and "**missed** (50 % over)" in fanout
     memory = next(line for line in table.splitlines() if "idle memory" in line)
     assert "45.0 KB" in memory and "15 KB over" in memory
     storm = next(line for line in table.splitlines() if "storm" in line)
