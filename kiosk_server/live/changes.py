@@ -16,10 +16,12 @@ from kiosk_server.live.models import Change, ChangeCounter
 
 def next_seq() -> int:
     """Take the next global sequence number; the lock it takes lasts until commit."""
-    db.session.execute(
-        update(ChangeCounter).where(ChangeCounter.id == 1).values(value=ChangeCounter.value + 1)
+    value = db.session.scalar(
+        update(ChangeCounter)
+        .where(ChangeCounter.id == 1)
+        .values(value=ChangeCounter.value + 1)
+        .returning(ChangeCounter.value)
     )
-    value = db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
     if value is None:
         raise RuntimeError("change_counter row is missing; run the migrations")
     return value
