@@ -10,7 +10,7 @@ python-engineio picks the same library by itself whenever it is installed, so th
 two always agree; without it (an old install) this file falls back to gunicorn's
 plain gevent worker, and python-engineio to simple-websocket. Idle screens
 connected and synced, RSS each (docs/benchmarks.md): 64 KB with
-geventwebsocket's own worker, 20–22 KB with this one, 170 KB with
+geventwebsocket's own worker, 20–23 KB with this one, 170 KB with
 simple-websocket.
 
 Exactly one worker: Socket.IO's long-polling needs every request of a session to
