@@ -25,8 +25,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Every ack rewrites a screen's row (reports.py). Room left in each page lets
+# PostgreSQL write the new version beside the old one without touching the
+# indexes (a HOT update): about a third of the work per row, and no bloat.
+SCREEN_ROW_FILLFACTOR = 70
+
+
 class Screen(db.Model):
     __tablename__ = "screens"
+    __table_args__ = {"postgresql_with": {"fillfactor": SCREEN_ROW_FILLFACTOR}}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from kiosk_server import create_app
 from kiosk_server.extensions import db
 from kiosk_server.live.models import ChangeCounter
+from kiosk_server.screens.models import SCREEN_ROW_FILLFACTOR
 from tests.conftest import POSTGRES_ADMIN_URL, _postgres_reachable, make_config
 
 
@@ -130,6 +131,24 @@ def test_migrations_downgrade_to_an_empty_database(empty_app: Flask) -> None:
         left = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
 
     assert left == set()
+
+
+def test_postgresql_leaves_room_in_screen_pages_for_in_place_updates(empty_app: Flask) -> None:
+    def storage() -> list[str] | None:
+        return db.session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'screens'"))
+
+    with empty_app.app_context(), _keep_logging():
+        upgrade()
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no fill factor")
+        upgraded = storage()
+        db.session.rollback()
+        downgrade(revision="0006")
+        downgraded = storage()
+
+    # The model says the same, so a schema made from it (create_all) matches.
+    assert upgraded == [f"fillfactor={SCREEN_ROW_FILLFACTOR}"]
+    assert downgraded is None
 
 
 def test_postgresql_refuses_to_change_or_remove_audit_entries(empty_app: Flask) -> None:
