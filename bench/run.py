@@ -370,6 +370,7 @@ def run(args) -> dict[str, Any]:
             ctx["feed_path"] = {
                 "ours": f"/api/feed?community_id={ctx['community_id']}",
                 "ref": "/feed",
+                "floor": "/feed",
             }
             (work / "feed.json").write_text(json.dumps(feed, ensure_ascii=False))
             ctx["listing"] = work / "listing.json"
@@ -387,7 +388,6 @@ def run(args) -> dict[str, Any]:
             floor = Proc("floor", gunicorn_cmd(1, FLOOR_PORT, "bench.floor_server:app"),
                          ref_env, work / f"floor-{n}.log")  # fmt: skip
             floor.wait_http(f"http://127.0.0.1:{FLOOR_PORT}/health")
-            ctx["feed_path"]["floor"] = "/feed"
             time.sleep(2)
             run_n: dict[str, Any] = {"n": n}
             for target, url, pid in (
