@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -33,9 +34,9 @@ from kiosk_server.listings.schemas import (
     SubsidyIn,
     TrainingIn,
 )
-from kiosk_server.live.changes import record_change
+from kiosk_server.live.changes import next_seq, record_change
 from kiosk_server.live.models import Change
-from kiosk_server.live.push import push
+from kiosk_server.live.push import commit_and_push
 from kiosk_server.places.models import Place, Site
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import day_label, to_local, utcnow
@@ -151,21 +152,55 @@ def _apply(listing: Listing, data: ListingIn) -> None:
             _apply_event(listing, data.event)
 
 
-def _record_listing(listing: Listing, op: str, reason: str, scope_id: int | None = None) -> Change:
-    db.session.flush()
-    change = record_change(
-        scope_id=scope_id or listing.target_id,
+def _record_listing(
+    listing: Listing, op: str, reason: str, scope_id: int | None = None, *, reload: bool = True
+) -> Change:
+    """Number the change and store it with what screens are sent.
+
+    `reload=False` is for a change of status alone: the listing's place,
+    sessions and pictures as loaded are still current, and are rendered as they
+    are instead of being read again."""
+    return _record(
+        listing,
         entity="listing",
-        entity_id=listing.id,
+        scope_id=scope_id or listing.target_id,
         op=op,
         reason=reason,
+        render=public_listing,
+        reload=reload,
     )
-    listing.change_seq = change.seq
+
+
+def _record(
+    row: Listing | Announcement,
+    *,
+    entity: str,
+    scope_id: int,
+    op: str,
+    reason: str,
+    render: Callable[[Any], dict[str, Any]],
+    reload: bool,
+) -> Change:
+    # The row is written (and locked) before the counter is taken: every writer
+    # keeps that order, so two of them cannot each hold what the other waits for.
     db.session.flush()
-    db.session.refresh(listing)
+    seq = next_seq()
+    row.change_seq = seq
+    db.session.flush()
+    payload = None
     if op == "upsert":
-        change.payload = public_listing(listing)
-    return change
+        if reload:
+            db.session.refresh(row)
+        payload = render(row)
+    return record_change(
+        scope_id=scope_id,
+        entity=entity,
+        entity_id=row.id,
+        op=op,
+        reason=reason,
+        payload=payload,
+        seq=seq,
+    )
 
 
 def record_listing_update(listing: Listing) -> Change:
@@ -221,11 +256,6 @@ def _audit_listing(
         before=before,
         after=after,
     )
-
-
-def _commit_and_push(changes: list[Change]) -> None:
-    db.session.commit()
-    push(changes)
 
 
 def do_create_listing(data: ListingIn, staff: Staff | None) -> Listing:
@@ -320,7 +350,7 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
     after = _audited(listing)
     if after != before:  # a form sent back unchanged changed nothing worth a line
         _audit_listing(listing, "listing.update", "修改", staff, before, after=after)
-    _commit_and_push(changes)
+    commit_and_push(changes)
     return listing
 
 
@@ -345,9 +375,9 @@ def do_publish_listing(
     listing.status = ListingStatus.PUBLISHED
     listing.published_at = now
     listing.valid_from = now
-    changes = [_record_listing(listing, "upsert", "published")]
+    changes = [_record_listing(listing, "upsert", "published", reload=False)]
     _audit_listing(listing, "listing.publish", "发布了", staff, before)
-    _commit_and_push(changes)
+    commit_and_push(changes)
     return listing
 
 
@@ -373,7 +403,7 @@ def do_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) 
     db.session.flush()
     added = {"image_id": image.id, "alt": image.alt, "width": image.width, "height": image.height}
     _audit_listing(listing, "listing.image_add", "上传图片到", staff, None, after=added)
-    _commit_and_push(changes)
+    commit_and_push(changes)
     return image
 
 
@@ -387,7 +417,7 @@ def do_withdraw_listing(listing: Listing, staff: Staff) -> Listing:
     changes = [_record_listing(listing, "remove", "withdrawn")] if was_live else []
     after = {"status": listing.status}
     _audit_listing(listing, "listing.withdraw", "下架了", staff, before, after=after)
-    _commit_and_push(changes)
+    commit_and_push(changes)
     return listing
 
 
@@ -430,9 +460,9 @@ def start_due_listings(now: datetime) -> int:
     for listing_id in due:
         listing = _transition(listing_id, ListingStatus.SCHEDULED, ListingStatus.PUBLISHED, now)
         if listing is not None:
-            changes = [_record_listing(listing, "upsert", "published")]
+            changes = [_record_listing(listing, "upsert", "published", reload=False)]
             _audit_sweep(listing, "listing.start", "按时发布了", ListingStatus.SCHEDULED)
-            _commit_and_push(changes)
+            commit_and_push(changes)
             started += 1
     return started
 
@@ -455,27 +485,22 @@ def expire_due_listings(now: datetime) -> int:
             live = old == ListingStatus.PUBLISHED
             changes = [_record_listing(listing, "remove", "expired")] if live else []
             _audit_sweep(listing, "listing.expire", "到期下架了", old)
-            _commit_and_push(changes)
+            commit_and_push(changes)
             expired += 1
             break
     return expired
 
 
 def _record_announcement(announcement: Announcement, op: str, reason: str) -> Change:
-    db.session.flush()
-    change = record_change(
-        scope_id=announcement.target_id,
+    return _record(
+        announcement,
         entity="announcement",
-        entity_id=announcement.id,
+        scope_id=announcement.target_id,
         op=op,
         reason=reason,
+        render=public_announcement,
+        reload=True,
     )
-    announcement.change_seq = change.seq
-    db.session.flush()
-    db.session.refresh(announcement)
-    if op == "upsert":
-        change.payload = public_announcement(announcement)
-    return change
 
 
 def _audit_announcement(
@@ -519,7 +544,7 @@ def do_create_announcement(data: AnnouncementIn, staff: Staff | None) -> Announc
         "valid_until": announcement.valid_until,
     }
     _audit_announcement(announcement, "announcement.create", "发布紧急通知", staff, None, after)
-    _commit_and_push(changes)
+    commit_and_push(changes)
     return announcement
 
 
@@ -536,7 +561,7 @@ def do_withdraw_announcement(announcement: Announcement, staff: Staff) -> Announ
         {"status": AnnouncementStatus.ACTIVE},
         {"status": announcement.status},
     )
-    _commit_and_push(changes)
+    commit_and_push(changes)
     return announcement
 
 
@@ -573,6 +598,6 @@ def expire_due_announcements(now: datetime) -> int:
             {"status": announcement.status},
             actor=SYSTEM,
         )
-        _commit_and_push(changes)
+        commit_and_push(changes)
         expired += 1
     return expired

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kiosk_server.extensions import socketio
+from kiosk_server.extensions import db, socketio
 from kiosk_server.live.models import Change
 
 SCREENS_NAMESPACE = "/screens"
@@ -27,9 +27,12 @@ def tell_screen(screen_id: int, event: str, data: dict[str, object]) -> None:
     socketio.emit(event, data, to=screen_room(screen_id), namespace=SCREENS_NAMESPACE)
 
 
-def push(changes: Iterable[Change]) -> None:
-    """Call only after the commit that stored the changes."""
-    for change in changes:
-        socketio.emit(
-            "change", change.to_message(), to=room(change.scope_id), namespace=SCREENS_NAMESPACE
-        )
+def commit_and_push(changes: Iterable[Change]) -> None:
+    """Commit the session, then send each change to its room.
+
+    The messages are taken before the commit: committing expires the changes,
+    and reading each back would cost a query before the first screen hears it."""
+    messages = [change.to_message() for change in changes]
+    db.session.commit()
+    for message in messages:
+        socketio.emit("change", message, to=room(message["scope"]), namespace=SCREENS_NAMESPACE)

@@ -17,7 +17,7 @@ from kiosk_server.listings.actions import record_listing_update
 from kiosk_server.listings.models import Listing, ListingStatus, TrainingSession
 from kiosk_server.live.inbox import push_registration
 from kiosk_server.live.models import Change
-from kiosk_server.live.push import push
+from kiosk_server.live.push import commit_and_push
 from kiosk_server.places.models import Place, PlaceLevel
 from kiosk_server.registrations.models import (
     KIND_NAMES,
@@ -77,7 +77,7 @@ def do_request_callback(
         details={},
     )
     db.session.add(registration)
-    if not _insert(registration):
+    if not _insert(registration, []):
         # Two requests raced past the check; the unique index let one in.
         found = _existing(listing.id, RegistrationKind.CALLBACK, data.mobile)
         if found is None:
@@ -215,7 +215,7 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
     if session is not None and not waitlisted and listing is not None:
         db.session.refresh(listing)
         changes.append(record_listing_update(listing))
-    if not _insert(registration):
+    if not _insert(registration, changes):
         # A double tap raced past the checks; the unique indexes kept one record.
         again = db.session.scalar(
             select(Registration).where(Registration.idempotency_key == data.idempotency_key)
@@ -223,7 +223,6 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
         if again is not None:
             return again, False
         raise ApiError(409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate")
-    push(changes)
     push_registration(registration)
     return registration, True
 
@@ -260,13 +259,14 @@ def _release_seat(registration: Registration) -> list[Change]:
     return [record_listing_update(listing)]
 
 
-def _insert(registration: Registration) -> bool:
-    """Store a new registration with its audit entry; False, rolled back, when a
-    unique index refused it because another request got there first."""
+def _insert(registration: Registration, changes: list[Change]) -> bool:
+    """Store a new registration with its audit entry, then push the changes it
+    made; False, rolled back, when a unique index refused it because another
+    request got there first."""
     try:
         db.session.flush()
         _audit_new(registration)
-        db.session.commit()
+        commit_and_push(changes)
     except IntegrityError:
         db.session.rollback()
         return False
@@ -307,8 +307,7 @@ def do_cancel_registration(registration: Registration) -> None:
         registration.notes + "\n" if registration.notes else ""
     ) + "本人在手机上取消"
     changes = _release_seat(registration)
-    db.session.commit()
-    push(changes)
+    commit_and_push(changes)
     push_registration(registration)
 
 
@@ -375,8 +374,7 @@ def do_follow_up(registration: Registration, staff: Staff, status: str, note: st
     _audit_follow_up(
         registration, staff, before={"status": old}, after={"status": status, "note": note}
     )
-    db.session.commit()
-    push(changes)
+    commit_and_push(changes)
     push_registration(registration)
     return registration
 

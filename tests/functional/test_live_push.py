@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from flask import Flask
+from PIL import Image
 from sqlalchemy.exc import OperationalError
 
 from kiosk_server.timeutil import utcnow
@@ -30,6 +32,32 @@ def test_street_wide_listing_reaches_every_community_under_it_and_nothing_else(
         assert change["data"]["job"]["pay"]["text"] == "每朵花0.3元"
     for screen in outside:
         assert screen.received_changes() == []
+
+
+def test_a_published_listing_reaches_screens_as_its_public_page_shows_it(
+    app: Flask, world: World, admin: StaffClient, client
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    draft = admin.create(listing_input("training", target_id=world.jiuquhe.id))
+    picture = Image.new("RGB", (400, 300), (200, 120, 40))
+    upload = io.BytesIO()
+    picture.save(upload, "JPEG")
+    added = admin.post(
+        f"/admin/api/listings/{draft['id']}/images",
+        data={"image": (io.BytesIO(upload.getvalue()), "photo.jpg"), "alt": "教室"},
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 201, added.json
+
+    published = admin.post(f"/admin/api/listings/{draft['id']}/publish", json={})
+
+    assert published.status_code == 200
+    [change] = screen.received_changes()
+    public = client.get(f"/api/listings/{draft['id']}").json
+    # Place, sessions, picture, time of the edit and change number, all as stored.
+    assert change["data"] == public
+    assert change["data"]["images"] and change["data"]["training"]["sessions"]
+    assert change["seq"] == public["seq"]
 
 
 def test_city_wide_announcement_reaches_every_screen(
