@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from psycopg.types.json import Json
 from sqlalchemy import Row, select, update
 
 from kiosk_server.audit.actions import do_record
@@ -179,9 +180,11 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
 
     Returns how many screens were written."""
     stored = 0
-    # Rows are locked in id order by every writer: a screen that moved between
-    # processes is in the reports of both, and two writers taking the same rows
-    # in different orders deadlock (PostgreSQL then refuses one of them).
+    # The read locks the rows, in id order, until the commit: a screen that
+    # moved between processes is in the reports of both, and their writers must
+    # neither merge from a row the other is about to change (a cursor would move
+    # back) nor take the same rows in different orders (PostgreSQL would refuse
+    # one of them as a deadlock).
     ids = sorted(reports)
     for start in range(0, len(ids), STORE_CHUNK):
         chunk = ids[start : start + STORE_CHUNK]
@@ -196,13 +199,47 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
             )
             .where(Screen.id.in_(chunk), Screen.revoked_at.is_(None))
             .order_by(Screen.id)
+            .with_for_update()
         ).all()
         updates = [_stored_report(row, reports[row.id]) for row in rows]
         if updates:
-            db.session.execute(update(Screen), updates)
+            _write_reports(updates)
         stored += len(updates)
     db.session.commit()
     return stored
+
+
+# On PostgreSQL a chunk is one statement, its values sent as binary arrays
+# (`%b`, psycopg's own placeholder, hence the driver's SQL). Against one UPDATE
+# per screen (SQLAlchemy's executemany), storing 10,000 reports took 0.3–0.5 s
+# of the worker's CPU instead of 0.6–0.9 s, and 0.2–0.25 s of PostgreSQL's
+# instead of 0.4–0.5 s. Sent as text, as SQLAlchemy's parameters are, escaping
+# each element of the arrays cost about as much as the statements saved.
+_UPDATE_FROM_ARRAYS = (
+    "UPDATE screens SET cursors = r.cursors, last_seq = r.last_seq,"
+    " last_seen_at = r.last_seen_at, disconnected_at = r.disconnected_at,"
+    " app_version = r.app_version"
+    " FROM unnest(%b::integer[], %b::json[], %b::integer[], %b::timestamptz[],"
+    " %b::timestamptz[], %b::varchar[])"
+    " AS r(id, cursors, last_seq, last_seen_at, disconnected_at, app_version)"
+    " WHERE screens.id = r.id"
+)
+
+
+def _write_reports(updates: list[dict[str, Any]]) -> None:
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(update(Screen), updates)
+        return
+    columns = (
+        [row["id"] for row in updates],
+        [Json(row["cursors"]) for row in updates],
+        [row["last_seq"] for row in updates],
+        [row["last_seen_at"] for row in updates],
+        [row["disconnected_at"] for row in updates],
+        [row["app_version"] for row in updates],
+    )
+    connection.exec_driver_sql(_UPDATE_FROM_ARRAYS, columns)
 
 
 def _stored_report(row: Row[Any], report: Report) -> dict[str, Any]:

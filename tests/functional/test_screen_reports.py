@@ -180,6 +180,43 @@ def test_two_writers_with_the_same_screens_take_turns_instead_of_deadlocking(
     assert [row.app_version for row in rows] == ["v2", "v2"]
 
 
+def test_a_write_waits_for_another_process_on_the_same_screen_and_keeps_its_cursor(
+    app: Flask, world: World, backend: str, batched: ScreenReports
+) -> None:
+    """The screen moved to another process, which stores a newer cursor while this
+    process still holds an older ack: the older one must not win."""
+    if backend == "sqlite":
+        pytest.skip("SQLite locks the whole database, not rows")
+    screen = Screen(app, world.jiuquhe.id)
+    scope = str(world.jiuquhe.id)
+    batched.acked(screen.id, {scope: 5})
+    with app.app_context():
+        other = db.engine.connect()
+    other_writer = other.begin()
+    other.execute(
+        update(ScreenRow).where(ScreenRow.id == screen.id).values(cursors={scope: 9}, last_seq=9)
+    )
+    failures: list[BaseException] = []
+
+    def write_here() -> None:
+        try:
+            batched.write()
+        except BaseException as error:
+            failures.append(error)
+
+    writer = threading.Thread(target=write_here)
+    writer.start()
+    time.sleep(0.5)  # long enough for this write to reach the other's lock
+    try:
+        other_writer.commit()
+    finally:
+        other.close()
+        writer.join(timeout=30)
+
+    assert failures == []
+    assert _cursors_of(screen) == {scope: 9}
+
+
 def test_a_screen_that_connected_and_closed_between_writes_shows_offline(
     app: Flask, world: World, admin: StaffClient, batched: ScreenReports
 ) -> None:
