@@ -212,7 +212,7 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
 # On PostgreSQL a chunk is one statement, its values sent as binary arrays
 # (`%b`, psycopg's own placeholder, hence the driver's SQL). Against one UPDATE
 # per screen (SQLAlchemy's executemany), storing 10,000 reports took 0.3–0.5 s
-# of the worker's CPU instead of 0.6–0.9 s, and 0.2–0.25 s of PostgreSQL's
+# of the worker's CPU instead of 0.6–0.9 s, and 0.2–0.26 s of PostgreSQL's
 # instead of 0.4–0.5 s. Sent as text, as SQLAlchemy's parameters are, escaping
 # each element of the arrays cost about as much as the statements saved.
 _UPDATE_FROM_ARRAYS = (

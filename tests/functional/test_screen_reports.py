@@ -137,6 +137,21 @@ def test_reports_that_could_not_be_written_are_kept_for_the_next_try(
     assert _cursors_of(screen)[str(world.jiuquhe.id)] == listing["seq"]
 
 
+def _write_in_thread(batched: ScreenReports) -> tuple[threading.Thread, list[BaseException]]:
+    """This process's write, started beside a transaction the test holds open."""
+    failures: list[BaseException] = []
+
+    def write_here() -> None:
+        try:
+            batched.write()
+        except BaseException as error:
+            failures.append(error)
+
+    writer = threading.Thread(target=write_here)
+    writer.start()
+    return writer, failures
+
+
 def test_two_writers_with_the_same_screens_take_turns_instead_of_deadlocking(
     app: Flask, world: World, backend: str, batched: ScreenReports
 ) -> None:
@@ -156,16 +171,7 @@ def test_two_writers_with_the_same_screens_take_turns_instead_of_deadlocking(
         other = db.engine.connect()
     other_writer = other.begin()
     other.execute(update(ScreenRow).where(ScreenRow.id == low).values(app_version="other"))
-    failures: list[BaseException] = []
-
-    def write_here() -> None:
-        try:
-            batched.write()
-        except BaseException as error:
-            failures.append(error)
-
-    writer = threading.Thread(target=write_here)
-    writer.start()
+    writer, failures = _write_in_thread(batched)
     time.sleep(0.5)  # long enough for this write to reach the other's lock
     try:
         # The other writer goes on to the second screen, as with a batch of its own.
@@ -196,16 +202,7 @@ def test_a_write_waits_for_another_process_on_the_same_screen_and_keeps_its_curs
     other.execute(
         update(ScreenRow).where(ScreenRow.id == screen.id).values(cursors={scope: 9}, last_seq=9)
     )
-    failures: list[BaseException] = []
-
-    def write_here() -> None:
-        try:
-            batched.write()
-        except BaseException as error:
-            failures.append(error)
-
-    writer = threading.Thread(target=write_here)
-    writer.start()
+    writer, failures = _write_in_thread(batched)
     time.sleep(0.5)  # long enough for this write to reach the other's lock
     try:
         other_writer.commit()
