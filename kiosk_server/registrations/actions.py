@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -77,7 +78,7 @@ def do_request_callback(
         details={},
     )
     db.session.add(registration)
-    if not _insert(registration, []):
+    if not _insert(registration):
         # Two requests raced past the check; the unique index let one in.
         found = _existing(listing.id, RegistrationKind.CALLBACK, data.mobile)
         if found is None:
@@ -259,7 +260,7 @@ def _release_seat(registration: Registration) -> list[Change]:
     return [record_listing_update(listing)]
 
 
-def _insert(registration: Registration, changes: list[Change]) -> bool:
+def _insert(registration: Registration, changes: Iterable[Change] = ()) -> bool:
     """Store a new registration with its audit entry, then push the changes it
     made; False, rolled back, when a unique index refused it because another
     request got there first."""
