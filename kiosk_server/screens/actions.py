@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import Row, select, update
 
 from kiosk_server.audit.actions import do_record
@@ -179,67 +179,88 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
     """Write what screens reported (see reports.py); stopped screens are left alone.
 
     Returns how many screens were written."""
-    stored = 0
-    # The read locks the rows, in id order, until the commit: a screen that
-    # moved between processes is in the reports of both, and their writers must
-    # neither merge from a row the other is about to change (a cursor would move
-    # back) nor take the same rows in different orders (PostgreSQL would refuse
-    # one of them as a deadlock).
+    # Rows are locked in id order, chunk after chunk, until the commit: a screen
+    # that moved between processes is in the reports of both, and their writers
+    # must neither take the same rows in different orders (PostgreSQL would
+    # refuse one of them as a deadlock) nor merge into a row the other is about
+    # to change (a cursor would move back).
     ids = sorted(reports)
+    postgres = db.session.connection().dialect.name == "postgresql"
+    store_chunk = _store_in_the_database if postgres else _store_from_python
+    stored = 0
     for start in range(0, len(ids), STORE_CHUNK):
-        chunk = ids[start : start + STORE_CHUNK]
-        rows = db.session.execute(
-            select(
-                Screen.id,
-                Screen.cursors,
-                Screen.last_seq,
-                Screen.last_seen_at,
-                Screen.disconnected_at,
-                Screen.app_version,
-            )
-            .where(Screen.id.in_(chunk), Screen.revoked_at.is_(None))
-            .order_by(Screen.id)
-            .with_for_update()
-        ).all()
-        updates = [_stored_report(row, reports[row.id]) for row in rows]
-        if updates:
-            _write_reports(updates)
-        stored += len(updates)
+        stored += store_chunk(
+            {screen_id: reports[screen_id] for screen_id in ids[start : start + STORE_CHUNK]}
+        )
     db.session.commit()
     return stored
 
 
-# On PostgreSQL a chunk is one statement, its values sent as binary arrays
-# (`%b`, psycopg's own placeholder, hence the driver's SQL). Against one UPDATE
-# per screen (SQLAlchemy's executemany), storing 10,000 reports took 0.3–0.5 s
-# of the worker's CPU instead of 0.6–0.9 s, and 0.2–0.26 s of PostgreSQL's
-# instead of 0.4–0.5 s. Sent as text, as SQLAlchemy's parameters are, escaping
-# each element of the arrays cost about as much as the statements saved.
-_UPDATE_FROM_ARRAYS = (
-    "UPDATE screens SET cursors = r.cursors, last_seq = r.last_seq,"
-    " last_seen_at = r.last_seen_at, disconnected_at = r.disconnected_at,"
-    " app_version = r.app_version"
-    " FROM unnest(%b::integer[], %b::json[], %b::integer[], %b::timestamptz[],"
-    " %b::timestamptz[], %b::varchar[])"
-    " AS r(id, cursors, last_seq, last_seen_at, disconnected_at, app_version)"
-    " WHERE screens.id = r.id"
-)
+# On PostgreSQL the database merges each report into its row, as
+# _stored_report does (each cursor only moves forward): the worker only writes
+# each chunk as one JSON document and reads nothing back. For 10,000 reports
+# this took 0.07 s of the worker's CPU, against 0.33 s when it read the rows and
+# merged them itself, time taken from the event loop in front of any publish
+# waiting on it; PostgreSQL's share grew from 0.15 s to 0.22–0.27 s, spent in
+# another process. The rows are locked by a statement of their own first, so
+# the UPDATE's snapshot, taken after the lock, holds the newest version of each.
+_LOCK_IN_ID_ORDER = "SELECT id FROM screens WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+_MERGE_REPORTS = """
+UPDATE screens AS s SET
+  cursors = COALESCE(merged.cursors, s.cursors),
+  last_seq = GREATEST(s.last_seq, merged.top),
+  last_seen_at = COALESCE(r.seen_at, s.last_seen_at),
+  disconnected_at = COALESCE(r.gone_at, s.disconnected_at),
+  app_version = COALESCE(left(r.app_version, 32), s.app_version)
+FROM json_to_recordset(%s::json) AS r(
+    id integer, cursors json, seen_at timestamptz, gone_at timestamptz, app_version varchar)
+  JOIN screens AS stored ON stored.id = r.id
+  CROSS JOIN LATERAL (
+    SELECT json_object_agg(key, top) AS cursors, max(top) AS top FROM (
+      SELECT key, max(value::integer) AS top
+      FROM (SELECT * FROM json_each_text(stored.cursors)
+            UNION ALL SELECT * FROM json_each_text(r.cursors)) AS both_sides
+      GROUP BY key) AS per_key) AS merged
+WHERE s.id = r.id AND s.revoked_at IS NULL
+"""
 
 
-def _write_reports(updates: list[dict[str, Any]]) -> None:
+def _store_in_the_database(chunk: Mapping[int, Report]) -> int:
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        db.session.execute(update(Screen), updates)
-        return
-    columns = (
-        [row["id"] for row in updates],
-        [Json(row["cursors"]) for row in updates],
-        [row["last_seq"] for row in updates],
-        [row["last_seen_at"] for row in updates],
-        [row["disconnected_at"] for row in updates],
-        [row["app_version"] for row in updates],
+    connection.exec_driver_sql(_LOCK_IN_ID_ORDER, (list(chunk),))
+    document = json.dumps(
+        [_report_document(screen_id, report) for screen_id, report in chunk.items()]
     )
-    connection.exec_driver_sql(_UPDATE_FROM_ARRAYS, columns)
+    return connection.exec_driver_sql(_MERGE_REPORTS, (document,)).rowcount
+
+
+def _report_document(screen_id: int, report: Report) -> dict[str, Any]:
+    return {
+        "id": screen_id,
+        "cursors": report.cursors,
+        "seen_at": report.seen_at and report.seen_at.isoformat(),
+        "gone_at": report.gone_at and report.gone_at.isoformat(),
+        "app_version": report.app_version or None,
+    }
+
+
+def _store_from_python(chunk: Mapping[int, Report]) -> int:
+    """SQLite has no rows to lock (a writer holds the whole database) and takes
+    what SQLAlchemy writes of each value, so the rows are read and merged here."""
+    rows = db.session.execute(
+        select(
+            Screen.id,
+            Screen.cursors,
+            Screen.last_seq,
+            Screen.last_seen_at,
+            Screen.disconnected_at,
+            Screen.app_version,
+        ).where(Screen.id.in_(list(chunk)), Screen.revoked_at.is_(None))
+    ).all()
+    updates = [_stored_report(row, chunk[row.id]) for row in rows]
+    if updates:
+        db.session.execute(update(Screen), updates)
+    return len(updates)
 
 
 def _stored_report(row: Row[Any], report: Report) -> dict[str, Any]:
