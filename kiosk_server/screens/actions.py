@@ -18,7 +18,7 @@ from kiosk_server.live.push import tell_screen
 from kiosk_server.places.models import Place, PlaceLevel, Site
 from kiosk_server.screens.models import EnrolmentCode, Screen, ScreenKind, hash_token
 from kiosk_server.screens.queries import UNKNOWN_SCREEN
-from kiosk_server.screens.reports import Report, merge_cursors
+from kiosk_server.screens.reports import Report, later, merge_cursors
 from kiosk_server.screens.schemas import KioskEnrolmentIn, TvRegistrationIn
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
@@ -183,7 +183,8 @@ def do_store_reports(reports: Mapping[int, Report]) -> int:
     # that moved between processes is in the reports of both, and their writers
     # must neither take the same rows in different orders (PostgreSQL would
     # refuse one of them as a deadlock) nor merge into a row the other is about
-    # to change (a cursor would move back).
+    # to change. Cursors and times only move forward, so the process holding
+    # the older report cannot take the screen back in time either.
     ids = sorted(reports)
     postgres = db.session.connection().dialect.name == "postgresql"
     store_chunk = _store_in_the_database if postgres else _store_from_python
@@ -209,8 +210,8 @@ _MERGE_REPORTS = """
 UPDATE screens AS s SET
   cursors = COALESCE(merged.cursors, s.cursors),
   last_seq = GREATEST(s.last_seq, merged.top),
-  last_seen_at = COALESCE(r.seen_at, s.last_seen_at),
-  disconnected_at = COALESCE(r.gone_at, s.disconnected_at),
+  last_seen_at = GREATEST(r.seen_at, s.last_seen_at),
+  disconnected_at = GREATEST(r.gone_at, s.disconnected_at),
   app_version = COALESCE(left(r.app_version, 32), s.app_version)
 FROM json_to_recordset(%s::json) AS r(
     id integer, cursors json, seen_at timestamptz, gone_at timestamptz, app_version varchar)
@@ -270,7 +271,7 @@ def _stored_report(row: Row[Any], report: Report) -> dict[str, Any]:
         "id": row.id,
         "cursors": cursors,
         "last_seq": max([row.last_seq or 0, *cursors.values()]),
-        "last_seen_at": report.seen_at or row.last_seen_at,
-        "disconnected_at": report.gone_at or row.disconnected_at,
+        "last_seen_at": later(report.seen_at, row.last_seen_at),
+        "disconnected_at": later(report.gone_at, row.disconnected_at),
         "app_version": (report.app_version or row.app_version)[:32],
     }

@@ -37,13 +37,13 @@ class Report:
     cursors: dict[str, int] = field(default_factory=dict)
 
     def merge(self, newer: Report) -> None:
-        self.seen_at = _later(self.seen_at, newer.seen_at)
-        self.gone_at = _later(self.gone_at, newer.gone_at)
+        self.seen_at = later(self.seen_at, newer.seen_at)
+        self.gone_at = later(self.gone_at, newer.gone_at)
         self.app_version = newer.app_version or self.app_version
         self.cursors = merge_cursors(self.cursors, newer.cursors)
 
 
-def _later(one: datetime | None, other: datetime | None) -> datetime | None:
+def later(one: datetime | None, other: datetime | None) -> datetime | None:
     if one is None or other is None:
         return one or other
     return max(one, other)

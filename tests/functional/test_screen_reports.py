@@ -214,6 +214,27 @@ def test_a_write_waits_for_another_process_on_the_same_screen_and_keeps_its_curs
     assert _cursors_of(screen) == {scope: 9}
 
 
+def test_a_screen_that_moved_on_shows_online_when_its_old_process_writes_last(
+    app: Flask, world: World, admin: StaffClient, batched: ScreenReports
+) -> None:
+    """The old process saw the screen and then its socket close; the new one has
+    seen it since and written first. The old news must not win."""
+    screen = Screen(app, world.jiuquhe.id)
+    batched.seen(screen.id)
+    batched.gone(screen.id)
+    db.session.execute(
+        update(ScreenRow)
+        .where(ScreenRow.id == screen.id)
+        .values(last_seen_at=utcnow(), disconnected_at=None)
+    )
+    db.session.commit()
+
+    batched.write()
+
+    listed = admin.get("/admin/api/screens").json["items"]
+    assert [item["online"] for item in listed] == [True]
+
+
 def test_a_screen_that_connected_and_closed_between_writes_shows_offline(
     app: Flask, world: World, admin: StaffClient, batched: ScreenReports
 ) -> None:
