@@ -61,6 +61,6 @@ bench-frontend: $(VENV)/.test-deps
 	$(BIN)/python bench/frontend.py
 
 # Ours vs a minimal Node Socket.IO server at 1,000, 5,000 and 10,000 screens, same
-# client harness, on the machine's PostgreSQL (bench/run.py); ~20 min on 2 cores.
+# client harness, on the machine's PostgreSQL (bench/run.py); ~30 min on 2 cores.
 bench-screens: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py

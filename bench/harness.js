@@ -1,25 +1,32 @@
 // The client harness of `make bench`: N Socket.IO screens against one server,
-// ours (kiosk_server behind gunicorn) or the reference (bench/reference-server.js),
-// driven the same way. Prints one JSON object of measurements on stdout.
+// ours (kiosk_server behind gunicorn), the Python floor or the reference
+// (bench/reference-server.js), driven the same way.
 //
-//   node bench/harness.js --target ours|ref --url http://127.0.0.1:5100 --pid 1234 \
-//        --n 1000 --tokens tokens.txt --listing listing.json --scope 1,2,3,4 [--reps 5]
+//   node bench/harness.js --target ours|floor|ref --url http://127.0.0.1:5100 --pid 1234 \
+//        --n 1000 --tokens tokens.txt --listing listing.json --scope 1,2,3,4 --feed /feed
+//
+// It connects the N screens, prints {"event": "ready", ...} with what they cost
+// at rest, then takes commands on stdin, one a line: `publish` (one publish,
+// timed to the last screen), `storm` (all drop and come back) and `finish`.
+// Each answer is one JSON line on stdout.
 //
 // Each screen does what a TV does (shared_ui/live.js): connect to /screens with
 // auth {token, app_version}, `sync` its cursors, apply each `change` by the
 // protocol's rules (ignore seq <= cursor, sync on a gap), and `ack` 0.5–3 s after
-// applying (a random wait, as live.js spreads a crowd's acks). Transport is WebSocket only for both servers (a TV starts on polling
-// and upgrades; that handshake is left out of both sides alike).
+// applying (a random wait, as live.js spreads a crowd's acks). Transport is
+// WebSocket only for every server (a TV starts on polling and upgrades; that
+// handshake is left out of all sides alike).
 'use strict';
 
 const fs = require('fs');
+const readline = require('readline');
 const { io } = require('socket.io-client');
 
 function args() {
-  const out = { reps: 5, missed: 3, concurrency: 200, settle: 5 };
+  const out = { missed: 3, concurrency: 200, settle: 5 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) { out[argv[i].replace(/^--/, '')] = argv[i + 1]; }
-  ['n', 'reps', 'missed', 'concurrency', 'settle', 'pid'].forEach((k) => { if (out[k] !== undefined) { out[k] = Number(out[k]); } });
+  ['n', 'missed', 'concurrency', 'settle', 'pid'].forEach((k) => { if (out[k] !== undefined) { out[k] = Number(out[k]); } });
   return out;
 }
 
@@ -235,12 +242,17 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function main() {
+function emit(event) { process.stdout.write(JSON.stringify(event) + '\n'); }
+
+let screens = [];
+
+// Connect all N screens and measure what they cost the server at rest.
+async function connectAndMeasure() {
   const result = { target: opt.target, n: N };
   await login();
   const feed = await http('GET', opt.feed);
   scope.forEach((id) => { feedCursors[id] = Number(feed.cursors[String(id)] || 0); });
-  const screens = tokens.map((t) => new Screen(t));
+  screens = tokens.map((t) => new Screen(t));
   // Warm up: a few screens connect, sync and leave, so the baseline includes
   // what the first connection loads (imports, caches) rather than charging it to N.
   const warm = screens.slice(0, Math.min(50, N));
@@ -250,43 +262,37 @@ async function main() {
   await sleep(3000);
   const rss0 = rssKb(opt.pid);
   result.rss_before_kb = rss0;
-
   result.connect_ms = await connectAll(screens);
   await sleep(opt.settle * 1000);
   await waitFor(acksSettled, 600000, 'acks');
   const rss1 = rssKb(opt.pid);
   result.rss_connected_kb = rss1;
   result.idle_kb_per_screen = (rss1 - rss0) / N;
+  return result;
+}
 
-  // 1. publish → last screen
-  const times = [];
-  const firsts = [];
-  for (let rep = 0; rep < opt.reps; rep += 1) {
-    const send = await preparePublish();
-    const want = stats.applied + N;
-    const done = new Promise((resolve) => { waiter = { want: want, resolve: resolve }; });
-    const t0 = now();
-    publishStarted = t0;
-    firstApplied = null;
-    await send();
-    const t1 = await Promise.race([done, sleep(120000).then(() => null)]);
-    if (t1 === null) { throw new Error('publish rep ' + rep + ': only ' + (stats.applied - want + N) + ' of ' + N + ' screens heard it'); }
-    times.push(t1 - t0);
-    firsts.push(firstApplied - t0);
-    publishStarted = null;
-    // Let the acks of this change land before the next one, as they would between edits.
-    await sleep(700);
-    await waitFor(acksSettled, 600000, 'acks after publish');
-    await sleep(300);
-  }
-  result.publish_ms = times;
-  result.publish_median_ms = median(times);
-  result.publish_first_ms = firsts;
-  result.publish_first_median_ms = median(firsts);
-  result.change_bytes = changeBytes;
+// Publish → last screen, once. `send` was prepared beforehand, so only the
+// publish request itself and the fan-out are timed.
+async function publishOnce(send) {
+  const want = stats.applied + N;
+  const done = new Promise((resolve) => { waiter = { want: want, resolve: resolve }; });
+  const t0 = now();
+  publishStarted = t0;
+  firstApplied = null;
+  await send();
+  const t1 = await Promise.race([done, sleep(120000).then(() => null)]);
+  if (t1 === null) { throw new Error('publish: only ' + (stats.applied - want + N) + ' of ' + N + ' screens heard it'); }
+  const result = { ms: t1 - t0, first_ms: firstApplied - t0, change_bytes: changeBytes };
+  publishStarted = null;
+  // Let the acks of this change land before the next one, as they would between edits.
+  await sleep(700);
+  await waitFor(acksSettled, 600000, 'acks after publish');
+  return result;
+}
 
-  // 3. reconnect storm: all drop, K changes are published while they are away,
-  // all come back at once; done when each has synced and applied the K changes.
+// Reconnect storm: all drop, K changes are published while they are away, all
+// come back at once; done when each has synced and applied the K changes.
+async function storm() {
   screens.forEach((s) => { s.socket.disconnect(); s.synced = false; s.storm = { need: opt.missed, applied: 0 }; });
   await sleep(2000);
   for (let k = 0; k < opt.missed; k += 1) {
@@ -301,16 +307,37 @@ async function main() {
   screens.forEach((s) => s.socket.connect());
   const s1 = await Promise.race([current, sleep(900000).then(() => null)]);
   if (s1 === null) { throw new Error('storm: only ' + currentCount + ' of ' + N + ' screens current after 900 s'); }
-  result.storm_ms = s1 - s0;
   await sleep(1000);
   await waitFor(acksSettled, 600000, 'acks after storm');
-  result.stats = Object.assign({}, stats);
+  return s1 - s0;
+}
+
+// Commands, one a line on stdin; each answer is one JSON line on stdout. The
+// conductor (bench/run.py) holds a harness per server and takes turns between
+// them, so a slow minute of the machine falls on every server alike.
+async function main() {
+  emit(Object.assign({ event: 'ready' }, await connectAndMeasure()));
+  let next = await preparePublish();
+  const commands = readline.createInterface({ input: process.stdin });
+  for await (const line of commands) {
+    const command = line.trim();
+    if (command === 'publish') {
+      emit(Object.assign({ event: 'published' }, await publishOnce(next)));
+      next = await preparePublish();
+    } else if (command === 'storm') {
+      emit({ event: 'storm', storm_ms: await storm() });
+    } else if (command === 'finish') {
+      break;
+    } else if (command) {
+      throw new Error('unknown command ' + JSON.stringify(command));
+    }
+  }
   screens.forEach((s) => { s.closing = true; s.socket.io.opts.reconnection = false; s.socket.disconnect(); });
-  process.stdout.write(JSON.stringify(result) + '\n');
+  emit({ event: 'finished', stats: Object.assign({}, stats) });
   setTimeout(() => process.exit(0), 200);
 }
 
 main().catch((error) => {
-  process.stdout.write(JSON.stringify({ target: opt.target, n: N, error: String(error && error.message || error), stats: stats }) + '\n');
+  emit({ event: 'error', error: String(error && error.message || error), stats: stats });
   process.exit(1);
 });

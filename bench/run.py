@@ -1,8 +1,9 @@
 """`make bench`: our server and the reference Socket.IO server, side by side, same harness.
 
-For each size it starts the servers fresh, runs bench/harness.js against each
-(publish → last screen, idle memory per screen, reconnect storm), then wrk on
-each feed endpoint with and without a matching ETag, and writes
+For each size it starts the servers fresh; the sides then take turns in blocks,
+each a bench/harness.js process with N screens on one server (idle memory per
+screen, publish → last screen, and in the last block the reconnect storm). Then
+wrk on each feed endpoint with and without a matching ETag. It writes
 bench/results/latest.json and docs/benchmarks.md (bench/report.py).
 
 Ours runs as production does: gunicorn with the gevent WebSocket worker, one
@@ -26,14 +27,17 @@ import hashlib
 import json
 import os
 import platform
+import queue
 import re
 import resource
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,7 +142,7 @@ def fresh_database(env: dict[str, str], screens: int, work: Path) -> dict[str, A
                 )
     (work / "tokens.txt").write_text("\n".join(tokens) + "\n")
     feed = requests.Session()
-    return {"community_id": community, "tokens": work / "tokens.txt", "feed": feed}
+    return {"community_id": community, "tokens": work / "tokens.txt", "feed": feed, "work": work}
 
 
 def listing_body(target_id: int) -> dict[str, Any]:
@@ -251,29 +255,175 @@ def worker_pid(master: int, timeout: float = 30) -> int:
     raise RuntimeError("gunicorn started no worker")
 
 
-def harness(target: str, url: str, pid: int, n: int, ctx: dict[str, Any], args) -> dict[str, Any]:
-    cmd = [
-        "node",
-        str(BENCH / "harness.js"),
-        "--target", target,
-        "--url", url,
-        "--pid", str(pid),
-        "--n", str(n),
-        "--tokens", str(ctx["tokens"]),
-        "--listing", str(ctx["listing"]),
-        "--scope", ",".join(str(s) for s in ctx["scope"]),
-        "--reps", str(args.reps),
-        "--password", PASSWORD,
-        "--feed", ctx["feed_path"][target],
-    ]  # fmt: skip
-    log(f"harness {target} n={n}")
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"harness {target} n={n} printed nothing:\n{done.stderr[-3000:]}")
-    result = json.loads(lines[-1])
-    log(f"  → {json.dumps({k: v for k, v in result.items() if k != 'stats'})}")
-    return result
+class Harness:
+    """One bench/harness.js process: N screens on one server, driven by commands
+    on its stdin, answering one JSON line each on its stdout."""
+
+    def __init__(self, target: str, url: str, pid: int, n: int, ctx: dict[str, Any]) -> None:
+        cmd = [
+            "node",
+            str(BENCH / "harness.js"),
+            "--target", target,
+            "--url", url,
+            "--pid", str(pid),
+            "--n", str(n),
+            "--tokens", str(ctx["tokens"]),
+            "--listing", str(ctx["listing"]),
+            "--scope", ",".join(str(s) for s in ctx["scope"]),
+            "--password", PASSWORD,
+            "--feed", ctx["feed_path"][target],
+        ]  # fmt: skip
+        self.name = f"harness {target} n={n}"
+        self.errors = ctx["work"] / f"harness-{target}-{n}.log"
+        self.stderr = self.errors.open("w")
+        self.popen = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+        )
+        self.answers: queue.Queue[dict[str, Any]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.popen.stdout:
+            if line.startswith("{"):
+                self.answers.put(json.loads(line))
+        code = self.popen.wait()
+        tail = self.errors.read_text(errors="replace")[-300:]
+        self.answers.put({"event": "error", "error": f"exited with {code}: {tail}"})
+
+    def answer(self, timeout: float) -> dict[str, Any]:
+        try:
+            event = self.answers.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"{self.name}: no answer in {timeout:.0f} s") from None
+        if event["event"] == "error":
+            raise RuntimeError(f"{self.name}: {event['error']}")
+        return event
+
+    def ask(self, command: str, timeout: float) -> dict[str, Any]:
+        try:
+            self.popen.stdin.write(command + "\n")
+            self.popen.stdin.flush()
+        except BrokenPipeError:
+            pass  # it has exited, and its last answer says how
+        return self.answer(timeout)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(timeout=10)
+        self.stderr.close()
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used, in clock ticks; 0 once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def postgres_pids() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_until_quiet(pids: list[int], busy_max: float = 0.2, longest: float = 15.0) -> None:
+    """Until each server and each PostgreSQL process uses less than `busy_max`
+    of a core: the work left from the step before (acks being stored,
+    disconnects written) is done before the next step is timed."""
+    per_second = os.sysconf("SC_CLK_TCK")
+    window = 0.5
+    deadline = time.monotonic() + longest
+    while time.monotonic() < deadline:
+        before = {pid: cpu_ticks(pid) for pid in [*pids, *postgres_pids()]}
+        time.sleep(window)
+        busiest = max((cpu_ticks(pid) - ticks for pid, ticks in before.items()), default=0)
+        if busiest / per_second / window <= busy_max:
+            return
+
+
+# Each side's publishes are split into this many blocks, and the sides take turns.
+BLOCKS = 3
+
+
+def _failed(side: dict[str, Any], error: Exception) -> None:
+    log(f"  {side['target']} failed: {error}")
+    side["error"] = str(error)[:300]
+
+
+def _run_block(side: dict[str, Any], harness: Harness, publishes: int, quiet: list[int], *,
+               first: bool, last: bool) -> None:  # fmt: skip
+    try:
+        ready = harness.answer(1800)
+        if first:
+            side.update({k: v for k, v in ready.items() if k != "event"})
+        # Not timed: the first publish through a fresh harness runs its code (and
+        # the reference's, in Node) before the JIT has compiled it.
+        harness.ask("publish", 300)
+        times = []
+        for _ in range(publishes):
+            wait_until_quiet(quiet)
+            got = harness.ask("publish", 300)
+            side["publish_ms"].append(got["ms"])
+            side["publish_first_ms"].append(got["first_ms"])
+            side["change_bytes"] = got["change_bytes"]
+            times.append(f"{got['ms']:.0f}")
+        connect_s, kb = ready["connect_ms"] / 1000, ready["idle_kb_per_screen"]
+        log(f"  {side['target']}: connected in {connect_s:.1f} s, {kb:.1f} KB each;"
+            f" publishes {', '.join(times)} ms")  # fmt: skip
+        if last:
+            wait_until_quiet(quiet)
+            side["storm_ms"] = harness.ask("storm", 1800)["storm_ms"]
+            log(f"  {side['target']}: storm {side['storm_ms'] / 1000:.1f} s")
+        for key, value in harness.ask("finish", 60)["stats"].items():
+            side.setdefault("stats", {})[key] = side.get("stats", {}).get(key, 0) + value
+    finally:
+        harness.stop()
+
+
+def measure_size(
+    n: int, servers: dict[str, tuple[str, int]], ctx: dict[str, Any], reps: int
+) -> dict[str, dict[str, Any]]:
+    """Every side at one size. The sides take turns in blocks: a block is one
+    harness process with N screens on one server, a third of that side's
+    publishes, and in the last block its storm. Only one server has screens at a
+    time, as when each is measured alone, while a slow minute of the machine
+    falls on a block of each side rather than on all of one side's figures.
+    Idle memory and the first connect are taken in the first block, when every
+    server is fresh."""
+    sides = {t: {"target": t, "n": n, "publish_ms": [], "publish_first_ms": []} for t in servers}
+    quiet = [pid for _url, pid in servers.values()]
+    names = list(servers)
+    for block in range(BLOCKS):
+        publishes = reps // BLOCKS + (1 if block < reps % BLOCKS else 0)
+        for target in names[block % len(names) :] + names[: block % len(names)]:
+            if "error" in sides[target]:
+                continue
+            url, pid = servers[target]
+            wait_until_quiet(quiet)
+            log(f"harness {target} n={n}, block {block + 1} of {BLOCKS}")
+            try:
+                _run_block(sides[target], Harness(target, url, pid, n, ctx), publishes, quiet,
+                           first=block == 0, last=block == BLOCKS - 1)  # fmt: skip
+            except (RuntimeError, KeyError) as error:
+                _failed(sides[target], error)
+    for side in sides.values():
+        if side["publish_ms"]:
+            side["publish_median_ms"] = statistics.median(side["publish_ms"])
+            side["publish_first_median_ms"] = statistics.median(side["publish_first_ms"])
+    return sides
 
 
 def wrk(url: str, etag: str | None, seconds: int) -> dict[str, Any]:
@@ -350,6 +500,7 @@ def run(args) -> dict[str, Any]:
         "machine": machine(),
         "sizes": sizes,
         "reps": args.reps,
+        "blocks": BLOCKS,
         "runs": [],
     }
     for n in sizes:
@@ -389,18 +540,12 @@ def run(args) -> dict[str, Any]:
                          ref_env, work / f"floor-{n}.log")  # fmt: skip
             floor.wait_http(f"http://127.0.0.1:{FLOOR_PORT}/health")
             time.sleep(2)
-            run_n: dict[str, Any] = {"n": n}
-            for target, url, pid in (
-                ("ref", f"http://127.0.0.1:{REF_PORT}", ref.popen.pid),
-                ("floor", f"http://127.0.0.1:{FLOOR_PORT}", worker_pid(floor.popen.pid)),
-                ("ours", f"http://127.0.0.1:{OURS_PORT}", worker_pid(ours.popen.pid)),
-            ):
-                try:
-                    run_n[target] = harness(target, url, pid, n, ctx, args)
-                except Exception as error:
-                    log(f"harness {target} n={n} failed: {error}")
-                    run_n[target] = {"target": target, "n": n, "error": str(error)[:300]}
-                time.sleep(2)
+            servers = {
+                "ref": (f"http://127.0.0.1:{REF_PORT}", ref.popen.pid),
+                "floor": (f"http://127.0.0.1:{FLOOR_PORT}", worker_pid(floor.popen.pid)),
+                "ours": (f"http://127.0.0.1:{OURS_PORT}", worker_pid(ours.popen.pid)),
+            }
+            run_n: dict[str, Any] = {"n": n, **measure_size(n, servers, ctx, args.reps)}
             run_n["ours_log"] = server_log_counts(work / f"ours-{n}.log")
             results["runs"].append(run_n)
             if n == sizes[0]:
