@@ -58,6 +58,25 @@ def test_each_target_is_judged_and_a_miss_says_by_how_much() -> None:
     assert held.rstrip(" |").endswith("met")
 
 
+def _fanout_line(ours_ms: list[float], ref_ms: list[float]) -> str:
+    run = RESULTS["runs"][0]
+    ours = {**run["ours"], "publish_ms": ours_ms, "publish_median_ms": sorted(ours_ms)[2]}
+    ref = {**run["ref"], "publish_ms": ref_ms, "publish_median_ms": sorted(ref_ms)[2]}
+    table = report.size_table({**RESULTS, "runs": [{**run, "ours": ours, "ref": ref}]})
+    return next(line for line in table.splitlines() if "last screen, median" in line)
+
+
+def test_the_fanout_is_met_or_missed_only_when_its_whole_interval_says_so() -> None:
+    ref = [600.0, 640.0, 580.0, 700.0, 620.0]
+    faster = _fanout_line([400.0, 420.0, 390.0, 450.0, 410.0], ref)
+    assert faster.rstrip(" |").endswith("met")
+    slower = _fanout_line([900.0, 960.0, 870.0, 1050.0, 930.0], ref)
+    assert "**missed** (50 % over)" in slower
+    # The same medians, 0.97×, from publishes that vary by a third: not shown either way.
+    noisy = _fanout_line([400.0, 800.0, 600.0, 900.0, 500.0], [450.0, 950.0, 620.0, 850.0, 520.0])
+    assert "0.97× (" in noisy and "**not shown** (the interval spans 1.0×)" in noisy
+
+
 def test_the_first_screen_and_the_message_size_are_shown_without_a_target() -> None:
     run = RESULTS["runs"][0]
     results = {
@@ -77,6 +96,21 @@ def test_the_first_screen_and_the_message_size_are_shown_without_a_target() -> N
     assert "| 1,310 B | 1,310 B | 1.00× | | |" in size
     # A run from before the harness timed the first screen has no such row.
     assert not any("first screen" in line for line in report.size_table(RESULTS).splitlines())
+
+
+def test_a_run_in_turns_shows_each_publish_against_the_references_in_the_same_turn() -> None:
+    run = RESULTS["runs"][0]
+    ours = {**run["ours"], "publish_ms": [300.0, 900.0, 500.0]}
+    ref = {**run["ref"], "publish_ms": [600.0, 600.0, 400.0]}
+    results = {**RESULTS, "blocks": 3, "runs": [{**run, "ours": ours, "ref": ref}]}
+
+    lines = report.size_table(results).splitlines()
+
+    paired = next(line for line in lines if "same turn" in line)
+    # 300/600, 900/600, 500/400: the middle one and the range
+    assert "1.25× (0.50×–1.50×)" in paired
+    # A run of one side after the other has no publishes to pair.
+    assert not any("same turn" in line for line in report.size_table(RESULTS).splitlines())
 
 
 def test_a_rerun_replaces_only_the_bench_part_of_the_page() -> None:
