@@ -236,12 +236,6 @@ async function connectAll(screens) {
   return now() - start;
 }
 
-function median(xs) {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function emit(event) { process.stdout.write(JSON.stringify(event) + '\n'); }
 
 let screens = [];
@@ -313,8 +307,8 @@ async function storm() {
 }
 
 // Commands, one a line on stdin; each answer is one JSON line on stdout. The
-// conductor (bench/run.py) holds a harness per server and takes turns between
-// them, so a slow minute of the machine falls on every server alike.
+// conductor (bench/run.py) starts a harness for each block of each server and
+// decides when each step is timed.
 async function main() {
   emit(Object.assign({ event: 'ready' }, await connectAndMeasure()));
   let next = await preparePublish();
