@@ -61,7 +61,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     csrf.init_app(app)
     # Handlers must be declared before the first init_app: declared later, they
     # bind to that one server only and a second app (tests) would lack them.
-    from kiosk_server.live import events, inbox  # noqa: F401
+    from kiosk_server.live import events, inbox, wire_json  # noqa: F401
     from kiosk_server.live.changes import RecentCatchUps
     from kiosk_server.live.rooms import client_manager
     from kiosk_server.screens import reports
@@ -75,6 +75,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
         async_mode=config.socketio_async_mode,
         # Old TV engines fall back to long-polling; keep their requests small.
         max_http_buffer_size=64 * 1024,
+        json=wire_json,
     )
     # Models must be imported before migrations or create_all look at the metadata.
     from kiosk_server import models  # noqa: F401

@@ -8,8 +8,11 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from PIL import Image
+from socketio import packet
 from sqlalchemy.exc import OperationalError
 
+from kiosk_server.extensions import socketio
+from kiosk_server.live.push import SCREENS_NAMESPACE
 from kiosk_server.timeutil import utcnow
 from tests.conftest import World
 from tests.factories import listing_input
@@ -58,6 +61,27 @@ def test_a_published_listing_reaches_screens_as_its_public_page_shows_it(
     assert change["data"] == public
     assert change["data"]["images"] and change["data"]["training"]["sessions"]
     assert change["seq"] == public["seq"]
+
+
+def test_a_change_goes_out_with_its_chinese_text_as_utf8_not_escapes(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    admin.publish(listing_input(target_id=world.jiuquhe.id))
+    [change] = screen.received_changes()
+
+    # The packet as the server writes it to each screen's socket.
+    wire = socketio.server.packet_class(
+        packet.EVENT, namespace=SCREENS_NAMESPACE, data=["change", change]
+    ).encode()
+
+    assert "手工花组装（计件）" in wire
+    assert "\\u" not in wire
+
+
+def test_a_packet_with_an_oversized_number_is_refused(app: Flask) -> None:
+    with pytest.raises(ValueError):
+        socketio.server.packet_class(encoded_packet='2/screens,["sync",' + "9" * 200 + "]")
 
 
 def test_city_wide_announcement_reaches_every_screen(
