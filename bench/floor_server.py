@@ -2,9 +2,11 @@
 
 Flask + Flask-SocketIO + python-engineio under gunicorn with the same worker as
 ours (kiosk_server.live.sockets.ScreenWorker), with everything in memory like
-the Node reference: no database, no audit, no validation, no reports. Whatever
-it costs is what the packages the project is built on cost, before any of our
-work; the gap between it and Node is what our code cannot close.
+the Node reference: no database, no audit, no validation, no reports. Of ours it
+borrows only the worker and the packets' JSON (kiosk_server/live/wire_json.py),
+so that it sends the reference's bytes. Whatever it costs is what the packages
+the project is built on cost, before any of our work; the gap between it and
+Node is what our code cannot close.
 
     PORT=5102 FEED_FILE=feed.json ITEM_FILE=item.json SCOPE=1,2,3 \\
         gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:5102 bench.floor_server:app
@@ -22,6 +24,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
+
+from kiosk_server.live import wire_json
 
 SCREENS = "/screens"
 
@@ -43,7 +47,8 @@ last = {"seq": 0, "id": 0}
 
 app = Flask(__name__)
 app.json.ensure_ascii = False  # type: ignore[attr-defined]
-socketio = SocketIO(app, async_mode="gevent", max_http_buffer_size=64 * 1024)
+# Chinese text as UTF-8, as ours and the reference send it: the same bytes per screen.
+socketio = SocketIO(app, async_mode="gevent", max_http_buffer_size=64 * 1024, json=wire_json)
 
 
 def _feed_tag() -> str:

@@ -13,14 +13,15 @@
 // Each screen does what a TV does (shared_ui/live.js): connect to /screens with
 // auth {token, app_version}, `sync` its cursors, apply each `change` by the
 // protocol's rules (ignore seq <= cursor, sync on a gap), and `ack` 0.5–3 s after
-// applying (a random wait, as live.js spreads a crowd's acks). Transport is
+// applying (a random wait, as live.js spreads a crowd's acks). It speaks the
+// Socket.IO protocol itself over npm `ws` (see "the wire" below). Transport is
 // WebSocket only for every server (a TV starts on polling and upgrades; that
 // handshake is left out of all sides alike).
 'use strict';
 
 const fs = require('fs');
 const readline = require('readline');
-const { io } = require('socket.io-client');
+const WebSocket = require('ws');
 
 function args() {
   const out = { missed: 3, concurrency: 200, settle: 5 };
@@ -110,36 +111,173 @@ function checkWaiters() {
   if (currentWaiter && currentCount >= currentWaiter.want) { const w = currentWaiter; currentWaiter = null; w.resolve(now()); }
 }
 
+// ---- the wire ------------------------------------------------------------------
+//
+// Each screen speaks Engine.IO 4 / Socket.IO 5 over one WebSocket (npm ws) by
+// itself rather than through socket.io-client. A socket.io-client per screen
+// cost this harness about 45 µs of CPU per message received: with 10,000 screens
+// the harness needed 450 ms of its core to read one change, while the servers had
+// sent it to all of them in 140–190 ms, so every server's fan-out measured the
+// harness (docs/benchmarks.md). The packets are the ones socket.io-client sends.
+
+const NS = '/screens';
+const EIO_OPEN = '0';
+const EIO_CLOSE = '1';
+const EIO_PING = '2';
+const EIO_MESSAGE = '4';
+const SIO_CONNECT = '0';
+const SIO_DISCONNECT = '1';
+const SIO_EVENT = '2';
+const SIO_ACK = '3';
+const SIO_CONNECT_ERROR = '4';
+const ACK_TIMEOUT_MS = 60000;
+// socket.io-client's reconnection: 1 s doubling to reconnectionDelayMax, ±50 %.
+const RECONNECT_FIRST_MS = 1000;
+const RECONNECT_MAX_MS = 10000;
+const wsUrl = opt.url.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket';
+
+// A Socket.IO packet for /screens: type, namespace, optional ack id, then JSON.
+function parseSio(text) {
+  let at = 1;
+  if (text.startsWith(NS, at)) { at += NS.length + 1; }
+  let digits = at;
+  while (digits < text.length && text.charCodeAt(digits) >= 48 && text.charCodeAt(digits) <= 57) { digits += 1; }
+  const id = digits > at ? Number(text.slice(at, digits)) : null;
+  const body = text.slice(digits);
+  return { type: text[0], id: id, data: body ? JSON.parse(body) : null };
+}
+
+// A pushed change, read only as far as the protocol's rules need: the fields
+// before its listing (seq, prev, scope…) are parsed, the listing is left as bytes
+// and only measured. Decoding and parsing the listing took 40 % of the harness's
+// CPU and is the same work whichever server sent it. Null for any other packet,
+// or a change whose listing is not last, which then takes the full parse.
+const CHANGE_PREFIX = Buffer.from(EIO_MESSAGE + SIO_EVENT + NS + ',["change",');
+const LISTING_KEY = Buffer.from(',"data":');
+
+function readChange(buf) {
+  if (buf.length <= CHANGE_PREFIX.length || buf.compare(CHANGE_PREFIX, 0, CHANGE_PREFIX.length, 0, CHANGE_PREFIX.length) !== 0) { return null; }
+  const at = buf.indexOf(LISTING_KEY, CHANGE_PREFIX.length);
+  if (at < 0) { return null; }
+  const change = JSON.parse(buf.toString('latin1', CHANGE_PREFIX.length, at) + '}');
+  // As JSON.stringify(change) would count it: the change's own bytes, without the closing ']'.
+  change.bytes = buf.length - CHANGE_PREFIX.length - 1;
+  return change;
+}
+
 class Screen {
   constructor(token) {
     this.token = token;
     // A TV loads the feed before it connects and syncs from the feed's cursors.
     this.cursors = Object.assign({}, feedCursors);
+    this.ws = null;
+    this.connected = false;
+    this.attempts = 0; // failed connects in a row, for the back-off
+    this.retryTimer = null;
+    this.acks = new Map(); // ack id → {callback, timer}
+    this.nextAckId = 0;
     this.ackTimer = null;
     this.syncing = false;
     this.synced = false;
     this.storm = null; // {need, applied} during a reconnect storm
     this.closing = false;
-    this.socket = io(opt.url + '/screens', {
-      auth: { token: token, app_version: 'bench' },
-      transports: ['websocket'],
-      forceNew: true,
-      autoConnect: false,
-      reconnectionDelayMax: 10000,
-      timeout: 60000,
+  }
+
+  connect() {
+    if (this.ws || this.closing) { return; }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const ws = new WebSocket(wsUrl, { perMessageDeflate: false, handshakeTimeout: 60000 });
+    this.ws = ws;
+    ws.on('message', (data) => {
+      if (this.ws !== ws) { return; }
+      const change = readChange(data);
+      if (change) { this.onChange(change); } else { this.onPacket(data.toString()); }
     });
-    this.socket.on('connect', () => this.sync());
-    this.socket.on('connect_error', (error) => {
-      stats.connectErrors += 1;
-      if (error && error.data && error.data.code === 'unknown_screen') { stats.refused += 1; }
+    ws.on('error', () => {}); // 'close' follows and says what to do
+    ws.on('close', () => { if (this.ws === ws) { this.lost(); } });
+  }
+
+  send(text) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.ws.send(text); }
+  }
+
+  emit(event, data, callback) {
+    const id = this.nextAckId++;
+    const timer = setTimeout(() => { this.acks.delete(id); callback(new Error('ack timeout')); }, ACK_TIMEOUT_MS);
+    this.acks.set(id, { callback: callback, timer: timer });
+    this.send(EIO_MESSAGE + SIO_EVENT + NS + ',' + id + JSON.stringify([event, data]));
+  }
+
+  onPacket(text) {
+    const kind = text[0];
+    if (kind === EIO_MESSAGE) { this.onSio(parseSio(text.slice(1))); } else if (kind === EIO_PING) {
+      this.send('3');
+    } else if (kind === EIO_OPEN) {
+      this.send(EIO_MESSAGE + SIO_CONNECT + NS + ',' + JSON.stringify({ token: this.token, app_version: 'bench' }));
+    } else if (kind === EIO_CLOSE) { this.lost(); }
+  }
+
+  onSio(packet) {
+    if (packet.type === SIO_EVENT) {
+      if (packet.data[0] === 'change') { this.onChange(packet.data[1]); }
+    } else if (packet.type === SIO_ACK) {
+      const pending = this.acks.get(packet.id);
+      if (pending) { this.acks.delete(packet.id); clearTimeout(pending.timer); pending.callback(null, packet.data[0]); }
+    } else if (packet.type === SIO_CONNECT) {
+      this.connected = true;
+      this.attempts = 0;
+      this.sync();
+    } else if (packet.type === SIO_CONNECT_ERROR) {
       // A refusal by the server is not retried by socket.io-client itself (a TV shows
       // 请联系工作人员 and stops). The harness tries again after a second so the storm
       // can finish, and counts the refusals: for a valid token each one is a fault.
-      if (!this.socket.active && !this.closing) {
-        setTimeout(() => { if (!this.socket.connected && !this.closing) { this.socket.connect(); } }, 1000 + Math.random() * 1000);
-      }
-    });
-    this.socket.on('change', (change) => this.onChange(change));
+      stats.connectErrors += 1;
+      if (packet.data && packet.data.data && packet.data.data.code === 'unknown_screen') { stats.refused += 1; }
+      this.drop();
+      this.retryIn(1000 + Math.random() * 1000);
+    } else if (packet.type === SIO_DISCONNECT) { this.lost(); }
+  }
+
+  // The connection is gone (or never came up): reconnect as socket.io-client would.
+  lost() {
+    const wasConnected = this.connected;
+    this.drop();
+    if (this.closing) { return; }
+    if (!wasConnected) { stats.connectErrors += 1; }
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.attempts);
+    this.attempts += 1;
+    this.retryIn(delay * (0.5 + Math.random()));
+  }
+
+  retryIn(ms) {
+    if (!this.closing && !this.retryTimer) {
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; this.connect(); }, ms);
+    }
+  }
+
+  // End this connection without reconnecting; answers still awaited fail.
+  drop() {
+    const ws = this.ws;
+    this.ws = null;
+    this.connected = false;
+    this.syncing = false;
+    if (ws) { ws.terminate(); }
+    this.acks.forEach((pending) => { clearTimeout(pending.timer); pending.callback(new Error('disconnected')); });
+    this.acks.clear();
+  }
+
+  // As socket.io-client's disconnect(): tell the server, then close.
+  disconnect() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.ws) {
+      this.send(EIO_MESSAGE + SIO_DISCONNECT + NS + ',');
+      const ws = this.ws;
+      this.ws = null;
+      this.drop();
+      ws.close();
+    }
   }
 
   apply(change) {
@@ -156,7 +294,7 @@ class Screen {
   }
 
   onChange(change) {
-    if (publishStarted !== null && changeBytes === null) { changeBytes = Buffer.byteLength(JSON.stringify(change)); }
+    if (publishStarted !== null && changeBytes === null) { changeBytes = change.bytes || Buffer.byteLength(JSON.stringify(change)); }
     const key = change.scope;
     if (change.seq <= (this.cursors[key] || 0)) { stats.duplicates += 1; return; }
     if (change.prev > (this.cursors[key] || 0)) { stats.gaps += 1; this.sync(); return; }
@@ -168,12 +306,12 @@ class Screen {
     if (this.syncing) { return; }
     this.syncing = true;
     stats.syncs += 1;
-    this.socket.timeout(60000).emit('sync', { cursors: this.cursors }, (err, answer) => {
+    this.emit('sync', { cursors: this.cursors }, (err, answer) => {
       this.syncing = false;
       if (err || !answer || answer.error || answer.resync) {
         stats.syncErrors += 1;
         // As a TV's safety-net sync would, only sooner: try again in a second.
-        setTimeout(() => { if (this.socket.connected) { this.sync(); } }, 1000 + Math.random() * 1000);
+        setTimeout(() => { if (this.connected) { this.sync(); } }, 1000 + Math.random() * 1000);
         return;
       }
       answer.changes.forEach((change) => this.apply(change));
@@ -189,9 +327,9 @@ class Screen {
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
       acksScheduled -= 1;
-      if (!this.socket.connected) { return; }
+      if (!this.connected) { return; }
       stats.acksPending += 1;
-      this.socket.timeout(60000).emit('ack', { cursors: this.cursors }, (err) => {
+      this.emit('ack', { cursors: this.cursors }, (err) => {
         stats.acksPending -= 1;
         if (err) { stats.ackErrors += 1; }
       });
@@ -227,7 +365,7 @@ async function connectAll(screens) {
     while (next < screens.length) {
       const s = screens[next++];
       const before = syncedCount;
-      s.socket.connect();
+      s.connect();
       await waitFor(() => s.synced, 120000, 'screen ' + s.token.slice(0, 6) + ' to sync');
       void before;
     }
@@ -251,7 +389,7 @@ async function connectAndMeasure() {
   // what the first connection loads (imports, caches) rather than charging it to N.
   const warm = screens.slice(0, Math.min(50, N));
   await connectAll(warm);
-  warm.forEach((s) => { s.socket.disconnect(); s.synced = false; });
+  warm.forEach((s) => { s.disconnect(); s.synced = false; });
   syncedCount = 0;
   await sleep(3000);
   const rss0 = rssKb(opt.pid);
@@ -287,7 +425,7 @@ async function publishOnce(send) {
 // Reconnect storm: all drop, K changes are published while they are away, all
 // come back at once; done when each has synced and applied the K changes.
 async function storm() {
-  screens.forEach((s) => { s.socket.disconnect(); s.synced = false; s.storm = { need: opt.missed, applied: 0 }; });
+  screens.forEach((s) => { s.disconnect(); s.synced = false; s.storm = { need: opt.missed, applied: 0 }; });
   await sleep(2000);
   for (let k = 0; k < opt.missed; k += 1) {
     const send = await preparePublish();
@@ -298,7 +436,7 @@ async function storm() {
   syncedCount = 0;
   const current = new Promise((resolve) => { currentWaiter = { want: N, resolve: resolve }; });
   const s0 = now();
-  screens.forEach((s) => s.socket.connect());
+  screens.forEach((s) => s.connect());
   const s1 = await Promise.race([current, sleep(900000).then(() => null)]);
   if (s1 === null) { throw new Error('storm: only ' + currentCount + ' of ' + N + ' screens current after 900 s'); }
   await sleep(1000);
@@ -326,7 +464,7 @@ async function main() {
       throw new Error('unknown command ' + JSON.stringify(command));
     }
   }
-  screens.forEach((s) => { s.closing = true; s.socket.io.opts.reconnection = false; s.socket.disconnect(); });
+  screens.forEach((s) => { s.closing = true; s.disconnect(); });
   emit({ event: 'finished', stats: Object.assign({}, stats) });
   setTimeout(() => process.exit(0), 200);
 }

@@ -127,7 +127,7 @@ def _context(tmp_path: Path, screens: int) -> dict[str, Any]:
         "tokens": tmp_path / "tokens.txt",
         "listing": tmp_path / "listing.json",
         "scope": [1, 7],
-        "feed_path": {"ref": "/feed"},
+        "feed_path": {"ref": "/feed", "floor": "/feed"},
         "work": tmp_path,
     }
 
@@ -147,12 +147,9 @@ def test_a_harness_that_cannot_reach_its_server_says_so_and_answers_no_more(
         harness.stop()
 
 
-@needs_node
-def test_the_harness_answers_each_command_against_the_reference(
-    bench_run: ModuleType, tmp_path: Path
-) -> None:
-    ctx = _context(tmp_path, 4)
-    port = _free_port()
+def _start_server(bench_run: ModuleType, target: str, port: int, tmp_path: Path) -> tuple[Any, int]:
+    """The reference (Node) or the floor (Python, under gunicorn): the process and
+    the pid whose memory the harness reads."""
     env = {
         "PATH": "/usr/bin:/bin:/usr/local/bin",
         "PORT": str(port),
@@ -160,25 +157,49 @@ def test_the_harness_answers_each_command_against_the_reference(
         "ITEM_FILE": str(tmp_path / "item.json"),
         "SCOPE": "1,7",
     }
-    reference = subprocess.Popen(
-        ["node", str(ROOT / "bench" / "reference-server.js")], env=env, cwd=ROOT
-    )
+    if target == "ref":
+        cmd = ["node", str(ROOT / "bench" / "reference-server.js")]
+    else:
+        cmd = bench_run.gunicorn_cmd(1, port, "bench.floor_server:app")
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    for _ in range(150):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    return server, server.pid if target == "ref" else bench_run.worker_pid(server.pid)
+
+
+@needs_node
+@pytest.mark.parametrize("target", ["ref", "floor"])
+def test_the_harness_answers_each_command_against_each_server(
+    bench_run: ModuleType, tmp_path: Path, target: str
+) -> None:
+    ctx = _context(tmp_path, 4)
+    port = _free_port()
+    server, pid = _start_server(bench_run, target, port, tmp_path)
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                requests.get(f"{url}/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        harness = bench_run.Harness("ref", url, reference.pid, 4, ctx)
+        harness = bench_run.Harness(target, f"http://127.0.0.1:{port}", pid, 4, ctx)
         try:
             ready = harness.answer(60)
             assert ready["event"] == "ready" and ready["n"] == 4 and ready["connect_ms"] > 0
 
             published = harness.ask("publish", 60)
             assert published["ms"] >= published["first_ms"] > 0
-            assert published["change_bytes"] > 0
+            # The change's size as it came over the wire, Chinese text in UTF-8.
+            change = {
+                "seq": 1,
+                "scope": 7,
+                "prev": 0,
+                "entity": "listing",
+                "id": 1,
+                "op": "upsert",
+                "reason": "published",
+                "data": {"kind": "job", "title": "计件手工 #1", "id": 1, "seq": 1},
+            }
+            sent = json.dumps(change, ensure_ascii=False, separators=(",", ":")).encode()
+            assert published["change_bytes"] == len(sent)
 
             assert harness.ask("storm", 60)["storm_ms"] > 0
 
@@ -186,9 +207,10 @@ def test_the_harness_answers_each_command_against_the_reference(
             # One publish heard by 4 screens, then the storm's 3 missed changes by each.
             assert stats["applied"] == 4 + 3 * 4
             assert stats["duplicates"] == 0 and stats["ackErrors"] == 0
+            assert stats["connectErrors"] == 0 and stats["syncErrors"] == 0
             assert harness.popen.wait(timeout=10) == 0
         finally:
             harness.stop()
     finally:
-        reference.terminate()
-        reference.wait(timeout=10)
+        server.terminate()
+        server.wait(timeout=20)
