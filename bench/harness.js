@@ -160,7 +160,7 @@ function readChange(buf) {
   const at = buf.indexOf(LISTING_KEY, CHANGE_PREFIX.length);
   if (at < 0) { return null; }
   const change = JSON.parse(buf.toString('latin1', CHANGE_PREFIX.length, at) + '}');
-  // As JSON.stringify(change) would count it: the change's own bytes, without the closing ']'.
+  // The change's bytes as sent: all after the prefix but the closing ']'.
   change.bytes = buf.length - CHANGE_PREFIX.length - 1;
   return change;
 }
@@ -211,11 +211,15 @@ class Screen {
 
   onPacket(text) {
     const kind = text[0];
-    if (kind === EIO_MESSAGE) { this.onSio(parseSio(text.slice(1))); } else if (kind === EIO_PING) {
+    if (kind === EIO_MESSAGE) {
+      this.onSio(parseSio(text.slice(1)));
+    } else if (kind === EIO_PING) {
       this.send('3');
     } else if (kind === EIO_OPEN) {
       this.send(EIO_MESSAGE + SIO_CONNECT + NS + ',' + JSON.stringify({ token: this.token, app_version: 'bench' }));
-    } else if (kind === EIO_CLOSE) { this.lost(); }
+    } else if (kind === EIO_CLOSE) {
+      this.lost();
+    }
   }
 
   onSio(packet) {
@@ -341,7 +345,8 @@ let syncedCount = 0;
 // While a publish is timed: when it was sent, and when the first screen applied it.
 let publishStarted = null;
 let firstApplied = null;
-// The size of a published change as JSON, to show both servers send the same.
+// The size of a published change as it came (UTF-8 JSON), to show that all the
+// servers send the same bytes.
 let changeBytes = null;
 // Acks still on their 0.5–3 s timer: a wait for "the acks have landed" must wait
 // for these too, or the storm's drop would catch some in flight (counted as errors).

@@ -156,7 +156,7 @@ def size_table(results: dict[str, Any]) -> str:
         bytes_o, bytes_r = ours.get("change_bytes"), ref.get("change_bytes")
         if bytes_o is not None or bytes_r is not None:
             lines.append(
-                f"| {n:,} | size of a published change, JSON (no target)"
+                f"| {n:,} | size of a published change as sent, JSON (no target)"
                 f" | {_bytes(bytes_o)} | {_bytes(bytes_r)} | {_r(_ratio(bytes_o, bytes_r))} | | |"
             )
         kb_o, kb_r = ours.get("idle_kb_per_screen"), ref.get("idle_kb_per_screen")
