@@ -117,7 +117,7 @@ function checkWaiters() {
 // itself rather than through socket.io-client. A socket.io-client per screen
 // cost this harness about 45 µs of CPU per message received: with 10,000 screens
 // the harness needed 450 ms of its core to read one change, while the servers had
-// sent it to all of them in 140–190 ms, so every server's fan-out measured the
+// sent it to all of them in 100–190 ms, so every server's fan-out measured the
 // harness (docs/benchmarks.md). The packets are the ones socket.io-client sends.
 
 const NS = '/screens';
