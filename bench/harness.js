@@ -369,10 +369,8 @@ async function connectAll(screens) {
   async function lane() {
     while (next < screens.length) {
       const s = screens[next++];
-      const before = syncedCount;
       s.connect();
       await waitFor(() => s.synced, 120000, 'screen ' + s.token.slice(0, 6) + ' to sync');
-      void before;
     }
   }
   await Promise.all(Array.from({ length: opt.concurrency }, lane));
