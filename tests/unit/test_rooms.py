@@ -4,10 +4,12 @@ a message to a room is written straight to its screens (kiosk_server/live/rooms.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import gevent.socket
+import pytest
 import socketio
 
 from kiosk_server.live import wire_json
@@ -95,6 +97,7 @@ class Screens:
             (eio_sid, pkt.data)
         )
         self.ends: dict[str, gevent.socket.socket] = {}
+        self.conns: list[LoopWebSocket] = []
 
     def join(self, eio_sid: str, place: int, *, adopted: bool = True, **state: Any) -> None:
         sid = self.manager.connect(eio_sid, NAMESPACE)
@@ -103,6 +106,7 @@ class Screens:
         if adopted:
             server_end, self.ends[eio_sid] = gevent.socket.socketpair()
             conn = LoopWebSocket(server_end.detach(), lambda _message: None, 1 << 16)
+            self.conns.append(conn)
         socket = SimpleNamespace(_conn=conn, closed=False, last_ping=None)
         socket.__dict__.update(state)
         self.server.eio.sockets[eio_sid] = socket
@@ -115,6 +119,19 @@ class Screens:
         except TimeoutError:
             return b""
 
+    def close(self) -> None:
+        for conn in self.conns:
+            conn._abort()  # as when the peer is gone: the descriptor is released at once
+        for end in self.ends.values():
+            end.close()
+
+
+@pytest.fixture
+def screens() -> Iterator[Screens]:
+    made = Screens()
+    yield made
+    made.close()
+
 
 def socketio_frame(payload: str) -> bytes:
     data = payload.encode()
@@ -122,8 +139,7 @@ def socketio_frame(payload: str) -> bytes:
     return bytes((0x81, len(data))) + data
 
 
-def test_a_change_to_a_room_reaches_each_of_its_screens_once_and_no_other() -> None:
-    screens = Screens()
+def test_a_change_to_a_room_reaches_each_of_its_screens_once_and_no_other(screens: Screens) -> None:
     for number in range(3):
         screens.join(f"home{number}", place=1)
     screens.join("elsewhere", place=2)
@@ -136,8 +152,7 @@ def test_a_change_to_a_room_reaches_each_of_its_screens_once_and_no_other() -> N
     assert screens.sent_otherwise == []
 
 
-def test_screens_the_broadcast_cannot_write_to_go_the_way_engineio_sends() -> None:
-    screens = Screens()
+def test_screens_the_broadcast_cannot_write_to_go_the_way_engineio_sends(screens: Screens) -> None:
     screens.join("written", place=1)
     # Not upgraded yet: engineio queues it for the next poll.
     screens.join("polling", place=1, adopted=False)
@@ -153,8 +168,7 @@ def test_screens_the_broadcast_cannot_write_to_go_the_way_engineio_sends() -> No
     assert screens.heard("closed") == b"" and screens.heard("silent") == b""
 
 
-def test_a_message_with_an_ack_is_sent_the_way_python_socketio_sends_it() -> None:
-    screens = Screens()
+def test_a_message_with_an_ack_is_sent_the_way_python_socketio_sends_it(screens: Screens) -> None:
     screens.join("written", place=1)
     sent: list[tuple[str, Any]] = []
     screens.server._send_packet = lambda eio_sid, pkt: sent.append((eio_sid, pkt.data))  # type: ignore[method-assign]
