@@ -173,7 +173,7 @@ def test_course_json_ld(client: FlaskClient, world: World, admin: StaffClient) -
     [instance] = data["hasCourseInstance"]
     assert instance["@type"] == "CourseInstance"
     assert _moment(instance["startDate"]) == _moment(session["starts_at"])
-    assert instance["location"] == "九曲河社区党群服务中心三楼"
+    assert instance["location"]["name"] == "九曲河社区党群服务中心三楼"
     assert data["offers"]["price"] == 0
 
 
@@ -184,7 +184,7 @@ def test_government_service_json_ld(client: FlaskClient, world: World, admin: St
 
     assert data["@type"] == "GovernmentService"
     assert data["name"] == "一次性创业补贴"
-    assert data["areaServed"] == "黄岛区"
+    assert data["areaServed"]["name"] == "黄岛区"
     assert "首次创办小微企业" in data["audience"]["audienceType"]
 
 
