@@ -22,6 +22,7 @@ from kiosk_server.listings.queries import (
     FeedPlace,
     active_announcements,
     feed,
+    feed_sort,
     public_listing_by_id,
     shown_to,
 )
@@ -100,13 +101,14 @@ def _feed_place(query: FeedQuery) -> FeedPlace:
 
 def _feed_body(query: FeedQuery, place: FeedPlace) -> bytes:
     scope = place.scope
-    page = feed(query, scope)
+    page = feed(query, scope, place.origin)
     body: dict[str, Any] = {
         "community": {"id": place.community_id, "name": place.name},
         "scope": scope,
         "cursors": {str(key): value for key, value in place.cursors.items()},
         "page": query.page,
         "per_page": query.per_page,
+        "sort": feed_sort(query),
         "total": page.total,
         "items": [public_listing(listing) for listing in page.items],
         "announcements": [public_announcement(item) for item in active_announcements(scope)],

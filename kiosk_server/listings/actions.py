@@ -52,6 +52,7 @@ NOT_AUDITED = frozenset(
         "updated_by_id",
         "change_seq",
         "version",
+        "search_text",  # derived from the fields that are audited
     }
 )
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from flask import Flask
 
-from kiosk_server.listings.queries import FeedPlace, feed_place
+from kiosk_server.listings.queries import FeedPlace, Origin, feed_place
 
 EXTENSION_KEY = "feed_cache"
 # A feed page is 30-40 KB; 512 of them is one page per community of a large
@@ -43,6 +43,8 @@ class FeedKey(NamedTuple):
     name: str
     head: int
     head_at: datetime | None
+    # Nearest first measures from here; a site moved by hand moves it, too.
+    origin: Origin | None
     # The whole query string, not the ETag's short hash: two query strings that
     # share a hash must never share a body.
     query_string: bytes
@@ -50,7 +52,13 @@ class FeedKey(NamedTuple):
     @classmethod
     def of(cls, place: FeedPlace, query_string: bytes) -> FeedKey:
         return cls(
-            place.community_id, place.path, place.name, place.head, place.head_at, query_string
+            place.community_id,
+            place.path,
+            place.name,
+            place.head,
+            place.head_at,
+            place.origin,
+            query_string,
         )
 
     def size(self) -> int:

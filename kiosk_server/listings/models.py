@@ -12,10 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Connection, Date, ForeignKey, Integer, Numeric, String, Text, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from kiosk_server.extensions import db
+from kiosk_server.listings.search import search_text
 from kiosk_server.places.models import Place, Site
 from kiosk_server.timeutil import UTCDateTime, utcnow
 
@@ -116,6 +117,9 @@ class Listing(db.Model):
     change_seq: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic locking: an edit based on an old version is refused, not merged.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Derived from the fields people search by (listings/search.py), kept by
+    # keep_search_text below whenever they change.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     # Job (schema.org JobPosting)
     employer: Mapped[str | None] = mapped_column(String(80))
@@ -167,6 +171,42 @@ class Listing(db.Model):
     )
 
     __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": version}
+
+
+def searchable_names(
+    title: str,
+    summary: str | None,
+    employer: str | None,
+    provider: str | None,
+    job_category: str | None,
+    event_type: str | None,
+) -> list[str | None]:
+    """What people name a listing by: its title, who offers it, its kind of work
+    and its one-line summary; these are searched by their pinyin initials too.
+    (Migration 0008 fills existing rows with it.)"""
+    return [
+        title,
+        employer,
+        provider,
+        JOB_CATEGORY_NAMES.get(job_category or ""),
+        EVENT_TYPE_NAMES.get(event_type or ""),
+        summary,
+    ]
+
+
+@event.listens_for(Listing, "before_insert", propagate=True)
+@event.listens_for(Listing, "before_update", propagate=True)
+def keep_search_text(_mapper: Mapper[Listing], _connection: Connection, listing: Listing) -> None:
+    """Every writer goes through the ORM, so the search text can never lag the fields."""
+    names = searchable_names(
+        listing.title,
+        listing.summary,
+        listing.employer,
+        listing.provider,
+        listing.job_category,
+        listing.event_type,
+    )
+    listing.search_text = search_text(names, listing.body)
 
 
 class Job(Listing):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import aliased
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
 from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.listings.search import query_terms
 from kiosk_server.live.models import Change
 from kiosk_server.paging import Page, paginate
 from kiosk_server.places.models import Place, Site
@@ -41,30 +43,60 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing
     if query.free is not None:
         free = or_(Listing.fee.is_(None), Listing.fee == 0)
         statement = statement.where(Listing.kind == "training", free if query.free else ~free)
-    if query.q:
-        pattern = _like(query.q)
-        # ilike: PostgreSQL's LIKE minds case where SQLite's does not, and people
-        # type "ai" for a course called "AI".
-        statement = statement.where(
-            or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (
-                        Listing.title,
-                        Listing.summary,
-                        Listing.body,
-                        Listing.employer,
-                        Listing.provider,
-                    )
-                )
-            )
-        )
+    for term in query_terms(query.q or ""):
+        # One substring per word, in the words, their initials or their keypad keys.
+        statement = statement.where(Listing.search_text.like(_like(term), escape="\\"))
     return statement
 
 
-def feed(query: FeedQuery, scope_ids: list[int]) -> Page[Listing]:
-    newest_first = (Listing.published_at.desc(), Listing.id.desc())
-    return paginate(_feed_filter(query, scope_ids), newest_first, query.page, query.per_page)
+@dataclass(frozen=True)
+class Origin:
+    """Where a screen stands, for nearest first: its community's centre or its site."""
+
+    latitude: float
+    longitude: float
+
+
+NEWEST_FIRST = (Listing.published_at.desc(), Listing.id.desc())
+CLOSING_SOON = (Listing.valid_until.is_(None), Listing.valid_until.asc(), *NEWEST_FIRST)
+
+
+def _nearest_first(
+    statement: Select[tuple[Listing]], origin: Origin
+) -> tuple[Select[tuple[Listing]], tuple[Any, ...]]:
+    """The statement joined to where each listing is, and the order by its distance
+    from `origin`: to the listing's site, or to the place it is aimed at when it
+    has no site; listings with neither come last.
+
+    A squared distance on a plane scaled by the cosine of the latitude orders
+    places within a city as the great circle does, and needs no SQL function
+    that SQLite lacks."""
+    site = aliased(Site)
+    place = aliased(Place)
+    latitude = func.coalesce(site.latitude, place.latitude)
+    longitude = func.coalesce(site.longitude, place.longitude)
+    north = latitude - origin.latitude
+    east = (longitude - origin.longitude) * math.cos(math.radians(origin.latitude))
+    distance = north * north + east * east
+    joined = statement.outerjoin(site, site.id == Listing.site_id).join(
+        place, place.id == Listing.target_id
+    )
+    return joined, (distance.is_(None), distance, *NEWEST_FIRST)
+
+
+def feed_sort(query: FeedQuery) -> str:
+    """Jobs nearest first unless asked otherwise: the programme brings work to the doorstep."""
+    return query.sort or ("nearest" if query.kind == "job" else "newest")
+
+
+def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[Listing]:
+    statement = _feed_filter(query, scope_ids)
+    sort = feed_sort(query)
+    if sort == "nearest" and origin is not None:
+        statement, order = _nearest_first(statement, origin)
+    else:
+        order = CLOSING_SOON if sort == "closing" else NEWEST_FIRST
+    return paginate(statement, order, query.page, query.per_page)
 
 
 @dataclass(frozen=True)
@@ -80,6 +112,8 @@ class FeedPlace:
     # When the newest of those changes was made: seqs start again from 1 in a
     # database emptied or restored under a running process, times do not.
     head_at: datetime | None
+    # The site's position for a kiosk's feed, the community's for a TV's.
+    origin: Origin | None
 
     @property
     def scope(self) -> list[int]:
@@ -105,11 +139,14 @@ def _feed_place_statement(by_site: bool) -> Select[Any]:
     )
     newest = select(func.max(heads.c.head)).scalar_subquery()
     head_at = select(Change.created_at).where(Change.seq == newest).scalar_subquery()
+    where = Site if by_site else Place
     statement = select(
         Place.id,
         Place.level,
         Place.name,
         Place.path,
+        where.latitude,
+        where.longitude,
         heads.c.scope_id,
         heads.c.head,
         head_at.label("head_at"),
@@ -147,6 +184,11 @@ def feed_place(
         path=first.path,
         cursors={scope: found.get(scope, 0) for scope in scope_guess},
         head_at=first.head_at,
+        origin=(
+            None
+            if first.latitude is None or first.longitude is None
+            else Origin(first.latitude, first.longitude)
+        ),
     )
 
 

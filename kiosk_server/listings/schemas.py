@@ -177,6 +177,8 @@ class FeedQuery(Strict):
     pay_unit: PayUnitName | None = None
     q: Line(40) | None = None
     free: bool | None = None
+    # Jobs default to nearest, the rest to newest (queries.feed_sort).
+    sort: Literal["nearest", "newest", "closing"] | None = None
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 20
 
