@@ -1,14 +1,20 @@
-"""One error shape for every JSON endpoint and socket event.
+"""One error shape for every JSON endpoint and socket event, and one page for people.
 
 {"error": {"code": "...", "message": "中文说明", "fields": {"title": "必填"}}}
+
+/api/ and /admin/api/ (and any JSON request) get that; every other address is a
+page someone opened (the phone pages, /tv/, /kiosk/, /admin/), and gets a Chinese
+page in the phone pages' style. Both keep the status and the headers the error
+carries: Allow on 405, Retry-After on 429 and 503, WWW-Authenticate on 401.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -27,6 +33,26 @@ MESSAGES = {
     429: ("too_many_requests", "操作太频繁，请稍后再试"),
     500: ("server_error", "服务器出错了，请稍后再试"),
     503: ("unavailable", "服务暂时不可用，请稍后再试"),
+}
+# What a page says for each status: a heading, and what to do about it.
+PAGES = {
+    400: ("请求有误", "这次提交的内容不完整或格式不对，请回到上一页重新填写。"),
+    401: ("需要登录", "请先登录，再打开这一页。"),
+    403: ("没有权限", "这一页不对外开放。如需办理，请找服务站工作人员。"),
+    404: ("没有找到这个页面", "地址可能输错了，或者这一页已经不在了。"),
+    405: ("不能这样打开这一页", "请从页面上的按钮或链接进入。"),
+    410: ("已下架", "这条信息已经结束。"),
+    413: ("提交的内容太多", "填写的内容超过了能接收的长度，没有保存。请写得简短一些，再提交一次。"),
+    429: ("操作太频繁", "请稍等一会儿再试。"),
+    500: ("服务器出错了", "请稍后再试。"),
+    503: ("服务暂时不可用", "请稍后再试。"),
+}
+PAGE_FALLBACK = ("没能完成", "请稍后再试。")
+# The apps' pages lead back to the app's own start, not to the phone's forms.
+APP_HOMES = {
+    "/tv/": {"url": "/tv/", "label": "回到电视首页"},
+    "/kiosk/": {"url": "/kiosk/", "label": "回到首页"},
+    "/admin/": {"url": "/admin/", "label": "回到工作台"},
 }
 DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后再试"
 SERVER_BUSY = "服务器忙，请稍后再试"
@@ -63,26 +89,71 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/admin/api/")) or request.is_json
 
 
+def _again(error: Exception | None = None) -> str | None:
+    """The address to open afresh after a refused form: the same one, if it has a page."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    rule = request.url_rule
+    methods = rule.methods if rule is not None else getattr(error, "valid_methods", None)
+    return request.path if methods and "GET" in methods else None
+
+
+def _home() -> dict[str, str] | None:
+    path = request.path if request.path.endswith("/") else request.path + "/"
+    return next((home for prefix, home in APP_HOMES.items() if path.startswith(prefix)), None)
+
+
+def error_page(status: int, message: str | None = None, again: str | None = None) -> Response:
+    """A Chinese page in the site's style for an error on a page someone opened."""
+    title, advice = PAGES.get(status, PAGE_FALLBACK)
+    text = message or advice
+    try:
+        html = render_template(
+            "pages/error.html", title=title, message=text, again=again, home=_home()
+        )
+    except Exception:  # the page must not fail while telling of a failure
+        current_app.logger.exception("the error page could not be drawn")
+        html = (
+            f'<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+            f"<title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(text)}</p>"
+        )
+    return make_response(html, status)
+
+
+def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error brings besides its body's type (Allow, Retry-After, …)."""
+    return [
+        (name, value)
+        for name, value in error.get_headers(request.environ)
+        if name.lower() != "content-type"
+    ]
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def handle_api_error(error: ApiError) -> tuple[Response, int]:
+    def handle_api_error(error: ApiError) -> Any:
+        if not _wants_json():
+            return error_page(error.status, error.message)
         return error_response(error)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError) -> Any:
         if not _wants_json():  # a form on a phone page
             # A form's own address shows it afresh; what was typed is lost either way.
-            rule = request.url_rule
-            again = request.path if rule is not None and "GET" in (rule.methods or ()) else None
-            return render_template("pages/expired.html", again=again), 400
+            return render_template("pages/expired.html", again=_again()), 400
         return error_response(ApiError(400, "安全校验失败，请刷新页面后重试", code="csrf_failed"))
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException) -> Any:
-        if not _wants_json():
-            return error
+        if error.response is not None:  # a view's own answer, as it wrote it
+            return error.response
         status = error.code or 500
-        return error_response(ApiError(status))
+        if _wants_json():
+            response, _status = error_response(ApiError(status))
+        else:
+            response = error_page(status, again=_again(error))
+        response.headers.extend(_carried_headers(error))
+        return response, status
 
     @app.errorhandler(DBAPIError)
     def handle_database(error: DBAPIError) -> Any:
@@ -110,14 +181,15 @@ def init_app(app: Flask) -> None:
     def handle_unexpected(error: Exception) -> Any:
         app.logger.exception("unhandled error on %s", request.path)
         if not _wants_json():
-            return "服务器出错了，请稍后再试", 500
+            return error_page(500)
         return error_response(ApiError(500))
 
 
 def _retry_later(error: ApiError) -> Any:
-    if not _wants_json():
-        return error.message, 503, {"Retry-After": "5"}
-    response, status = error_response(error)
+    if _wants_json():
+        response, status = error_response(error)
+    else:
+        response, status = error_page(error.status, error.message), error.status
     response.headers["Retry-After"] = "5"
     return response, status
 
