@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from kiosk_server.demo.city import CitySize, EmptyDemoError, grow_city
 from kiosk_server.extensions import db
 from kiosk_server.places.models import Place, PlaceLevel
 from kiosk_server.staff.models import Staff, StaffRole
@@ -104,6 +105,23 @@ def demo_load(if_empty: bool) -> None:
     counts = load_demo()
     ensure_city_admin()
     click.echo("已装入示例数据：" + "，".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@demo.command("grow")
+@click.option("--listings", default=CitySize.listings, show_default=True)
+@click.option("--communities", default=CitySize.communities, show_default=True)
+@click.option("--registrations", default=CitySize.registrations, show_default=True)
+@click.option("--screens", default=CitySize.screens, show_default=True)
+@click.option("--seed", default=CitySize.seed, show_default=True)
+@with_appcontext
+def demo_grow(listings: int, communities: int, registrations: int, screens: int, seed: int) -> None:
+    """Grow the loaded demo into a city: for benchmarks and tests at real size."""
+    size = CitySize(listings, communities, registrations, screens, seed)
+    try:
+        added = grow_city(size)
+    except EmptyDemoError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("已添加：" + "，".join(f"{name} {count}" for name, count in added.items()))
 
 
 @click.command("sweep")

@@ -292,14 +292,20 @@ def _future_sessions(listing: Listing) -> list[TrainingSession]:
     ]
 
 
-def do_duplicate_listing(listing: Listing, staff: Staff) -> Listing:
-    """A new draft of what staff wrote in `listing`, whatever its status: last
-    month's withdrawn or expired listing is how the next run starts."""
+def _copy(listing: Listing) -> Listing:
+    """A new draft with what staff wrote in `listing`, and its sessions still to come."""
     copy = LISTING_CLASSES[listing.kind](status=ListingStatus.DRAFT)
     for column in inspect(Listing).column_attrs:
         if column.key not in NOT_COPIED:
             setattr(copy, column.key, getattr(listing, column.key))
     copy.sessions = _future_sessions(listing)
+    return copy
+
+
+def do_duplicate_listing(listing: Listing, staff: Staff) -> Listing:
+    """A new draft of what staff wrote in `listing`, whatever its status: last
+    month's withdrawn or expired listing is how the next run starts."""
+    copy = _copy(listing)
     # Images are not copied: each stored file belongs to one listing (its key is
     # unique), and a new run is the moment to choose pictures that still fit.
     copy.created_by_id = copy.updated_by_id = staff.id
@@ -317,6 +323,29 @@ def do_duplicate_listing(listing: Listing, staff: Staff) -> Listing:
     )
     db.session.commit()
     return copy
+
+
+def publish_copy(
+    template: Listing,
+    *,
+    title: str,
+    target_id: int,
+    site_id: int | None,
+    published_at: datetime,
+    valid_until: datetime,
+) -> Change:
+    """Publish a copy of `template` elsewhere, as `flask demo grow` fills a city
+    with listings: no audit line (nobody wrote it), and the caller commits a batch
+    of them, then pushes the changes."""
+    copy = _copy(template)
+    copy.title = title
+    copy.target_id = target_id
+    copy.site_id = site_id
+    copy.status = ListingStatus.PUBLISHED
+    copy.published_at = copy.valid_from = published_at
+    copy.valid_until = valid_until
+    db.session.add(copy)
+    return _record_listing(copy, "upsert", "published")
 
 
 def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listing:

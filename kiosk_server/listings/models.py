@@ -12,7 +12,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Connection, Date, ForeignKey, Integer, Numeric, String, Text, event
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from kiosk_server.extensions import db
@@ -194,10 +205,27 @@ def searchable_names(
     ]
 
 
+SEARCHED_COLUMNS = (
+    "title",
+    "summary",
+    "employer",
+    "provider",
+    "job_category",
+    "event_type",
+    "body",
+)
+
+
 @event.listens_for(Listing, "before_insert", propagate=True)
 @event.listens_for(Listing, "before_update", propagate=True)
 def keep_search_text(_mapper: Mapper[Listing], _connection: Connection, listing: Listing) -> None:
-    """Every writer goes through the ORM, so the search text can never lag the fields."""
+    """Every writer goes through the ORM, so the search text can never lag the fields;
+    a change of status or sequence alone leaves it be."""
+    state = inspect(listing)
+    if state.persistent and not any(
+        state.attrs[name].history.has_changes() for name in SEARCHED_COLUMNS
+    ):
+        return
     names = searchable_names(
         listing.title,
         listing.summary,

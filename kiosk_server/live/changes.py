@@ -20,7 +20,10 @@ def next_seq() -> int:
         update(ChangeCounter)
         .where(ChangeCounter.id == 1)
         .values(value=ChangeCounter.value + 1)
-        .returning(ChangeCounter.value)
+        .returning(ChangeCounter.value),
+        # Nobody keeps the counter row in a session, so there is nothing to bring
+        # up to date; looking would walk every object the session holds.
+        execution_options={"synchronize_session": False},
     )
     if value is None:
         raise RuntimeError("change_counter row is missing; run the migrations")

@@ -83,3 +83,42 @@ def test_the_printed_admin_login_works_and_can_be_reset(app: Flask) -> None:
     StaffClient(app, "admin", "new-secret-9")  # logs in, or fails the test
     short = runner.invoke(args=["create-admin"], input="short\nshort\n")
     assert short.exit_code != 0 and "至少8位" in short.output
+
+
+def test_grow_makes_a_city_whose_feeds_reach_every_listing_in_scope(app: Flask, client) -> None:
+    _load(app)
+    size = ["--listings", "300", "--communities", "40", "--registrations", "300"]
+    result = app.test_cli_runner().invoke(args=["demo", "grow", *size, "--screens", "200"])
+    assert result.exit_code == 0, result.output
+
+    with app.app_context():
+        communities = db.session.scalars(select(Place).where(Place.level == "community")).all()
+        levels = Counter(
+            db.session.scalars(select(Place.level).join(Listing, Listing.target_id == Place.id))
+        )
+        published = {
+            community.id: db.session.scalar(
+                select(func.count(Listing.id)).where(
+                    Listing.status == "published", Listing.target_id.in_(community.ancestor_ids)
+                )
+            )
+            for community in communities
+        }
+        unsearchable = db.session.scalar(
+            select(func.count(Listing.id)).where(Listing.search_text == "")
+        )
+
+    assert len(communities) == 40
+    # Aimed at every level of the tree, as a city's staff aim them.
+    assert set(levels) == {"city", "district", "street", "community"}
+    assert unsearchable == 0
+    for community_id in (communities[0].id, communities[-1].id):
+        feed = client.get(f"/api/feed?community_id={community_id}").json
+        assert feed["total"] == published[community_id]
+
+
+def test_grow_asks_for_the_demo_first(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["demo", "grow", "--listings", "10"])
+
+    assert result.exit_code != 0
+    assert "flask demo load" in result.output
