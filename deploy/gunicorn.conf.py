@@ -2,6 +2,9 @@
 
     gunicorn -c deploy/gunicorn.conf.py kiosk_server.wsgi:app
 
+`python -m kiosk_server` (make run) reads this file too, and changes only what one
+process at a terminal needs (kiosk_server/__main__.py: quieter start, quicker stop).
+
 One process holds thousands of screens: one gevent worker. WebSockets are
 opened by gevent-websocket, the worker Flask-SocketIO's deployment notes name for
 gunicorn + gevent, and then held without a greenlet each: the loop reads a

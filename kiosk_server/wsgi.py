@@ -1,4 +1,5 @@
-"""The production entry point: `gunicorn -c deploy/gunicorn.conf.py kiosk_server.wsgi:app`.
+"""The production entry point: `gunicorn -c deploy/gunicorn.conf.py kiosk_server.wsgi:app`,
+and what `python -m kiosk_server` (make run) serves through the same settings.
 
 gunicorn imports this module in each worker, after the gevent worker has patched
 the standard library, so the app below picks gevent for Socket.IO (config.py) and

@@ -40,7 +40,8 @@ class Server:
             try:
                 if requests.get(f"{self.url}/api/places", timeout=1).ok:
                     return
-            except requests.ConnectionError:
+            # gunicorn's master listens at once and its worker answers once loaded.
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
 
