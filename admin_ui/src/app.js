@@ -121,14 +121,14 @@
     dom.replace(root(), [
       h('header', { className: 'topbar' }, [
         h('div', { className: 'brand', text: '就享家 · 管理后台' }),
+        h('div', { id: 'notices', className: 'notices', 'aria-live': 'polite' }),
         h('div', { className: 'who' }, [
           h('span', { text: app.staff.display_name + '（' + app.staff.role_name + '，' + app.staff.scope.name + '）' }),
           ui.button('退出', logOut, 'button small')
         ])
       ]),
       h('nav', { className: 'sidebar', 'aria-label': '主菜单' }, links),
-      h('main', { id: 'main', tabindex: '-1' }),
-      h('div', { id: 'notices', className: 'notices', 'aria-live': 'polite' })
+      h('main', { id: 'main', tabindex: '-1' })
     ]);
     updateBadge();
   }

@@ -2,7 +2,8 @@
 (function (window) {
   'use strict';
 
-  var h = window.screens.dom.h;
+  var dom = window.screens.dom;
+  var h = dom.h;
   var document = window.document;
 
   function button(text, onClick, className, attributes) {
@@ -39,12 +40,12 @@
     ]);
   }
 
-  /* A short message at the top of the page that goes away by itself. */
+  /* A short message in the top bar that goes away by itself; a newer one takes its place. */
   function notice(text, kind) {
     var area = document.getElementById('notices');
     if (!area) { return; }
-    var item = h('div', { className: 'notice ' + (kind || 'ok'), role: 'status', text: text });
-    area.appendChild(item);
+    var item = h('div', { className: 'notice ' + (kind || 'ok'), role: 'status', text: text, title: text });
+    dom.replace(area, item);
     window.setTimeout(function () { if (item.parentNode) { item.parentNode.removeChild(item); } }, 6000);
   }
 
