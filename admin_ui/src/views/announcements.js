@@ -13,8 +13,8 @@
 
   /* Tonight at 22:00 China time, a sensible default end for "今晚7点 星光招聘夜市". */
   function tonight() {
-    var today = forms.fromMoment(new Date().toISOString()).slice(0, 10);
-    return today + 'T22:00';
+    var today = forms.when(new Date().toISOString()).slice(0, 10);
+    return today + ' 22:00';
   }
 
   function reachOf(app, placeId) {
@@ -46,7 +46,7 @@
       forms.field('通知内容（120字以内）', 'text', forms.input({ type: 'text', maxlength: '120', placeholder: '今晚7点 星光招聘夜市' })),
       h('div', { className: 'grid-2' }, [
         forms.field('发布范围', 'target_id', target),
-        forms.field('到期时间（到时自动撤下）', 'valid_until', forms.input({ type: 'datetime-local', value: tonight() }))
+        forms.field('到期时间（到时自动撤下）', 'valid_until', forms.timeInput('moment', tonight()))
       ]),
       reach,
       h('button', { type: 'submit', className: 'button primary', text: '发布通知' })
@@ -54,6 +54,7 @@
     refreshReach();
     form.addEventListener('submit', function (event) {
       event.preventDefault();
+      if (!forms.checkTimes(form)) { return; }
       var body = {
         text: forms.value(form, 'text'),
         target_id: target.value ? Number(target.value) : null,

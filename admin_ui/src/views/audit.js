@@ -159,8 +159,8 @@
     var searchInput = forms.input({ type: 'search', value: state.filters.q, placeholder: '摘要或操作人', maxlength: '40' });
     var entitySelect = forms.select(entityChoices(app), state.filters.entity_type, '全部对象');
     var actionSelect = forms.select((app.choices && app.choices.audit_actions) || [], state.filters.action, '全部操作');
-    var fromInput = forms.input({ type: 'date', value: state.filters.from });
-    var toInput = forms.input({ type: 'date', value: state.filters.to });
+    var fromInput = forms.dateInput(state.filters.from);
+    var toInput = forms.dateInput(state.filters.to);
     var chips = h('div', { className: 'audit-chips' });
     var filterForm = h('form', { className: 'audit-filters', novalidate: 'novalidate', role: 'search' }, [
       h('div', { className: 'toolbar' }, [
@@ -183,10 +183,17 @@
 
     filterForm.addEventListener('submit', function (event) {
       event.preventDefault();
+      if ([fromInput, toInput].map(forms.checkTime).indexOf(null) >= 0) { return; }
       apply(read(), 1, false);
     });
-    [entitySelect, actionSelect, fromInput, toInput].forEach(function (control) {
+    [entitySelect, actionSelect].forEach(function (control) {
       control.addEventListener('change', function () { apply(read(), 1, false); });
+    });
+    [fromInput, toInput].forEach(function (control) {
+      forms.onDate(control, function () {
+        var filters = read();
+        if (filters.from !== state.filters.from || filters.to !== state.filters.to) { apply(filters, 1, false); }
+      });
     });
 
     function read() {
@@ -197,8 +204,8 @@
         q: searchInput.value.replace(/^\s+|\s+$/g, ''),
         entity_type: entitySelect.value,
         action: actionSelect.value,
-        from: fromInput.value,
-        to: toInput.value
+        from: forms.toDate(fromInput.value),
+        to: forms.toDate(toInput.value)
       });
     }
 

@@ -28,6 +28,7 @@
     form.appendChild(h('div', { className: 'status-line' }, [save, h('span', { className: 'hint', text: '保存后可以加图片、预览、选择发布时间' })]));
     form.addEventListener('submit', function (event) {
       event.preventDefault();
+      if (!forms.checkTimes(form)) { return; }
       save.disabled = true;
       api.post('/admin/api/listings', listingForm.read(form, kind), function (error, listing) {
         save.disabled = false;
@@ -47,14 +48,17 @@
 
   function imagesPanel(listing, onChange) {
     var editable = EDITABLE[listing.status];
-    var file = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp' });
+    var picker = forms.fileField('图片（JPEG、PNG 或 WebP，10 MB 以内）', 'image', '选择图片',
+      { accept: 'image/jpeg,image/png,image/webp' });
+    var file = picker.input;
     var alt = forms.input({ type: 'text', maxlength: '120', placeholder: '如：工人在组装手工花' });
     var form = h('form', { className: 'image-form', novalidate: 'novalidate' }, [
       forms.formError(),
-      forms.field('图片（JPEG、PNG 或 WebP，10 MB 以内）', 'image', file),
+      picker.element,
       forms.field('图片说明（读屏和图片加载不出时显示）', 'alt', alt),
       h('button', { type: 'submit', className: 'button', text: '上传图片' })
     ]);
+    file.addEventListener('change', function () { forms.clearErrors(form); });
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       if (!file.files.length) {
@@ -91,7 +95,7 @@
     if (listing.published_at) { lines.push(h('p', { text: '发布于 ' + forms.when(listing.published_at) })); }
     lines.push(h('p', { text: listing.valid_until ? '自动下架于 ' + forms.when(listing.valid_until) : '没有设自动下架时间' }));
     if (listing.status === 'draft' || listing.status === 'scheduled') {
-      var at = forms.input({ type: 'datetime-local' });
+      var at = forms.momentInput(null);
       var later = h('div', { className: 'schedule' }, [
         forms.field('定时发布', 'at', at),
         ui.button('到时自动发布', function () { actions.publish(forms.toMoment(at.value) || '', later); }, 'button')
@@ -147,6 +151,10 @@
       }
 
       function saveThen(next, errorRoot) {
+        if (!forms.checkTimes(form)) {
+          if (errorRoot && errorRoot !== form) { forms.showErrors(errorRoot, { message: '请先改正表单里标红的项目', fields: {} }); }
+          return;
+        }
         save.disabled = true;
         var body = listingForm.read(form, listing.kind, listing.version);
         api.put('/admin/api/listings/' + listing.id, body, function (error, saved) {
@@ -170,8 +178,9 @@
 
       var actions = {
         publish: function (at, scheduleBox) {
+          if (at !== null && !forms.checkTimes(scheduleBox)) { return; }
           if (at === '') {
-            return forms.showErrors(scheduleBox, { message: '', fields: { at: '请选择发布时间' } });
+            return forms.showErrors(scheduleBox, { message: '', fields: { at: '请填写发布时间，例如“2026-12-07 14:30”' } });
           }
           saveThen(function (saved) {
             // The save went through even if publishing is refused: a retry must send its version.

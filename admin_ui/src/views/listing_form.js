@@ -20,7 +20,7 @@
   }
 
   function moment(name, label, iso, hint) {
-    return field(label, name, input({ type: 'datetime-local', value: forms.fromMoment(iso) }), hint);
+    return field(label, name, forms.momentInput(iso), hint);
   }
 
   function common(listing, app) {
@@ -134,7 +134,7 @@
       ]),
       field('怎么申请（必填）', 'subsidy.how_to_apply', forms.textarea({ maxlength: '400', rows: '3' }, subsidy.how_to_apply)),
       field('要带的材料', 'subsidy.documents_needed', forms.textarea({ maxlength: '400', rows: '3' }, subsidy.documents_needed)),
-      field('申请截止日', 'subsidy.apply_deadline', input({ type: 'date', value: subsidy.apply_deadline || '' }))
+      field('申请截止日', 'subsidy.apply_deadline', forms.dateInput(subsidy.apply_deadline || ''))
     ]);
   }
 
@@ -224,7 +224,7 @@
       document_number: forms.value(form, 'subsidy.document_number'),
       how_to_apply: forms.value(form, 'subsidy.how_to_apply'),
       documents_needed: forms.value(form, 'subsidy.documents_needed'),
-      apply_deadline: blankOrNull(forms.value(form, 'subsidy.apply_deadline'))
+      apply_deadline: blankOrNull(forms.toDate(forms.value(form, 'subsidy.apply_deadline')))
     };
   }
 

@@ -75,8 +75,8 @@
     var kindSelect = forms.select((app.choices && app.choices.registration_kinds) || [], state.filters.kind, '全部类型');
     var statusSelect = forms.select((app.choices && app.choices.registration_statuses) || [], state.filters.status, '全部状态');
     var placeSelect = forms.select(placeOptions(app.places), state.filters.community_id, '全部社区');
-    var fromInput = forms.input({ type: 'date', value: state.filters.from });
-    var toInput = forms.input({ type: 'date', value: state.filters.to });
+    var fromInput = forms.dateInput(state.filters.from);
+    var toInput = forms.dateInput(state.filters.to);
     var searchInput = forms.input({ type: 'search', value: state.filters.q, placeholder: '姓名或登记号', maxlength: '40' });
     var exportLink = h('a', { className: 'button', text: '导出CSV', download: '' });
     var listingChip = h('div', { className: 'inbox-chips' });
@@ -98,10 +98,17 @@
     ]);
     filterForm.addEventListener('submit', function (event) {
       event.preventDefault();
+      if ([fromInput, toInput].map(forms.checkTime).indexOf(null) >= 0) { return; }
       applyFilters(readFilters(), 1);
     });
-    [kindSelect, statusSelect, placeSelect, fromInput, toInput].forEach(function (control) {
+    [kindSelect, statusSelect, placeSelect].forEach(function (control) {
       control.addEventListener('change', function () { applyFilters(readFilters(), 1); });
+    });
+    [fromInput, toInput].forEach(function (control) {
+      forms.onDate(control, function () {
+        var filters = readFilters();
+        if (filters.from !== state.filters.from || filters.to !== state.filters.to) { applyFilters(filters, 1); }
+      });
     });
 
     function readFilters() {
@@ -110,8 +117,8 @@
         status: statusSelect.value,
         listing_id: state.filters.listing_id,
         community_id: placeSelect.value,
-        from: fromInput.value,
-        to: toInput.value,
+        from: forms.toDate(fromInput.value),
+        to: forms.toDate(toInput.value),
         q: searchInput.value.replace(/^\s+|\s+$/g, '')
       };
     }
