@@ -18,6 +18,7 @@ from kiosk_server.listings.schemas import (
     AnnouncementsQuery,
     DeliveryQuery,
     FeedQuery,
+    HomeQuery,
     ListingIn,
     PublishIn,
 )
@@ -230,6 +231,25 @@ def openapi_document() -> dict[str, Any]:
                 ),
                 "parameters": [
                     *c.query(FeedQuery),
+                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "304": {"description": "与 If-None-Match 相同，没有变化"},
+                    **_errors(404, 422),
+                },
+            }
+        },
+        "/api/home": {
+            "get": {
+                "tags": ["public"],
+                "summary": "屏幕首页：每类信息的真实条数和最新几条；带 ETag",
+                "description": (
+                    "kinds 按类（job、training、subsidy、event）给出 total 和 newest；"
+                    "cursors 与 /api/feed 的相同。"
+                ),
+                "parameters": [
+                    *c.query(HomeQuery),
                     {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from typing import Any, Literal
 
 import segno
@@ -23,10 +24,11 @@ from kiosk_server.listings.queries import (
     active_announcements,
     feed,
     feed_sort,
+    home,
     public_listing_by_id,
     shown_to,
 )
-from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.listings.schemas import FeedQuery, HomeQuery, ScreenPlace
 from kiosk_server.places.models import PlaceLevel
 from kiosk_server.places.queries import community_or_error, place_tree, site_or_error, sites
 from kiosk_server.screens.actions import do_register_tv
@@ -88,7 +90,7 @@ def site_detail(site_id: int) -> Response:
     return jsonify(public_site(site_or_error(site_id)))
 
 
-def _feed_place(query: FeedQuery) -> FeedPlace:
+def _feed_place(query: ScreenPlace) -> FeedPlace:
     place = locate(feed_cache(current_app), query.community_id, query.site_id)
     if place is not None and (query.site_id is not None or place.level == PlaceLevel.COMMUNITY):
         return place
@@ -99,45 +101,72 @@ def _feed_place(query: FeedQuery) -> FeedPlace:
     raise ApiError(404, "没有这个社区")  # added between the two reads: ask again
 
 
-def _feed_body(query: FeedQuery, place: FeedPlace) -> bytes:
-    scope = place.scope
-    page = feed(query, scope, place.origin)
-    body: dict[str, Any] = {
-        "community": {"id": place.community_id, "name": place.name},
-        "scope": scope,
-        "cursors": {str(key): value for key, value in place.cursors.items()},
-        "page": query.page,
-        "per_page": query.per_page,
-        "sort": feed_sort(query),
-        "total": page.total,
-        "items": [public_listing(listing) for listing in page.items],
-        "announcements": [public_announcement(item) for item in active_announcements(scope)],
-    }
-    return jsonify(body).get_data()
-
-
-@bp.get("/feed")
-def listing_feed() -> Response:
-    query = parse_query(FeedQuery)
+def _place_answer(answer: str, query: ScreenPlace, render: Callable[[FeedPlace], Any]) -> Response:
+    """An answer that follows from a screen's place and its scope's head (the feed,
+    the home screen): an ETag from the head, and the body kept in the feed cache."""
     # Heads first, in the same statement as the community: a change committed
-    # after this read is also in the items, and screens that catch up from
+    # after this read is also in the body, and screens that catch up from
     # these cursors apply it idempotently.
     place = _feed_place(query)
     params = hashlib.sha1(request.query_string, usedforsecurity=False).hexdigest()[:12]
-    tag = f"feed-{place.head}-{params}"
+    tag = f"{answer}-{place.head}-{params}"
     if (unchanged := _not_modified(tag)) is not None:
         return unchanged
-    # The same (community, heads, query string) is the same answer: see feed_cache.
+    # The same (answer, community, heads, query string) is the same body: see feed_cache.
     cache = feed_cache(current_app)
-    key = FeedKey.of(place, request.query_string)
+    key = FeedKey.of(place, answer, request.query_string)
     body = cache.get(key)
     if body is None:
-        body = _feed_body(query, place)
+        scope = place.scope
+        body = jsonify(
+            {
+                "community": {"id": place.community_id, "name": place.name},
+                "scope": scope,
+                "cursors": {str(key): value for key, value in place.cursors.items()},
+                **render(place),
+                "announcements": [
+                    public_announcement(item) for item in active_announcements(scope)
+                ],
+            }
+        ).get_data()
         cache.put(key, body)
     # Built the same way on a hit and a miss (what jsonify builds), so the two
     # answers are byte for byte the same, and Flask-Compress treats them alike.
     response = current_app.response_class(body, mimetype="application/json")
     return _with_etag(response, tag)
+
+
+@bp.get("/feed")
+def listing_feed() -> Response:
+    query = parse_query(FeedQuery)
+
+    def render(place: FeedPlace) -> dict[str, Any]:
+        page = feed(query, place.scope, place.origin)
+        return {
+            "page": query.page,
+            "per_page": query.per_page,
+            "sort": feed_sort(query),
+            "total": page.total,
+            "items": [public_listing(listing) for listing in page.items],
+        }
+
+    return _place_answer("feed", query, render)
+
+
+@bp.get("/home")
+def home_screen() -> Response:
+    query = parse_query(HomeQuery)
+
+    def render(place: FeedPlace) -> dict[str, Any]:
+        kinds = home(place.scope, query.newest)
+        return {
+            "kinds": {
+                kind: {"total": total, "newest": [public_listing(item) for item in items]}
+                for kind, (total, items) in kinds.items()
+            }
+        }
+
+    return _place_answer("home", query, render)
 
 
 @bp.get("/listings/<int:listing_id>")

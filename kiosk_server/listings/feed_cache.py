@@ -36,6 +36,8 @@ LOCATE_ATTEMPTS = 3
 class FeedKey(NamedTuple):
     """What a feed body depends on, so an entry is only ever used for its own state."""
 
+    # Which answer: the feed, or the home screen's.
+    answer: str
     community_id: int
     # The path and name come from the same statement as the heads: a place moved
     # or renamed by hand makes a new key, although no change row says so.
@@ -50,8 +52,9 @@ class FeedKey(NamedTuple):
     query_string: bytes
 
     @classmethod
-    def of(cls, place: FeedPlace, query_string: bytes) -> FeedKey:
+    def of(cls, place: FeedPlace, answer: str, query_string: bytes) -> FeedKey:
         return cls(
+            answer,
             place.community_id,
             place.path,
             place.name,
@@ -62,7 +65,7 @@ class FeedKey(NamedTuple):
         )
 
     def size(self) -> int:
-        return len(self.query_string) + len(self.path) + len(self.name)
+        return len(self.answer) + len(self.query_string) + len(self.path) + len(self.name)
 
 
 class FeedCache:

@@ -11,8 +11,14 @@ from sqlalchemy import Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from kiosk_server.extensions import db
-from kiosk_server.listings.models import Announcement, AnnouncementStatus, Listing, ListingStatus
-from kiosk_server.listings.schemas import FeedQuery
+from kiosk_server.listings.models import (
+    Announcement,
+    AnnouncementStatus,
+    Listing,
+    ListingKind,
+    ListingStatus,
+)
+from kiosk_server.listings.schemas import CATEGORY_GROUPS, FeedQuery
 from kiosk_server.listings.search import query_terms
 from kiosk_server.live.models import Change
 from kiosk_server.paging import Page, paginate
@@ -37,7 +43,8 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing
     if query.kind:
         statement = statement.where(Listing.kind == query.kind)
     if query.category:
-        statement = statement.where(Listing.job_category == query.category)
+        categories = CATEGORY_GROUPS.get(query.category, (query.category,))
+        statement = statement.where(Listing.job_category.in_(categories))
     if query.pay_unit:
         statement = statement.where(Listing.pay_unit == query.pay_unit)
     if query.free is not None:
@@ -97,6 +104,21 @@ def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[
     else:
         order = CLOSING_SOON if sort == "closing" else NEWEST_FIRST
     return paginate(statement, order, query.page, query.per_page)
+
+
+def home(scope_ids: list[int], newest: int) -> dict[str, tuple[int, list[Listing]]]:
+    """Each kind's live listings in scope: how many, and the newest few."""
+    live = (Listing.status == ListingStatus.PUBLISHED, Listing.target_id.in_(scope_ids))
+    rows = db.session.execute(
+        select(Listing.kind, func.count()).where(*live).group_by(Listing.kind)
+    ).all()
+    counts = {kind: count for kind, count in rows}
+    answer = {}
+    for kind in ListingKind:
+        statement = select(Listing).where(*live, Listing.kind == kind).order_by(*NEWEST_FIRST)
+        items = db.session.scalars(statement.limit(newest)).all() if newest else []
+        answer[kind.value] = (counts.get(kind, 0), list(items))
+    return answer
 
 
 @dataclass(frozen=True)

@@ -169,11 +169,26 @@ class AnnouncementIn(Strict):
     valid_until: Moment
 
 
-class FeedQuery(Strict):
+# Filters the screens offer that take in more than one category.
+CATEGORY_GROUPS = {"full_or_part_time": ("full_time", "part_time")}
+
+
+class ScreenPlace(Strict):
+    """Where a screen stands: a TV's community, or a kiosk's site."""
+
     community_id: QueryId | None = None
     site_id: QueryId | None = None
+
+    @model_validator(mode="after")
+    def check_place(self) -> Self:
+        if (self.community_id is None) == (self.site_id is None):
+            raise FieldProblem("community_id", "请提供 community_id 或 site_id 其中之一")
+        return self
+
+
+class FeedQuery(ScreenPlace):
     kind: Literal["job", "training", "subsidy", "event"] | None = None
-    category: JobCategoryName | None = None
+    category: JobCategoryName | Literal["full_or_part_time"] | None = None
     pay_unit: PayUnitName | None = None
     q: Line(40) | None = None
     free: bool | None = None
@@ -182,11 +197,10 @@ class FeedQuery(Strict):
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 20
 
-    @model_validator(mode="after")
-    def check_place(self) -> Self:
-        if (self.community_id is None) == (self.site_id is None):
-            raise FieldProblem("community_id", "请提供 community_id 或 site_id 其中之一")
-        return self
+
+class HomeQuery(ScreenPlace):
+    # The newest listings of each kind a home screen shows beside its counts.
+    newest: Annotated[int, Field(ge=0, le=6)] = 3
 
 
 class AnnouncementsQuery(Strict):

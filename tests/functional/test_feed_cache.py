@@ -262,7 +262,8 @@ def test_refusals_are_unchanged(client: FlaskClient, world: World) -> None:
 
 
 def _key(number: int) -> FeedKey:
-    return FeedKey(1, "/1/", "社区", number, None, None, f"community_id=1&page={number}".encode())
+    query = f"community_id=1&page={number}".encode()
+    return FeedKey("feed", 1, "/1/", "社区", number, None, None, query)
 
 
 def test_the_cache_keeps_the_most_recently_used_within_its_count() -> None:

@@ -133,3 +133,67 @@ def test_an_unknown_order_is_refused_by_name(client: FlaskClient, world: World) 
 
     assert response.status_code == 422
     assert "sort" in response.json["error"]["fields"]
+
+
+def test_full_or_part_time_takes_in_both_categories(
+    client: FlaskClient, world: World, admin: StaffClient
+) -> None:
+    for title, category in (("全职", "full_time"), ("兼职", "part_time"), ("计件", "piece_rate")):
+        block = {"employer": "社区微工厂", "category": category}
+        admin.publish(listing_input("job", target_id=world.jiuquhe.id, title=title, job=block))
+
+    both = _feed(client, community_id=world.jiuquhe.id, category="full_or_part_time")
+
+    assert sorted(_titles(both)) == ["全职", "兼职"]
+
+
+# The home screen
+
+
+def test_home_counts_every_live_listing_in_scope_and_shows_the_newest_of_each_kind(
+    client: FlaskClient, world: World, admin: StaffClient
+) -> None:
+    for n in range(5):
+        admin.publish(_job(f"岗位{n}", world.city.id))
+    admin.publish(listing_input("training", target_id=world.huangdao_street.id))
+    admin.publish(_job("别的社区的岗位", world.taidong1.id))
+    gone = admin.publish(_job("已下架的岗位", world.jiuquhe.id))
+    admin.post(f"/admin/api/listings/{gone['id']}/withdraw")
+
+    home = client.get(f"/api/home?community_id={world.jiuquhe.id}&newest=2").json
+
+    assert {kind: part["total"] for kind, part in home["kinds"].items()} == {
+        "job": 5,
+        "training": 1,
+        "subsidy": 0,
+        "event": 0,
+    }
+    assert [item["title"] for item in home["kinds"]["job"]["newest"]] == ["岗位4", "岗位3"]
+    assert home["community"]["name"] == "九曲河社区"
+    assert set(home["cursors"]) == {str(place) for place in home["scope"]}
+
+
+def test_home_answers_304_until_something_in_scope_changes(
+    client: FlaskClient, world: World, admin: StaffClient
+) -> None:
+    admin.publish(_job("岗位", world.jiuquhe.id))
+    url = f"/api/home?site_id={world.station.id}"
+    first = client.get(url)
+    feed = client.get(f"/api/feed?site_id={world.station.id}")
+
+    assert first.headers["ETag"] != feed.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    admin.publish(_job("新岗位", world.city.id))
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.json["kinds"]["job"]["total"] == 2
+
+
+def test_home_refuses_a_missing_place_and_too_many_newest(
+    client: FlaskClient, world: World
+) -> None:
+    assert client.get("/api/home?community_id=999999").status_code == 404
+    too_many = client.get(f"/api/home?community_id={world.jiuquhe.id}&newest=50")
+    assert too_many.status_code == 422
+    assert "newest" in too_many.json["error"]["fields"]
+    assert client.get("/api/home").status_code == 422
