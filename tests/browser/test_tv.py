@@ -229,7 +229,7 @@ def test_a_listing_published_meanwhile_waits_behind_the_notice(tv: Remote, site:
 
     listing = site.staff().publish(listing_input(target_id=site.ids["jiuquhe"], title="新来的岗位"))
 
-    expect(page.locator(".badge-new")).to_have_text("1条新信息，按红键查看")
+    expect(page.locator(".badge-new")).to_have_text("1条新信息：按上键选这里，再按OK查看")
     assert tv.focused() == focused
     assert tv.card_keys() == cards
     screenshot(page, "tv-notice")
@@ -279,7 +279,7 @@ def test_the_tv_catches_up_after_the_connection_drops(tv: Remote, site: Site) ->
         site.server.restart()
 
     expect(page.locator(".badge-offline")).to_have_count(0, timeout=20000)
-    expect(page.locator(".badge-new")).to_have_text("1条新信息，按红键查看")
+    expect(page.locator(".badge-new")).to_have_text("1条新信息：按上键选这里，再按OK查看")
     assert f"listing-{gone_id}" not in tv.card_keys()
     tv.code(403)
     assert tv.card_keys() == [f"listing-{added_id}"]
@@ -359,8 +359,8 @@ def test_asking_staff_to_call_back_records_the_number_once(tv: Remote, site: Sit
     assert "11位" in page.locator(".field-error").nth(1).inner_text()
     screenshot(page, "tv-callback-errors")
 
-    tv.press(f"Digit{number[10]}")
-    tv.move_until("ArrowLeft", "consent")
+    tv.press(f"Digit{number[10]}")  # a digit takes focus to the number; the box is above it
+    tv.move_until("ArrowUp", "consent")
     tv.press("Enter")
     expect(page.locator("[data-key=consent]")).to_have_attribute("aria-checked", "true")
     tv.to_confirm()
@@ -373,7 +373,7 @@ def test_asking_staff_to_call_back_records_the_number_once(tv: Remote, site: Sit
     tv.press("Enter")  # 好的，返回
     tv.press("Enter")  # 请工作人员联系我, again
     tv.press(*[f"Digit{d}" for d in number])
-    tv.move_until("ArrowLeft", "consent")
+    tv.move_until("ArrowUp", "consent")
     tv.press("Enter")
     tv.to_confirm()
     tv.press("Enter")

@@ -12,6 +12,12 @@
   var FEED_CACHE_KEY = 'jxj.tv.feed';
   var IDLE_MS = 10 * 60 * 1000;
   var KIND_BY_DIGIT = { 1: 'job', 2: 'training', 3: 'subsidy', 4: 'event' };
+  // The 1280×720 design (tv.css): its bottom safe margin, the gap kept above the
+  // hint line, and the least a stretchy part keeps (two lines of text).
+  var STAGE_HEIGHT = 720;
+  var SAFE_Y = 36;
+  var FIT_GAP = 8;
+  var FIT_MIN = 64;
 
   var storage = screens.storage;
   // In preview nothing may lead to a form that registers someone.
@@ -144,6 +150,7 @@
     if (view && view.onChange) { view.onChange(result, change); }
     this.renderStatus();
     this.focus.ensure();
+    this.labelNotice();
   };
 
   App.prototype.refreshAll = function () {
@@ -151,6 +158,7 @@
     if (view && view.refresh) { view.refresh(); }
     this.renderStatus();
     this.focus.ensure();
+    this.labelNotice();
   };
 
   App.prototype.setOnline = function (online) {
@@ -169,18 +177,74 @@
     if (!this.online) {
       parts.push(h('p', { className: 'badge badge-offline', text: '网络已断开，正在重连' }));
     }
-    var waiting = this.catalogue.pendingCount();
-    if (waiting > 0 && this.settings && this.settings.token) {
-      parts.push(h('p', { className: 'badge badge-new', text: waiting + '条新信息，按红键查看' }));
+    var notice = this.newListingsNotice();
+    if (notice) { parts.push(notice); }
+    if (this.previewNote) {
+      parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
     }
     var announcements = this.catalogue.activeAnnouncements();
     if (announcements.length) {
       parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
     }
-    if (this.previewNote) {
-      parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
-    }
+    // The notice is built afresh: a person standing on it stays on it.
+    var focused = this.focus.current;
+    var onNotice = focused && focused.getAttribute('data-key') === 'new-listings';
     screens.dom.replace(this.statusEl, parts);
+    if (onNotice && notice) { this.focus.focus(notice); }
+    this.labelNotice();
+    this.fit();
+  };
+
+  /* Waiting listings: a button on the strip, reached with the arrows (up, as far
+   * as it goes) and opened with OK; the red key is a shortcut to the same. Its
+   * coming never moves focus. What it says changes once it has focus. */
+  App.prototype.newListingsNotice = function () {
+    var self = this;
+    var waiting = this.catalogue.pendingCount();
+    if (!waiting || !this.settings || !this.settings.token) { return null; }
+    var notice = h('p', {
+      className: 'badge badge-new', 'data-focusable': '', 'data-key': 'new-listings',
+      role: 'button', tabindex: '-1'
+    });
+    notice.waiting = waiting;
+    notice.activate = function () { self.openNew(); };
+    return notice;
+  };
+
+  /* The notice says how to reach it, and once reached, what OK does. */
+  App.prototype.labelNotice = function () {
+    var notice = this.statusEl.querySelector('[data-key="new-listings"]');
+    if (!notice) { return; }
+    var text = notice.waiting + '条新信息' +
+      (this.focus.current === notice ? '，按OK查看' : '：按上键选这里，再按OK查看');
+    if (notice.textContent !== text) { screens.dom.replace(notice, text); }
+  };
+
+  /* Whatever the strip holds, every control stays above the hint line and inside
+   * the safe area: the view's one stretchy part (data-fit, long text that scrolls
+   * with the arrows) gives up the room. Offsets are in the 1280×720 design
+   * whatever the stage's scale, so the sums below are too. */
+  App.prototype.fit = function () {
+    var stretchy = this.screenEl.querySelector('[data-fit]');
+    if (!stretchy) { return; }
+    stretchy.style.maxHeight = '';
+    var hints = this.screenEl.querySelector('.hints');
+    var floor = hints ? hints.offsetTop - FIT_GAP : STAGE_HEIGHT - SAFE_Y;
+    var lowest = 0;
+    var controls = this.screenEl.querySelectorAll('[data-focusable]');
+    for (var i = 0; i < controls.length; i++) {
+      lowest = Math.max(lowest, this.offsetTop(controls[i]) + controls[i].offsetHeight);
+    }
+    var over = lowest - floor;
+    if (over > 0) {
+      stretchy.style.maxHeight = Math.max(FIT_MIN, stretchy.offsetHeight - over) + 'px';
+    }
+  };
+
+  App.prototype.offsetTop = function (element) {
+    var top = 0;
+    for (var node = element; node && node !== this.stage; node = node.offsetParent) { top += node.offsetTop; }
+    return top;
   };
 
   App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
@@ -200,11 +264,15 @@
     this.previewNote = '';
     screens.dom.clear(this.screenEl);
     var preferred = view.render(this.screenEl);
-    var remembered = focusKey ? this.screenEl.querySelector('[data-key="' + focusKey + '"]') : null;
     this.renderStatus();
+    // The stage: the focus may have been on the strip's notice.
+    var remembered = focusKey ? this.stage.querySelector('[data-key="' + focusKey + '"]') : null;
     this.focus.current = null;
     this.focus.lastRect = null;
-    this.focus.ensure(remembered || preferred);
+    // What had focus may have become something nobody can press (a withdrawn
+    // listing's 请工作人员联系我): then the view's own choice, its way out.
+    this.focus.ensure(remembered && this.focus.inside(remembered) ? remembered : preferred);
+    this.labelNotice();
   };
 
   App.prototype.back = function () {
@@ -282,11 +350,10 @@
   };
 
   App.prototype.showMessage = function (text) {
-    screens.dom.replace(this.screenEl, h('div', { className: 'message' }, [
-      h('p', { className: 'message-text', text: text, tabindex: '-1', 'data-focusable': '' })
-    ]));
+    var message = h('p', { className: 'message-text', text: text, tabindex: '-1', 'data-focusable': '' });
+    screens.dom.replace(this.screenEl, h('div', { className: 'message' }, [message]));
     this.focus.current = null;
-    this.focus.ensure();
+    this.focus.ensure(message);
   };
 
   App.prototype.restartIdle = function () {
@@ -329,12 +396,11 @@
     if (!key) { return; }
     event.preventDefault();
     var handler = this.dialog || this.current();
-    if (handler && handler.handleKey && handler.handleKey(key.action, key.digit)) {
-      this.focus.ensure();
-      return;
+    if (!(handler && handler.handleKey && handler.handleKey(key.action, key.digit))) {
+      this.globalKey(key.action, key.digit);
     }
-    this.globalKey(key.action, key.digit);
     this.focus.ensure();
+    this.labelNotice();
   };
 
   App.prototype.globalKey = function (action, digit) {

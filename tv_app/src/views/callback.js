@@ -1,5 +1,11 @@
 /* "请工作人员联系我": a mobile number typed with the remote's digits (or the
- * keypad on screen), a consent box, and a kind answer. */
+ * keypad on screen), a consent box, and a kind answer.
+ *
+ * OK is how anyone finishes, so it must never flip the consent the person is not
+ * looking at: a digit from the remote takes focus to the number itself, where OK
+ * sends; the keypad's eleventh digit takes it to 确认. From home to "登记成功"
+ * for a job: OK (岗位), up, right, OK (计件), down, OK (the job), OK (请工作人员联系我),
+ * OK (我同意), eleven digits, OK: 20 presses (tests/browser/test_tv_first_use.py). */
 (function (window) {
   'use strict';
 
@@ -32,14 +38,18 @@
     consent.setAttribute('aria-checked', this.consent ? 'true' : 'false');
     var pad = h('div', { className: 'keypad', 'data-focus-container': '', role: 'group', 'aria-label': '数字键盘' });
     for (var i = 0; i < KEYPAD.length; i++) { pad.appendChild(this.padKey(KEYPAD[i])); }
+    var mobile = h('p', {
+      className: 'mobile' + (this.digits ? '' : ' is-empty'), 'data-focusable': '', 'data-key': 'mobile',
+      tabindex: '-1', role: 'textbox', 'aria-labelledby': 'mobile-label', 'aria-readonly': 'true',
+      text: this.digits ? screens.format.mobile(this.digits) : '用遥控器数字键输入'
+    });
+    mobile.activate = function () { self.submit(); };
+    var complete = this.digits.length === 11;
     var field = h('div', { className: 'field' }, [
       h('p', { className: 'field-label', id: 'mobile-label', text: '您的手机号码' }),
-      h('p', {
-        className: 'mobile' + (this.digits ? '' : ' is-empty'),
-        role: 'textbox', 'aria-labelledby': 'mobile-label', 'aria-readonly': 'true',
-        text: this.digits ? screens.format.mobile(this.digits) : '用遥控器数字键输入'
-      }),
-      this.errors.mobile ? h('p', { className: 'field-error', role: 'alert', text: this.errors.mobile }) : null
+      mobile,
+      this.errors.mobile ? h('p', { className: 'field-error', role: 'alert', text: this.errors.mobile })
+        : complete ? h('p', { className: 'field-next', text: '号码输好了，按OK送出' }) : null
     ]);
     screens.dom.append(container, h('section', { className: 'callback' }, [
       h('h1', { className: 'title', text: '请工作人员联系我' }),
@@ -54,7 +64,7 @@
         ]),
         pad
       ]),
-      h('p', { className: 'hints', text: '数字键输入号码 · 确定键选中 · 返回键：不登记，回到上一步' })
+      h('p', { className: 'hints', text: '确定键勾选“我同意” · 数字键输入号码，输完按OK送出 · 返回键：不登记，回到上一步' })
     ]));
     return consent;
   };
@@ -75,21 +85,23 @@
       } else if (label === '确认') {
         self.submit();
       } else {
-        self.type(label);
+        self.type(label, 'pad-确认');
       }
     }, 'pad-key' + (label.length > 1 ? ' pad-wide' : ''));
   };
 
-  CallbackView.prototype.type = function (digit) {
+  /* One more digit. From the remote, focus goes to the number (OK there sends);
+   * from the keypad it stays on the keypad until the eleventh, then goes to `last`. */
+  CallbackView.prototype.type = function (digit, last) {
     if (this.digits.length >= 11) { return; }
     this.digits += digit;
     this.errors.mobile = '';
-    this.refresh();
+    this.refresh(last === 'mobile' || this.digits.length === 11 ? last : null);
   };
 
   CallbackView.prototype.handleKey = function (action, digit) {
     if (action === 'digit' && !this.done) {
-      this.type(String(digit));
+      this.type(String(digit), 'mobile');
       return true;
     }
     return false;
@@ -105,7 +117,11 @@
     } else if (!screens.format.validMobile(this.digits)) {
       this.errors.mobile = '这个号码不像手机号，请检查一下';
     }
-    if (this.errors.consent || this.errors.mobile) { this.refresh('pad-确认'); return; }
+    // Missing consent: to the box the message names, for the person to tick it.
+    if (this.errors.consent || this.errors.mobile) {
+      this.refresh(this.errors.consent ? 'consent' : null);
+      return;
+    }
     this.sending = true;
     var url = '/api/listings/' + this.listing.id + '/callback';
     var body = { mobile: this.digits, consent: true };
@@ -122,7 +138,7 @@
       } else {
         self.errors.form = (data && data.error && data.error.message) || '没有登记成功，请稍后再试';
       }
-      self.refresh('pad-确认');
+      self.refresh();
     });
   };
 

@@ -69,29 +69,38 @@
     if (this.gone) { ask.setAttribute('data-disabled', ''); ask.setAttribute('aria-disabled', 'true'); }
     actions.appendChild(ask);
     actions.appendChild(tv.cards.button('返回', 'back', function () { app.back(); }));
-    var body = h('div', {
-      className: 'body-text', 'data-focusable': '', 'data-key': 'body', tabindex: '-1',
+    // The facts and the text scroll together with up and down while they have
+    // focus; the app shrinks them to the room left, so the buttons stay on screen.
+    var details = h('div', {
+      className: 'detail-scroll', 'data-focusable': '', 'data-key': 'body', 'data-fit': '', tabindex: '-1',
       role: 'region', 'aria-label': '详细介绍'
-    }, [h('p', { text: l.body || l.summary || '' })]);
+    }, [
+      h('dl', { className: 'facts' }, this.facts()),
+      l.body || l.summary ? h('p', { className: 'body-text', text: l.body || l.summary }) : null
+    ]);
     var image = l.images && l.images[0]
       ? h('img', { className: 'photo', src: l.images[0].urls.tv, alt: l.images[0].alt || l.title })
       : null;
-    screens.dom.append(container, h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
-      this.gone ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息已经结束' }) : null,
-      h('div', { className: 'detail-main' }, [
-        h('p', { className: 'card-tag', text: tv.cards.KIND_NAMES[l.kind] + (l.job ? ' · ' + l.job.category_name : '') }),
-        h('h1', { className: 'detail-title', text: l.title }),
-        h('p', { className: 'detail-key', text: tv.cards.keyLine(l) }),
-        h('dl', { className: 'facts' }, this.facts()),
-        body,
-        actions
+    screens.dom.append(container, [
+      h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
+        h('div', { className: 'detail-main' }, [
+          h('p', { className: 'card-tag', text: tv.cards.KIND_NAMES[l.kind] + (l.job ? ' · ' + l.job.category_name : '') }),
+          h('h1', { className: 'detail-title', text: l.title }),
+          // Withdrawn: said where the pay was, so nothing below moves.
+          this.gone
+            ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息已经结束' })
+            : h('p', { className: 'detail-key', text: tv.cards.keyLine(l) }),
+          details,
+          actions
+        ]),
+        h('aside', { className: 'detail-side' }, [
+          image,
+          h('img', { className: 'qr', src: '/api/listings/' + l.id + '/qr.png', alt: '手机扫码查看这条信息' }),
+          h('p', { className: 'qr-note', text: '用手机扫一扫，带走这条信息' })
+        ])
       ]),
-      h('aside', { className: 'detail-side' }, [
-        image,
-        h('img', { className: 'qr', src: '/api/listings/' + l.id + '/qr.png', alt: '手机扫码查看这条信息' }),
-        h('p', { className: 'qr-note', text: '用手机扫一扫，带走这条信息' })
-      ])
-    ]));
+      h('p', { className: 'hints', text: '选中介绍后按上下键翻看 · 返回键：上一步 · 0：首页' })
+    ]);
     return this.gone ? actions.lastChild : ask;
   };
 

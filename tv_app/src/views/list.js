@@ -138,7 +138,7 @@
     var key = focused ? focused.getAttribute('data-key') : null;
     var rect = this.app.focus.lastRect;
     this.app.render(this, key);
-    if (key && !this.app.screenEl.querySelector('[data-key="' + key + '"]')) {
+    if (key && !this.app.stage.querySelector('[data-key="' + key + '"]')) {
       this.app.focus.current = null;
       this.app.focus.lastRect = rect;
       this.app.focus.ensure();
