@@ -339,13 +339,16 @@ def publish_copy(
     of them, then pushes the changes."""
     copy = _copy(template)
     copy.title = title
-    copy.target_id = target_id
-    copy.site_id = site_id
+    # As objects, from the session's identity map after the first of a batch, so
+    # the copy renders as loaded instead of being read back.
+    copy.target = db.session.get_one(Place, target_id)
+    copy.site = db.session.get(Site, site_id) if site_id is not None else None
     copy.status = ListingStatus.PUBLISHED
     copy.published_at = copy.valid_from = published_at
     copy.valid_until = valid_until
+    copy.images = []
     db.session.add(copy)
-    return _record_listing(copy, "upsert", "published")
+    return _record_listing(copy, "upsert", "published", reload=False)
 
 
 def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listing:
