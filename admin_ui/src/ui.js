@@ -1,4 +1,5 @@
-/* Small pieces every console page uses: buttons, tables, paging, notices, place pickers. */
+/* Small pieces every console page uses: buttons, tables, paging, notices, confirmations,
+ * place pickers. */
 (function (window) {
   'use strict';
 
@@ -66,6 +67,53 @@
     });
   }
 
+  /* A question before an action that cannot simply be undone, asked on the page: the
+   * browser's own confirm() box says "OK / Cancel" in the browser's language. A modal
+   * <dialog> with the question, what the action does, 取消 and a button that names the
+   * action. The keyboard starts inside it (on 取消 when the action is dangerous), Esc or
+   * 取消 leave it, and the focus goes back to the button that opened it.
+   * options: {title, lines: [text], confirm: '确认下架', danger: bool}. */
+  var asking = null;
+  function confirm(options, onConfirm) {
+    // A double click, or a second question while one is open, asks once.
+    if (asking) { return; }
+    var opener = document.activeElement;
+    var cancel = h('button', { type: 'button', className: 'button', text: '取消' });
+    var go = h('button', {
+      type: 'button', className: 'button ' + (options.danger ? 'danger-solid' : 'primary'), text: options.confirm
+    });
+    var dialog = h('dialog', {
+      className: 'confirm', role: 'dialog', 'aria-modal': 'true',
+      'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text'
+    }, [
+      h('h2', { id: 'confirm-title', text: options.title }),
+      h('div', { id: 'confirm-text' }, (options.lines || []).map(function (line) { return h('p', { text: line }); })),
+      h('div', { className: 'confirm-actions' }, [cancel, go])
+    ]);
+    var confirmed = false;
+
+    function leave() { if (dialog.open) { dialog.close(); } }
+    // However it closes (a button, Esc, staff leaving the page), it ends here once.
+    dialog.addEventListener('close', function () {
+      window.removeEventListener('hashchange', leave);
+      if (dialog.parentNode) { dialog.parentNode.removeChild(dialog); }
+      asking = null;
+      if (opener && opener.focus && document.body.contains(opener)) { opener.focus(); }
+      if (confirmed) { onConfirm(); }
+    });
+    cancel.addEventListener('click', leave);
+    go.addEventListener('click', function () {
+      confirmed = true;
+      leave();
+    });
+    window.addEventListener('hashchange', leave);
+
+    asking = dialog;
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    (options.danger ? cancel : go).focus();
+  }
+
   function pill(text, kind) { return h('span', { className: 'pill ' + (kind || ''), text: text }); }
 
   function section(title, children, className) {
@@ -79,6 +127,7 @@
     table: table,
     pager: pager,
     notice: notice,
+    confirm: confirm,
     errorBox: errorBox,
     placeChoices: placeChoices,
     pill: pill,

@@ -153,8 +153,11 @@ def test_a_job_reaches_the_street_it_was_sent_to_and_no_further(
     screenshot(console, "console-published")
     screenshot(tv, "console-tv-received")
 
-    console.once("dialog", lambda dialog: dialog.accept())
     console.click("[data-action=withdraw]")
+    # Asked on the page, saying how many screens it reaches: the TV in the street.
+    confirmation = console.get_by_role("dialog")
+    expect(confirmation).to_contain_text("范围内的 1 块屏幕会马上撤下这条信息")
+    confirmation.get_by_role("button", name="确认下架").click()
     expect(tv.locator(".card").filter(has_text=title)).to_have_count(0, timeout=ARRIVAL_MS)
     expect(console.locator(".status-panel .pill")).to_have_text("已下架")
     expect(applied).to_have_attribute("data-applied", "1", timeout=DELIVERY_MS)

@@ -1,8 +1,9 @@
 """The console on an office PC (1366×768, and 1920×1080): on every view, no control or
 field lies under another element or sticks out of the side of the window, notices
 included; and with the browser in English, every form still speaks Chinese: times are
-written as people in China write them (2026-12-07 14:30) and the picture button is
-选择图片, never "mm/dd/yyyy" or "Choose File"."""
+written as people in China write them (2026-12-07 14:30), the picture button is
+选择图片, never "mm/dd/yyyy" or "Choose File", and confirmations ask on the page with
+取消 and a button naming the action, never in the browser's "OK / Cancel" box."""
 
 from __future__ import annotations
 
@@ -577,4 +578,107 @@ def test_a_picture_is_chosen_with_a_chinese_button(
     screenshot(page, "console-english-file-chosen")
     page.get_by_role("button", name="上传图片").click()
     expect(page.locator(".images img")).to_have_count(1)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+# --- Confirmations ----------------------------------------------------------------------
+
+# The focused element is inside the open confirmation.
+FOCUS_IN_DIALOG = (
+    "() => !!(document.activeElement && document.activeElement.closest('[role=dialog]'))"
+)
+
+
+def _confirmation(page: Page, opener: Any, confirm: str, says: list[str], data: str = "") -> Any:
+    """Open a confirmation with its button and check it as a person with an English
+    browser meets it: an in-page dialog, in Chinese, with 取消 and a button naming the
+    action, the keyboard inside it. Returns the dialog, still open."""
+    opener.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    for words in says:
+        expect(dialog).to_contain_text(words)
+    expect(dialog.get_by_role("button")).to_have_text(["取消", confirm])
+    # Only the data it names (a login name) may be in Latin letters.
+    text = dialog.inner_text().replace(data, "") if data else dialog.inner_text()
+    assert not re.search(r"[A-Za-z]{2,}", text), text
+    assert page.evaluate(FOCUS_IN_DIALOG)
+    box = dialog.bounding_box()
+    size = page.viewport_size
+    assert box and size and box["x"] >= 0 and box["y"] >= 0
+    assert box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"]
+    return dialog
+
+
+def _escape(page: Page, dialog: Any, opener: Any) -> None:
+    """Esc leaves the confirmation, changing nothing, with the focus back where it was."""
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(opener).to_be_focused()
+
+
+def test_every_confirmation_asks_in_chinese_on_the_page(
+    english: Page, site: Site, world: dict[str, Any], staff: StaffSession
+) -> None:
+    """下架, 撤下, stopping a screen and (de)activating an account ask on the page, never
+    with the browser's own box, whose buttons read "OK" and "Cancel" in English."""
+    page = english
+    native: list[str] = []
+
+    def refuse(dialog: Any) -> None:
+        native.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    try:
+        # 下架: how many screens it leaves, and what becomes of the listing.
+        _open(page, site, f"#/listings/{world['job']}")
+        _wait_for_listing(page)
+        opener = page.locator("[data-action=withdraw]")
+        dialog = _confirmation(page, opener, "确认下架", ["下架", "1 块屏幕", "撤下这条信息"])
+        screenshot(page, "console-english-confirm-withdraw")
+        _escape(page, dialog, opener)
+        expect(page.locator(".status-panel .pill")).to_have_text("已发布")
+
+        # 撤下 an announcement.
+        until = to_local(utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:00+08:00")
+        staff.post(
+            "/admin/api/announcements",
+            {"text": "明早9点 停水通知", "target_id": site.ids["huangdao"], "valid_until": until},
+        )
+        _open(page, site, "#/announcements")
+        opener = page.locator("tr", has_text="明早9点 停水通知").get_by_role("button", name="撤下")
+        dialog = _confirmation(page, opener, "确认撤下", ["撤下", "块屏幕", "不再显示这条通知"])
+        _escape(page, dialog, opener)
+
+        # 停用 a screen.
+        _open(page, site, "#/screens")
+        opener = (
+            page.locator("tr[data-screen-id]").get_by_role("button", name=re.compile("^停用")).first
+        )
+        dialog = _confirmation(page, opener, "确认停用", ["停用", "立即停止显示信息"])
+        screenshot(page, "console-english-confirm-screen")
+        _escape(page, dialog, opener)
+
+        # 停用账号, then 启用账号, with the keyboard alone.
+        _open(page, site, "#/staff")
+        page.get_by_role("button", name="修改九曲河站点的账号").click()
+        opener = page.get_by_role("button", name="停用账号")
+        dialog = _confirmation(page, opener, "确认停用", ["不能再登录"], data="jiuquhe")
+        _escape(page, dialog, opener)
+        dialog = _confirmation(page, opener, "确认停用", ["不能再登录"], data="jiuquhe")
+        page.keyboard.press("Tab")
+        expect(dialog.get_by_role("button", name="确认停用")).to_be_focused()
+        page.keyboard.press("Enter")
+        row = page.locator("tr", has_text="jiuquhe")
+        expect(row).to_contain_text("已停用")
+        opener = page.get_by_role("button", name="启用账号")
+        dialog = _confirmation(page, opener, "确认启用", ["可以再次登录"], data="jiuquhe")
+        expect(dialog.get_by_role("button", name="确认启用")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(row).to_contain_text("在用")
+    finally:
+        page.remove_listener("dialog", refuse)
+    assert native == []
     assert page.errors == []  # type: ignore[attr-defined]

@@ -62,17 +62,12 @@ def test_a_connected_tv_shows_online_then_offline_and_stopping_it_refuses_its_to
     page.select_option("[data-field=screen-kind]", "tv")
     expect(row).to_have_count(1)
 
-    questions: list[str] = []
-
-    def answer(dialog):  # type: ignore[no-untyped-def]
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.once("dialog", answer)
     row.get_by_role("button", name=re.compile("^停用")).click()
+    confirmation = page.get_by_role("dialog")
+    expect(confirmation).to_contain_text("立即停止显示信息")
+    confirmation.get_by_role("button", name="确认停用").click()
     page.select_option("[data-field=screen-status]", "")
     expect(row.locator(".pill")).to_have_text("已停用")
-    assert "立即停止显示信息" in questions[0]
     expect(row.get_by_role("button")).to_have_count(0)
 
     refused = requests.post(
@@ -87,8 +82,11 @@ def test_a_screen_that_is_not_stopped_stays_when_staff_cancel(browser: Browser, 
     row_id = wait_until_written(site, tv.token)
     page = open_screens(browser, site)
     row = page.locator(f"tr[data-screen-id='{row_id}']")
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    row.get_by_role("button", name=re.compile("^停用")).click()
+    stop = row.get_by_role("button", name=re.compile("^停用"))
+    stop.click()
+    page.get_by_role("dialog").get_by_role("button", name="取消").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(stop).to_be_focused()
     refresh(page)
     expect(row.locator(".pill")).to_have_text("在线")
     tv.client.disconnect()

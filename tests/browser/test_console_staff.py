@@ -65,21 +65,19 @@ def test_an_administrator_creates_checks_and_stops_a_station_account(
     expect(page.get_by_role("heading", name="修改账号：周敏")).to_be_visible()
     screenshot(page, "console-staff-edit")
     assert axe_violations(page) == []
-    questions: list[str] = []
-
-    def answer(dialog):  # type: ignore[no-untyped-def]
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.once("dialog", answer)
     page.get_by_role("button", name="停用账号").click()
+    confirmation = page.get_by_role("dialog")
+    expect(confirmation).to_contain_text("停用「周敏」（zhou.min）的账号？")
+    expect(confirmation).to_contain_text("不能再登录")
+    screenshot(page, "console-staff-confirm")
+    assert axe_violations(page) == []
+    confirmation.get_by_role("button", name="确认停用").click()
     expect(row).to_contain_text("已停用")
-    assert "不能再登录" in questions[0]
     with pytest.raises(requests.HTTPError):
         StaffSession(site.server.url, "zhou.min", PASSWORD)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="启用账号").click()
+    confirmation.get_by_role("button", name="确认启用").click()
     expect(row).to_contain_text("在用")
     StaffSession(site.server.url, "zhou.min", PASSWORD)
     page.context.close()

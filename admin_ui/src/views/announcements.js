@@ -77,12 +77,21 @@
     }
 
     function withdraw(item) {
-      if (!window.confirm('撤下后，所有屏幕会马上不再显示这条通知。确定撤下吗？')) { return; }
-      api.post('/admin/api/announcements/' + item.id + '/withdraw', {}, function (error) {
-        if (error) { return ui.notice(error.message, 'warn'); }
-        ui.notice('通知已撤下');
-        loadList();
-        watch(item);
+      window.admin.delivery.reach('/admin/api/announcements/' + item.id + '/delivery', function (screens) {
+        if (gone) { return; }
+        ui.confirm({
+          title: '撤下这条通知？',
+          lines: ['「' + item.text + '」', '撤下后，' + screens + '会马上不再显示这条通知。'],
+          confirm: '确认撤下',
+          danger: true
+        }, function () {
+          api.post('/admin/api/announcements/' + item.id + '/withdraw', {}, function (error) {
+            if (error) { return ui.notice(error.message, 'warn'); }
+            ui.notice('通知已撤下');
+            loadList();
+            watch(item);
+          });
+        });
       });
     }
 

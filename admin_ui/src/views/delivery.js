@@ -86,6 +86,15 @@
     return { element: ui.section(title || '送达情况', area, 'delivery-panel'), restart: restart, stop: stop };
   }
 
+  /* Whom a withdrawal reaches, for its confirmation: "「黄岛街道」范围内的 3 块屏幕", or,
+   * if the count cannot be had now, "所有显示它的屏幕". */
+  function reach(url, callback) {
+    api.get(url + api.query({ limit: 1 }), function (error, data) {
+      if (error) { return callback('所有显示它的屏幕'); }
+      callback('「' + data.target.name + '」范围内的 ' + data.totals.screens + ' 块屏幕');
+    });
+  }
+
   window.admin = window.admin || {};
-  window.admin.delivery = { panel: panel };
+  window.admin.delivery = { panel: panel, reach: reach };
 })(window);

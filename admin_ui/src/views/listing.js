@@ -193,11 +193,23 @@
           }, statusBox);
         },
         withdraw: function () {
-          if (!window.confirm('下架后，所有屏幕会马上撤下这条信息。确定下架吗？')) { return; }
-          api.post('/admin/api/listings/' + listing.id + '/withdraw', {}, function (error) {
-            if (error) { return ui.notice(error.message, 'warn'); }
-            ui.notice('已下架，正在从屏幕撤下');
-            load();
+          window.admin.delivery.reach('/admin/api/listings/' + listing.id + '/delivery', function (screens) {
+            if (gone) { return; }
+            ui.confirm({
+              title: '下架「' + listing.title + '」？',
+              lines: [
+                '下架后，' + screens + '会马上撤下这条信息。',
+                '下架的信息不能再修改；要再发布，可以复制成新草稿。'
+              ],
+              confirm: '确认下架',
+              danger: true
+            }, function () {
+              api.post('/admin/api/listings/' + listing.id + '/withdraw', {}, function (error) {
+                if (error) { return ui.notice(error.message, 'warn'); }
+                ui.notice('已下架，正在从屏幕撤下');
+                load();
+              });
+            });
           });
         },
         duplicate: function () {

@@ -70,9 +70,15 @@
     statusSelect.addEventListener('change', function () { filter.status = statusSelect.value; load(); });
 
     function revoke(screen) {
-      var question = '停用「' + screenName(screen) + '」（' + screen.community.name + '）？\n\n' +
-        '停用后这块屏幕会立即停止显示信息，要再使用须重新登记或绑定。';
-      if (!window.confirm(question)) { return; }
+      ui.confirm({
+        title: '停用「' + screenName(screen) + '」（' + screen.community.name + '）？',
+        lines: ['停用后这块屏幕会立即停止显示信息，要再使用须重新登记或绑定。'],
+        confirm: '确认停用',
+        danger: true
+      }, function () { revokeNow(screen); });
+    }
+
+    function revokeNow(screen) {
       api.post('/admin/api/screens/' + screen.id + '/revoke', {}, function (error) {
         if (error) {
           ui.notice(error.message, 'warn');

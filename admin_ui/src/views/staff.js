@@ -241,9 +241,18 @@
       var switchError = h('div', { className: 'form-error', role: 'alert' });
       function setActive(active) {
         var who = '「' + account.display_name + '」（' + account.username + '）';
-        var question = active ? '启用' + who + '的账号？启用后此人可以再次登录。' :
-          '停用' + who + '的账号？\n\n停用后此人不能再登录，已经登录的也会立即退出。';
-        if (!window.confirm(question)) { return; }
+        ui.confirm(active ? {
+          title: '启用' + who + '的账号？',
+          lines: ['启用后此人可以再次登录。'],
+          confirm: '确认启用'
+        } : {
+          title: '停用' + who + '的账号？',
+          lines: ['停用后此人不能再登录，已经登录的也会立即退出。', '以后可以再启用。'],
+          confirm: '确认停用',
+          danger: true
+        }, function () { switchTo(active, who); });
+      }
+      function switchTo(active, who) {
         switchError.textContent = '';
         api.post('/admin/api/staff/' + account.id + (active ? '/activate' : '/deactivate'), {}, function (error, saved) {
           if (error) {
