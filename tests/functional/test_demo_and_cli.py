@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Announcement, Listing
+from kiosk_server.live.models import Change
 from kiosk_server.places.models import Place, Site
 from kiosk_server.staff.models import Staff
 from tests.helpers import StaffClient
@@ -108,6 +109,14 @@ def test_grow_makes_a_city_whose_feeds_reach_every_listing_in_scope(app: Flask, 
             select(func.count(Listing.id)).where(Listing.search_text == "")
         )
 
+    # Screens are sent each copy as the API shows it.
+    with app.app_context():
+        last = db.session.scalars(
+            select(Change).where(Change.entity == "listing").order_by(Change.seq.desc())
+        ).first()
+        assert last is not None
+        sent, listing_id = last.payload, last.entity_id
+    assert sent == client.get(f"/api/listings/{listing_id}").json
     assert len(communities) == 40
     # Aimed at every level of the tree, as a city's staff aim them.
     assert set(levels) == {"city", "district", "street", "community"}
