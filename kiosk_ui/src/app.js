@@ -40,7 +40,8 @@
     this.previewNote = '';
     this.places = this.preview ? null : storage.read(PLACES_CACHE_KEY);
     this.settings = this.preview ? null : storage.read(SETTINGS_KEY);
-    this.outbox = new kiosk.Outbox(function () { return self.settings ? self.settings.token : ''; });
+    this.outbox = new kiosk.Outbox(function () { return self.settings ? self.settings.token : ''; },
+      function (key, outcome, status, data) { self.answered(key, outcome, status, data); });
     // The launcher on kiosk hardware with a 58 mm printer opens /kiosk/?printer=1.
     this.printer = /[?&]printer=1\b/.test(window.location.search);
     this.idleSeconds = secondsSetting('idle', IDLE_SECONDS);
@@ -179,6 +180,13 @@
     this.outbox.flush(function () { self.renderStatus(); });
   };
 
+  /* A queued form has been sent (or refused). Only the person who saved it, still
+   * on its "已保存" screen, sees the answer; after a reset nothing of theirs shows. */
+  App.prototype.answered = function (key, outcome, status, data) {
+    var view = this.current();
+    if (view && view.name === 'saved' && view.key === key) { view.answered(outcome, status, data); }
+  };
+
   App.prototype.refused = function (message) {
     this.replaceAll(new kiosk.RefusedView(this, message));
   };
@@ -275,6 +283,11 @@
     if (view.leave) { view.leave(); }
     this.render(view);
     this.screenEl.scrollTop = scroll;
+  };
+
+  /* The screen holds more than it shows: views that list things show fewer. */
+  App.prototype.overflows = function () {
+    return this.screenEl.scrollHeight > this.screenEl.clientHeight + 1;
   };
 
   App.prototype.showMessage = function (text) {

@@ -16,7 +16,8 @@
     ['gig', '零工'], ['mom_friendly', '妈妈岗'], ['public_welfare', '公益岗']
   ];
 
-  // Four cards fit above the pager and the bar in both orientations, no scrolling.
+  // At most four cards a page; fewer when long titles or the filters leave less
+  // room above the pager and the bar (see mounted): nothing ever needs a drag.
   var PAGE_SIZE = 4;
 
   /* The text a keyword is looked for in. */
@@ -55,6 +56,7 @@
     this.name = 'browse';
     this.filter = filter || {};
     this.page = 0;
+    this.perPage = PAGE_SIZE;
     this.holdsNewListings = true;
   }
 
@@ -69,6 +71,7 @@
   BrowseView.prototype.set = function (change) {
     for (var name in change) { if (change.hasOwnProperty(name)) { this.filter[name] = change[name]; } }
     this.page = 0;
+    this.perPage = PAGE_SIZE;
     this.app.refresh();
   };
 
@@ -110,9 +113,10 @@
   BrowseView.prototype.results = function (found) {
     var self = this;
     var app = this.app;
-    var pages = Math.max(1, Math.ceil(found.length / PAGE_SIZE));
+    var size = this.perPage;
+    var pages = Math.max(1, Math.ceil(found.length / size));
     this.page = Math.min(this.page, pages - 1);
-    var shown = found.slice(this.page * PAGE_SIZE, (this.page + 1) * PAGE_SIZE);
+    var shown = found.slice(this.page * size, (this.page + 1) * size);
     var waiting = app.catalogue.pendingCount();
     function open(listing) { app.show(new kiosk.DetailView(app, listing.id)); }
     return h('div', { className: 'results' }, [
@@ -134,7 +138,20 @@
     ]);
   };
 
-  BrowseView.prototype.onChange = function () { this.app.refresh(); };
+  /* Too long for the screen: one card fewer a page, keeping the first card shown. */
+  BrowseView.prototype.mounted = function () {
+    if (this.perPage > 1 && this.app.overflows()) {
+      var first = this.page * this.perPage;
+      this.perPage--;
+      this.page = Math.floor(first / this.perPage);
+      this.app.refresh();
+    }
+  };
+
+  BrowseView.prototype.onChange = function () {
+    this.perPage = PAGE_SIZE;
+    this.app.refresh();
+  };
   BrowseView.prototype.refresh = BrowseView.prototype.onChange;
 
   kiosk.BrowseView = BrowseView;

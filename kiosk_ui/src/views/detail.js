@@ -26,7 +26,11 @@
 
   function facts(listing) {
     var rows = [];
-    function add(term, value) { if (value) { rows.push(h('dt', { text: term }), h('dd', { text: String(value) })); } }
+    // One <div> a row (not a grid): Chromium hangs laying a grid out across the
+    // columns the detail pages with.
+    function add(term, value) {
+      if (value) { rows.push(h('div', { className: 'fact' }, [h('dt', { text: term }), h('dd', { text: String(value) })])); }
+    }
     var job = listing.job;
     var training = listing.training;
     if (job) {
@@ -86,16 +90,49 @@
     ]);
   }
 
+  /* The listing's own text, one paragraph a line as staff wrote it. */
+  function body(text) {
+    return text ? h('div', { className: 'body' }, text.split(/\n+/).filter(function (line) {
+      return line.trim();
+    }).map(function (line) { return h('p', { text: line }); })) : null;
+  }
+
   DetailView.prototype.render = function () {
+    var self = this;
     var app = this.app;
     var listing = this.listing;
+    this.flowEl = null;
     if (!listing) {
       return {
         top: h('div', { className: 'heading' }, h('h1', { text: '已下架' })),
-        main: [h('p', { className: 'message', text: '这条信息已经下架了。' }), ui.nav(app)]
+        main: [
+          h('section', { className: 'message' }, [
+            h('p', { text: '这条信息已经下架了，不能再登记。' }),
+            h('p', { text: '点“首页”看看别的信息。' })
+          ]),
+          ui.nav(app)
+        ]
       };
     }
     var action = ACTIONS[listing.kind];
+    // Everything to read pages inside a fixed frame (上一页 / 下一页, never a drag);
+    // the button the person came for stays in the bar with 返回 and 首页.
+    this.flowEl = h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
+      listing.summary ? h('p', { className: 'summary', text: listing.summary }) : null,
+      facts(listing),
+      body(listing.body),
+      directions(listing, app.settings.site),
+      h('div', { className: 'take-away' }, [
+        h('img', { className: 'qr', src: '/api/listings/' + listing.id + '/qr.png', alt: '手机扫码查看这条信息' }),
+        h('p', { text: '用手机扫一扫，把这条信息带走' })
+      ])
+    ]);
+    this.frameEl = h('div', { className: 'detail-frame' }, this.flowEl);
+    this.whereEl = h('p', { className: 'pager-where', 'aria-live': 'polite' });
+    this.previousEl = ui.button('上一页', function () { self.turn(-1); }, 'secondary');
+    this.nextEl = ui.button('下一页', function () { self.turn(1); }, 'secondary');
+    this.pagerEl = h('div', { className: 'pager', role: 'group', 'aria-label': '翻页' },
+      [this.previousEl, this.whereEl, this.nextEl]);
     return {
       top: h('div', { className: 'heading' }, [
         h('p', { className: 'brand', text: wording.KIND_NAMES[listing.kind] + ' · ' + wording.tag(listing) }),
@@ -104,22 +141,39 @@
         this.gone ? h('p', { className: 'gone', role: 'alert', text: '已下架：这条信息刚刚结束，不能再报名了' }) : null
       ]),
       main: [
-        h('article', { className: 'detail' + (this.gone ? ' is-gone' : '') }, [
-          listing.summary ? h('p', { className: 'summary', text: listing.summary }) : null,
-          facts(listing),
-          listing.body ? h('p', { className: 'body', text: listing.body }) : null,
-          directions(listing, app.settings.site),
-          h('div', { className: 'take-away' }, [
-            h('img', { className: 'qr', src: '/api/listings/' + listing.id + '/qr.png', alt: '手机扫码查看这条信息' }),
-            h('p', { text: '用手机扫一扫，把这条信息带走' })
-          ]),
-          action && !this.gone ? h('div', { className: 'actions' }, [
-            ui.button(action[1], function () { app.show(new kiosk.RegisterView(app, action[0], listing)); }, 'primary')
-          ]) : null
-        ]),
-        ui.nav(app)
+        h('div', { className: 'detail-pages' }, [this.frameEl, this.pagerEl]),
+        ui.nav(app, {
+          extra: action && !this.gone ? ui.button(action[1], function () {
+            app.show(new kiosk.RegisterView(app, action[0], listing));
+          }, 'primary nav-next nav-action') : null
+        })
       ]
     };
+  };
+
+  /* Count the pages once the text is laid out: the article flows into columns
+   * as wide as the frame (two a page in landscape), one page a step. */
+  DetailView.prototype.mounted = function () {
+    if (!this.flowEl) { return; }
+    var gap = parseFloat(window.getComputedStyle(this.flowEl).columnGap) || 0;
+    this.step = this.frameEl.clientWidth + gap;
+    this.pages = Math.max(1, Math.round((this.flowEl.scrollWidth + gap) / this.step));
+    // One page: the pager goes, and the frame only grows.
+    this.pagerEl.hidden = this.pages < 2;
+    this.page = Math.min(this.page || 0, this.pages - 1);
+    this.showPage();
+  };
+
+  DetailView.prototype.turn = function (by) {
+    this.page = Math.max(0, Math.min(this.pages - 1, this.page + by));
+    this.showPage();
+  };
+
+  DetailView.prototype.showPage = function () {
+    this.flowEl.style.transform = this.page ? 'translateX(' + (-this.page * this.step) + 'px)' : '';
+    screens.dom.replace(this.whereEl, '第 ' + (this.page + 1) + '/' + this.pages + ' 页');
+    this.previousEl.disabled = this.page === 0;
+    this.nextEl.disabled = this.page >= this.pages - 1;
   };
 
   DetailView.prototype.onChange = function (result, change) {

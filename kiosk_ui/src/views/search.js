@@ -62,18 +62,29 @@
       return;
     }
     var found = kiosk.findListings(app, { query: query });
-    screens.dom.replace(this.resultsEl, [
-      h('p', { className: 'lead', text: '找到' + found.length + '条' }),
-      h('div', { className: 'cards cards-preview' }, found.slice(0, PREVIEW).map(function (listing) {
-        return ui.card(listing, app.settings.site, function (chosen) { app.show(new kiosk.DetailView(app, chosen.id)); });
-      })),
-      found.length > PREVIEW ? ui.button('查看全部' + found.length + '条', function () {
-        app.show(new kiosk.BrowseView(app, { query: query }));
-      }, 'secondary') : null
-    ]);
+    var self = this;
+    // As many of the first results as fit above the keyboard; the rest a tap away.
+    function show(count) {
+      screens.dom.replace(self.resultsEl, [
+        h('p', { className: 'lead', text: '找到' + found.length + '条' }),
+        h('div', { className: 'cards cards-preview' }, found.slice(0, count).map(function (listing) {
+          return ui.card(listing, app.settings.site, function (chosen) { app.show(new kiosk.DetailView(app, chosen.id)); });
+        })),
+        found.length > count ? ui.button('查看全部' + found.length + '条', function () {
+          app.show(new kiosk.BrowseView(app, { query: query }));
+        }, 'secondary') : null
+      ]);
+    }
+    var count = PREVIEW;
+    show(count);
+    while (count > 0 && this.resultsEl.isConnected && app.overflows()) { show(--count); }
   };
 
-  SearchView.prototype.mounted = function () { this.keyboard.mount(); };
+  /* The keyboard takes its room first; then the results fit around it. */
+  SearchView.prototype.mounted = function () {
+    this.keyboard.mount();
+    this.update();
+  };
   SearchView.prototype.leave = function () { this.keyboard.destroy(); };
   SearchView.prototype.onChange = function () { this.update(); };
 
