@@ -12,8 +12,11 @@
    * does not know right now (staff may re-enrol it). */
   function transient(status) { return status === 0 || status === 401 || status >= 500; }
 
-  function Outbox(token) {
+  /* onAnswer(key, outcome, status, data), when a queued form has its answer:
+   * outcome 'sent' (data is the answer) or 'refused' (for good). */
+  function Outbox(token, onAnswer) {
     this.token = token;
+    this.onAnswer = onAnswer || function () {};
     this.sending = {};
     this.flushing = false;
   }
@@ -74,17 +77,19 @@
         return;
       }
       if (self.sending[entries[i].key]) { next(i + 1); return; }
-      self.post(entries[i], function (status) {
+      self.post(entries[i], function (status, data) {
         // A rate limit passes with time; keep the form rather than drop it.
         if (transient(status) || status === 429) {
           self.flushing = false;
           if (onSent) { onSent(sent); }
           return;
         }
-        // Refused for good (a duplicate, a listing gone): nobody is here to tell,
-        // and the person's data should not stay on the kiosk.
+        // Refused for good (a duplicate, a listing gone): the person's data should
+        // not stay on the kiosk. Whether anyone is still there to tell is the app's call.
+        var ok = status === 200 || status === 201;
         self.remove(entries[i].key);
-        if (status === 200 || status === 201) { sent++; }
+        if (ok) { sent++; }
+        self.onAnswer(entries[i].key, ok ? 'sent' : 'refused', status, data);
         next(i + 1);
       });
     }

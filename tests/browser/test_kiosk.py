@@ -812,11 +812,14 @@ def test_the_same_number_for_the_same_job_is_refused_in_words(browser: Browser, 
             submit(kiosk)
             kiosk.tap("完成")
     kiosk.tap("提交登记")
-    expect(kiosk.page.locator(".form-error")).to_have_text(
+    kiosk.expect_heading("您已经登记过了")
+    expect(kiosk.page.get_by_role("alert")).to_have_text(
         "这个手机号已经登记过这条信息，工作人员会联系您"
     )
     screenshot(kiosk.page, "kiosk-duplicate")
     assert len(registrations(site, mobile="13900002468")) == 1
+    kiosk.tap("完成")  # a way on, not a dead end
+    expect(kiosk.page.locator(".start")).to_be_visible()
     kiosk.page.context.close()
 
 

@@ -78,23 +78,117 @@
     }
   };
 
-  function SavedView(app) {
+  /* Saved on the kiosk while the network was away. When the queue sends this
+   * form (app.answered) and the person is still here, the screen becomes the
+   * confirmation, or says why the server refused it. */
+  function SavedView(app, title, key) {
     this.app = app;
     this.name = 'saved';
+    this.title = title;
+    this.key = key;
   }
 
   SavedView.prototype.render = function () {
     var app = this.app;
     return {
       top: h('div', { className: 'heading' }, [
+        h('p', { className: 'brand', text: this.title }),
         h('h1', { text: '已保存' }),
         h('p', { className: 'lead', role: 'status', text: '已保存，网络恢复后自动提交' })
       ]),
       main: [
         h('section', { className: 'outcome' }, [
           h('p', { text: '现在网络不通，您的登记已经存在这台机器上。网络一恢复就会自动提交，不会重复。' }),
-          h('p', { text: '提交后工作人员会打电话联系您，您不用再登记一次。' }),
+          h('p', { text: '您可以在这里等一等：提交成功后，这里会显示登记号和二维码。也可以点“完成”离开，提交后工作人员会打电话联系您，您不用再登记一次。' }),
           h('div', { className: 'actions' }, [ui.button('完成', function () { app.reset(); }, 'primary')])
+        ])
+      ]
+    };
+  };
+
+  /* The queue has had the server's answer for this form: outcome 'sent' or 'refused'. */
+  SavedView.prototype.answered = function (outcome, status, data) {
+    if (outcome === 'sent') {
+      this.app.swap(new DoneView(this.app, this.title, data));
+      return;
+    }
+    var refusal = kiosk.refusal(status, data && data.error);
+    refusal.retry = null;  // the form has left the kiosk: nothing to send again
+    this.app.swap(new RefusalView(this.app, this.title, refusal));
+  };
+
+  /* What the person is told when the server refuses a form for good or for now:
+   * {heading, message, next, retry}. Plain words, and always what happens next. */
+  function refusal(status, error) {
+    error = error || {};
+    if (error.code === 'duplicate') {
+      return {
+        heading: '您已经登记过了',
+        message: error.message || '这个手机号已经登记过了',
+        next: '不用再登记：工作人员会按您登记过的手机号联系您。这次填的内容没有再保存。'
+      };
+    }
+    if (status === 429) {
+      return {
+        heading: '现在登记不了',
+        message: error.message || '登记太频繁了',
+        next: '这次的登记没有提交，也没有存在这台机器上。过一会儿可以点“再试一次”，不用重填；也可以请现场工作人员帮您登记。点“完成”会清除您填的内容。',
+        retry: true
+      };
+    }
+    if (status === 410 || status === 404) {
+      return {
+        heading: '已下架',
+        message: error.message || '这条信息已下架，不能再登记',
+        next: '这次填的内容没有提交，也没有保存。点“返回首页”看看别的信息。'
+      };
+    }
+    if (error.code === 'session_full') {
+      return {
+        heading: '这一期已经报满了',
+        message: error.message || '这一期已经报满了',
+        next: '这次没有报上名，填的内容也没有保存。可以回首页重新报名，排队候补或换一期。'
+      };
+    }
+    var said = [];
+    var path;
+    for (path in error.fields || {}) {
+      if (error.fields.hasOwnProperty(path)) { said.push(error.fields[path]); }
+    }
+    return {
+      heading: '没能提交',
+      message: said.length ? said.join('；') : (error.message || '提交没有成功'),
+      next: '这次填的内容没有提交，也没有保存。请找现场工作人员帮您登记，或者拨打 12333 咨询。'
+    };
+  }
+
+  /* A refusal with its way on: 再试一次 when it may pass, 返回首页 and 完成 always. */
+  function RefusalView(app, title, said) {
+    this.app = app;
+    this.name = 'refusal';
+    this.title = title;
+    this.said = said;
+  }
+
+  RefusalView.prototype.render = function () {
+    var app = this.app;
+    var said = this.said;
+    return {
+      top: h('div', { className: 'heading' }, [
+        h('p', { className: 'brand', text: this.title }),
+        h('h1', { text: said.heading }),
+        h('p', { className: 'lead', role: 'alert', text: said.message })
+      ]),
+      main: [
+        h('section', { className: 'outcome' }, [
+          h('p', { className: 'next', text: said.next }),
+          said.retry ? h('div', { className: 'actions' }, [
+            ui.button('再试一次', function () { said.retry(); }, 'secondary')
+          ]) : null
+        ]),
+        h('nav', { className: 'nav', 'aria-label': '导航' }, [
+          ui.button('返回首页', function () { app.home(); }, 'nav-home'),
+          ui.button('完成', function () { app.reset(); }, 'primary nav-next')
         ])
       ]
     };
@@ -102,4 +196,6 @@
 
   kiosk.DoneView = DoneView;
   kiosk.SavedView = SavedView;
+  kiosk.RefusalView = RefusalView;
+  kiosk.refusal = refusal;
 })(window);

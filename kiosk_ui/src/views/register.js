@@ -535,9 +535,12 @@
     }));
     if (this.full && !a.waitlist) {
       content.push(h('div', { className: 'waitlist' }, [
-        h('p', { className: 'hint', text: '就在刚才，这一期报满了。可以排队候补，或换一期。' }),
-        ui.button('我愿意排队候补', function () { self.set('waitlist', true); }, 'primary'),
-        ui.button('换一期', function () { self.goTo('session'); }, 'secondary')
+        h('p', { className: 'hint', text: '就在刚才，这一期报满了。可以排队候补，或换一期；不报了，填的内容不会保存。' }),
+        h('div', { className: 'actions' }, [
+          ui.button('我愿意排队候补', function () { self.set('waitlist', true); }, 'primary'),
+          ui.button('换一期', function () { self.goTo('session'); }, 'secondary'),
+          ui.button('不报了，回首页', function () { self.app.home(); }, 'secondary')
+        ])
       ]));
     }
     return { question: '请核对，没问题就提交', content: content };
@@ -584,10 +587,14 @@
       if (outcome === 'sent') {
         self.app.swap(new kiosk.DoneView(self.app, TITLES[self.kind], data));
       } else if (outcome === 'queued') {
-        self.app.swap(new kiosk.SavedView(self.app));
+        self.app.swap(new kiosk.SavedView(self.app, TITLES[self.kind], self.key));
       } else if (outcome === 'lost') {
-        self.formError = '网络断开了，这台机器也没能保存，请找工作人员帮您登记';
-        self.app.refresh();
+        self.refusedForNow({
+          heading: '没能提交',
+          message: '网络断开了，这台机器也没能保存您的登记',
+          next: '这次的登记没有提交。等网络恢复后可以点“再试一次”，不用重填；也可以请现场工作人员帮您登记。点“完成”会清除您填的内容。',
+          retry: true
+        });
       } else {
         self.refused(status, data && data.error);
       }
@@ -595,25 +602,65 @@
     });
   };
 
-  /* The server said no: say why, beside the field when it names one. */
+  /* The answers the review shows a row for, with 修改 beside it. */
+  var REVIEW_FIELDS = {
+    job_seeker: ['wanted', 'availability', 'skills'],
+    gig_worker: ['trades', 'service_area', 'availability'],
+    training_signup: ['session_id', 'waitlist'],
+    consultation: ['preferred_day', 'half_day'],
+    application: []
+  };
+
+  RegisterView.prototype.fixable = function (field) {
+    return ['name', 'mobile', 'community_id', 'age_band'].concat(REVIEW_FIELDS[this.kind]).indexOf(field) >= 0;
+  };
+
+  /* The server said no. What the person can put right stays on the review, beside
+   * the field; anything else is said on a screen of its own with a way on. */
   RegisterView.prototype.refused = function (status, error) {
+    var self = this;
     error = error || {};
     if (status === 410 || (status === 404 && this.listing)) {
       this.gone = true;
-    } else if (error.code === 'session_full') {
+      this.app.refresh();
+      return;
+    }
+    if (error.code === 'session_full') {
       this.full = true;
       this.answers.waitlist = false;
-    } else if (error.fields) {
-      var errors = {};
-      for (var path in error.fields) {
-        if (error.fields.hasOwnProperty(path)) { errors[path.split('.')[0]] = error.fields[path]; }
-      }
+      this.app.refresh();
+      return;
+    }
+    var errors = {};
+    var path;
+    for (path in error.fields || {}) {
+      if (error.fields.hasOwnProperty(path)) { errors[path.split('.')[0]] = error.fields[path]; }
+    }
+    var fields = Object.keys(errors);
+    if (fields.length && fields.every(function (field) { return self.fixable(field); })) {
       this.errors = errors;
       this.formError = '有些内容不对，请看红字，点“修改”改好后再提交';
-    } else {
-      this.formError = error.message || '提交没有成功，请找工作人员帮忙';
+      this.app.refresh();
+      return;
     }
-    this.app.refresh();
+    var refusal = kiosk.refusal(status, error);
+    if (refusal.retry) {
+      this.refusedForNow(refusal);
+    } else {
+      // Refused for good: the form goes with this view.
+      this.app.swap(new kiosk.RefusalView(this.app, TITLES[this.kind], refusal));
+    }
+  };
+
+  /* Refused for now: the form stays underneath, for 再试一次. */
+  RegisterView.prototype.refusedForNow = function (refusal) {
+    var self = this;
+    var app = this.app;
+    refusal.retry = function () {
+      app.back();
+      self.submit();
+    };
+    app.show(new kiosk.RefusalView(app, TITLES[this.kind], refusal));
   };
 
   /* The listing was withdrawn or ended while the person was filling in. */
