@@ -28,8 +28,9 @@
     xhr.send(body === null ? null : JSON.stringify(body));
   }
 
-  /* done(status, data): status 0 means the server could not be reached. */
-  function getJSON(url, done) { request('GET', url, null, {}, done); }
+  /* done(status, data, xhr): status 0 means the server could not be reached.
+   * headers is optional (If-None-Match for a revalidation, a screen's token). */
+  function getJSON(url, done, headers) { request('GET', url, null, headers || {}, done); }
 
   function postJSON(url, body, headers, done) { request('POST', url, body, headers || {}, done); }
 

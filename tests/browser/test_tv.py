@@ -35,6 +35,12 @@ class Remote:
         for key in keys:
             self.page.keyboard.press(key)
             self.page.wait_for_timeout(40)
+        self.settled()
+
+    def settled(self) -> None:
+        """Wait while the TV asks the server for the next screen (keys pressed
+        meanwhile wait for it too, app.hold), as a person waits to see it."""
+        self.page.wait_for_function("() => !(window.tv && window.tv.app && window.tv.app.holding)")
 
     def code(self, keycode: int) -> None:
         """A raw key code, for keys a PC keyboard lacks (webOS Back, colour keys...)."""
@@ -44,6 +50,7 @@ class Remote:
             keycode,
         )
         self.page.wait_for_timeout(40)
+        self.settled()
 
     def focused(self) -> str | None:
         return self.page.evaluate(
@@ -132,7 +139,7 @@ def test_arrows_reach_every_listing_on_home_and_on_a_list_page(tv: Remote) -> No
     assert set(tv.card_keys()) <= reached
 
     tv.press("Digit1")
-    expect(tv.page.locator("h1")).to_contain_text("岗位（共8条）")
+    expect(tv.page.locator("h1")).to_contain_text("岗位（共8条，离家近的在前）")
     cards = tv.card_keys()
     assert len(cards) == 6
     reached = set()

@@ -322,6 +322,8 @@ def test_every_screen_keeps_its_controls_inside_the_safe_area(
     screenshot(page, "tv-first-use-home-strip")
     tv.press("Digit1")  # a fresh list takes the waiting one in
     expect(page.locator(".grid-cards .card")).to_have_count(6)
+    tv.code(405)  # yellow: newest first (jobs open nearest first), the long one on top
+    expect(page.locator("h1")).to_contain_text("新发布的在前")
     site.staff().publish({**waiting, "title": "又一条等着的补贴"})
     expect(page.locator(".badge-new")).to_be_visible()
     seen["list"] = _assert_controls_inside(page, "list")

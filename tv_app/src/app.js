@@ -9,9 +9,22 @@
 
   var APP_VERSION = 'tv-1';
   var STORAGE_KEY = 'jxj.tv.screen';
-  var FEED_CACHE_KEY = 'jxj.tv.feed';
+  // The bounded copy for a start without network (screens.Source).
+  var COPY_KEY = 'jxj.tv.copy';
+  // Where versions before #21 kept the whole scope: dropped at start.
+  var OLD_FEED_KEY = 'jxj.tv.feed';
   var IDLE_MS = 10 * 60 * 1000;
   var KIND_BY_DIGIT = { 1: 'job', 2: 'training', 3: 'subsidy', 4: 'event' };
+  var SEARCH_DIGIT = 5;
+  // Keys kept while the next screen loads, and how long they wait at most.
+  var HELD_KEYS = 8;
+  var HOLD_MAX_MS = 8000;
+  // The newest listings of each kind the home screen asks for.
+  var HOME_NEWEST = 3;
+  // A home whose counts a change could not move is asked again after a random
+  // pause, so the screens of a scope do not all ask at once.
+  var RECOUNT_MIN_MS = 2000;
+  var RECOUNT_SPREAD_MS = 8000;
   // The 1280×720 design (tv.css): its bottom safe margin, the gap kept above the
   // hint line, and the least a stretchy part keeps (two lines of text).
   var STAGE_HEIGHT = 720;
@@ -29,12 +42,21 @@
     this.overlayEl = document.getElementById('overlay');
     this.statusEl = document.getElementById('status');
     this.focus = new screens.Focus(this.stage);
-    this.catalogue = new screens.Catalogue();
+    this.source = null;
+    this.live = null;
+    // The home answer (counts and newest of each kind), kept current by changes.
+    this.home = null;
+    this.arrivals = new screens.held.Arrivals();
+    this.announcements = new screens.held.Announcements();
+    this.loadTicket = 0;
+    // Keys pressed while the server is asked for the next screen, replayed once it shows.
+    this.holding = 0;
+    this.heldKeys = [];
+    this.recountTimer = null;
     this.stack = [];
     this.dialog = null;
     this.idle = null;
     this.idleTimer = null;
-    this.feed = null;
     this.online = true;
     // Staff preview (?preview=<id>): set, the TV is nobody's screen (see startPreview).
     this.preview = screens.preview.fromAddress(window.location.search);
@@ -81,8 +103,6 @@
       }
       // A TV of the listing's own place; without coordinates, distances are left out.
       self.settings = { community: { id: listing.target.id, name: listing.target.name } };
-      // Screens hold only live listings; a withdrawn one is in no list.
-      self.catalogue.load(listing.status === 'published' ? [listing] : [], []);
       self.previewListing = listing;
       self.stack = [];
       self.show(self.previewView());
@@ -91,7 +111,11 @@
 
   App.prototype.previewView = function () {
     return this.preview.view === 'card'
-      ? new tv.ListView(this, { kind: this.previewListing.kind })
+      // Screens hold only live listings; a withdrawn one is in no list.
+      ? new tv.ListView(this, {
+        kind: this.previewListing.kind,
+        items: this.previewListing.status === 'published' ? [this.previewListing] : []
+      })
       : new tv.DetailView(this, this.previewListing);
   };
 
@@ -111,28 +135,24 @@
 
   App.prototype.forget = function () {
     storage.remove(STORAGE_KEY);
-    storage.remove(FEED_CACHE_KEY);
+    storage.remove(COPY_KEY);
     window.location.reload();
   };
 
-  /* Load every listing in scope, then go live. Offline, show what was cached. */
+  /* The home screen from the server (or, without network, the kept copy), then
+   * live. Lists, searches and listings are asked for when they are opened. */
   App.prototype.boot = function () {
     var self = this;
     this.showMessage('正在载入……');
-    if (!this.feed) {
-      this.feed = new screens.Feed({
-        query: 'community_id=' + this.settings.community.id,
-        cacheKey: FEED_CACHE_KEY,
-        token: this.settings.token,
-        appVersion: APP_VERSION,
-        catalogue: this.catalogue,
-        onChange: function (change) { self.onChange(change); },
-        onReloaded: function () { self.refreshAll(); },
-        onStatus: function (online) { self.setOnline(online); },
-        onRefused: function (message) { self.refused(message); }
+    if (!this.source) {
+      storage.remove(OLD_FEED_KEY);
+      this.source = new screens.Source({
+        place: 'community_id=' + this.settings.community.id,
+        cacheKey: COPY_KEY,
+        onStatus: function (online) { self.setOnline(online); }
       });
     }
-    this.feed.start(function (ready) {
+    this.loadHome(function (ready) {
       if (!ready) {
         self.showMessage('网络已断开，正在重连……');
         window.setTimeout(function () { self.boot(); }, 5000);
@@ -140,17 +160,137 @@
       }
       self.stack = [];
       self.show(new tv.HomeView(self));
+      self.goLive();
+      self.keepFirstPages();
     });
   };
 
+  /* done(true) once this.home holds an answer (fresh or kept), done(false) if none. */
+  App.prototype.loadHome = function (done) {
+    var self = this;
+    var url = this.source.homeUrl(HOME_NEWEST);
+    this.source.latest('home', url, function (answer, fresh) {
+      if (!answer) { done(false); return; }
+      if (fresh) { self.source.keep('home', url, answer); }
+      self.home = answer;
+      self.homeStale = false;
+      self.noteAnswer(answer, true);
+      done(true);
+    });
+  };
+
+  /* Catch-up starts from the cursors of the first answer shown (docs/protocol.md). */
+  App.prototype.goLive = function () {
+    var self = this;
+    if (this.live) { return; }
+    this.live = new screens.Live({
+      token: this.settings.token,
+      appVersion: APP_VERSION,
+      onChange: function (change) { self.onChange(change); },
+      onResync: function () { self.resync(); },
+      onStatus: function (online) { self.setOnline(online); },
+      onRefused: function (message) { self.refused(message); }
+    });
+    this.live.reset(this.home.cursors, [], this.home.announcements);
+    this.live.connect();
+  };
+
+  /* An answer came: its announcements are the newest when it is ahead of the
+   * cursors held, and then a sync brings the changes in between, so what was
+   * loaded earlier catches up too (the changes apply once, by seq). */
+  App.prototype.noteAnswer = function (answer, first) {
+    if (!answer || !answer.cursors) { return; }
+    var held = this.live ? this.live.cursors : {};
+    if (first || screens.held.ahead(answer.cursors, held)) {
+      this.announcements.load(answer.announcements);
+      if (this.live) { this.live.sync(); }
+      if (this.stack.length) { this.renderStatus(); }
+    }
+  };
+
+  /* The first page of each kind, as a list opens with it, for the offline copy;
+   * after the home screen is painted, and never in the way of what is shown. */
+  App.prototype.keepFirstPages = function () {
+    var self = this;
+    window.setTimeout(function () {
+      for (var digit in KIND_BY_DIGIT) {
+        if (KIND_BY_DIGIT.hasOwnProperty(digit)) { tv.ListView.keepFirstPage(self, KIND_BY_DIGIT[digit]); }
+      }
+    }, 3000);
+  };
+
+  /* A change from the live connection: applied to the home answer and to every
+   * view's answers in place; a listing published meanwhile waits among the arrivals. */
   App.prototype.onChange = function (change) {
-    var result = this.catalogue.apply(change);
-    if (!result) { return; }
+    this.source.noteChange();
+    if (this.announcements.apply(change)) {
+      this.renderStatus();
+      this.focus.ensure();
+      return;
+    }
     var view = this.current();
-    if (view && view.onChange) { view.onChange(result, change); }
+    var kind = change.op === 'remove' ? this.kindOf(change.id) : null;
+    var onHome = screens.held.apply(this.home, change);
+    var counted = onHome || screens.held.count(this.home, change, kind);
+    var held = !!onHome;
+    for (var i = 0; i < this.stack.length; i++) {
+      if (this.stack[i].onChange && this.stack[i].onChange(change, this.stack[i] === view)) { held = true; }
+    }
+    var arrived = held && this.arrivals.indexOf(change.id) < 0 ? null : this.arrivals.apply(change);
+    if (!counted && !arrived && change.op === 'remove' && !this.homeStale) {
+      // Not among what the screen holds: its kind is unknown, so the count is asked again.
+      this.homeStale = true;
+      if (view && view.name === 'home') { this.recountSoon(); }
+    }
+    if (view && view.name === 'home' && (onHome || counted)) { view.refresh(); }
     this.renderStatus();
     this.focus.ensure();
     this.labelNotice();
+  };
+
+  /* The kind of a listing the screen holds anywhere, or null. */
+  App.prototype.kindOf = function (id) {
+    var answers = [this.home, { items: this.arrivals.items }];
+    for (var i = 0; i < this.stack.length; i++) {
+      if (this.stack[i].answer) { answers.push(this.stack[i].answer); }
+      if (this.stack[i].listing) { answers.push({ items: [this.stack[i].listing] }); }
+    }
+    for (var j = 0; j < answers.length; j++) {
+      var at = screens.held.find(answers[j], id);
+      if (at) { return at.listing.kind; }
+    }
+    return null;
+  };
+
+  App.prototype.recountSoon = function () {
+    var self = this;
+    if (this.recountTimer) { return; }
+    this.recountTimer = window.setTimeout(function () {
+      self.recountTimer = null;
+      self.loadHome(function (ready) {
+        var view = self.current();
+        if (ready && view && view.name === 'home') { view.refresh(); }
+      });
+    }, RECOUNT_MIN_MS + Math.random() * RECOUNT_SPREAD_MS);
+  };
+
+  /* The server says the screen is too far behind: reload what is on screen and
+   * the home answer (for the cursors), nothing else. */
+  App.prototype.resync = function () {
+    var self = this;
+    this.loadHome(function (ready) {
+      if (!ready) { return; }
+      self.live.reset(self.home.cursors, [], self.home.announcements);
+      var view = self.current();
+      if (view && view.reload) {
+        view.reload();
+      } else if (view && view.refresh) {
+        view.refresh();
+      }
+      self.renderStatus();
+      self.focus.ensure();
+      self.labelNotice();
+    });
   };
 
   App.prototype.refreshAll = function () {
@@ -182,7 +322,7 @@
     if (this.previewNote) {
       parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
     }
-    var announcements = this.catalogue.activeAnnouncements();
+    var announcements = this.announcements.active();
     if (announcements.length) {
       parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
     }
@@ -200,7 +340,7 @@
    * coming never moves focus. What it says changes once it has focus. */
   App.prototype.newListingsNotice = function () {
     var self = this;
-    var waiting = this.catalogue.pendingCount();
+    var waiting = this.arrivals.count;
     if (!waiting || !this.settings || !this.settings.token) { return null; }
     var notice = h('p', {
       className: 'badge badge-new', 'data-focusable': '', 'data-key': 'new-listings',
@@ -287,15 +427,54 @@
     this.render(view2, view2.focusKey || null);
   };
 
-  /* Fresh navigation (not Back) takes in waiting listings: the person asked for a new view. */
+  /* Fresh navigation (not Back) takes in waiting listings: the person asked for
+   * a new view, which the server answers with them in. A view that asks the
+   * server (view.load) is shown once its answer is in; a later key press wins. */
   App.prototype.navigate = function (view, replaceStack) {
-    this.catalogue.acceptPending();
-    if (replaceStack) {
-      var home = this.stack[0];
-      this.stack = home && home.name === 'home' && view.name !== 'home' ? [home] : [];
+    var self = this;
+    this.open(view, function () {
+      self.arrivals.clear();
+      if (replaceStack) {
+        var home = self.stack[0];
+        self.stack = home && home.name === 'home' && view.name !== 'home' ? [home] : [];
+      }
+    });
+  };
+
+  /* Show a view once it has what it shows; before() runs just before. */
+  App.prototype.open = function (view, before) {
+    var self = this;
+    var ticket = ++this.loadTicket;
+    var resume = view.load ? this.hold() : null;
+    function ready() {
+      if (ticket === self.loadTicket) {
+        if (before) { before(); }
+        self.rememberFocus();
+        self.show(view);
+      }
+      if (resume) { resume(); }
     }
-    this.rememberFocus();
-    this.show(view);
+    if (view.load) { view.load(ready); } else { ready(); }
+  };
+
+  /* While the server is asked for what comes next, keys wait: pressed ahead
+   * (a digit, then right), they act on the screen they were meant for. Returns
+   * the function to call once it is shown. */
+  App.prototype.hold = function () {
+    var self = this;
+    var done = false;
+    this.holding++;
+    function resume() {
+      if (done) { return; }
+      done = true;
+      self.holding--;
+      if (self.holding) { return; }
+      var keys = self.heldKeys;
+      self.heldKeys = [];
+      for (var i = 0; i < keys.length; i++) { self.handle(keys[i].action, keys[i].digit); }
+    }
+    window.setTimeout(resume, HOLD_MAX_MS);
+    return resume;
   };
 
   App.prototype.rememberFocus = function () {
@@ -308,28 +487,41 @@
     this.navigate(new tv.ListView(this, { kind: kind }), true);
   };
 
+  App.prototype.openSearch = function () {
+    var view = this.current();
+    if (view && view.name === 'search') { return; }
+    this.navigate(new tv.SearchView(this), true);
+  };
+
   App.prototype.openDetail = function (listing) {
-    this.rememberFocus();
-    this.show(new tv.DetailView(this, listing));
+    this.open(new tv.DetailView(this, listing));
   };
 
   App.prototype.openNew = function () {
-    var fresh = this.catalogue.acceptPending();
-    this.rememberFocus();
-    this.show(new tv.ListView(this, { fresh: fresh }));
+    var fresh = this.arrivals.take();
+    this.open(new tv.ListView(this, { fresh: fresh }));
   };
 
+  /* The home screen asked for again (its counts and newest, with the ETag). */
   App.prototype.goHome = function () {
+    var self = this;
     if (this.preview) {
       // A preview has no home screen (nor its "退出吗？"): back to the listing.
       this.stack = [];
       this.show(this.previewView());
       return;
     }
-    this.catalogue.acceptPending();
-    var home = this.stack[0];
-    this.stack = [];
-    this.show(home && home.name === 'home' ? home : new tv.HomeView(this));
+    var ticket = ++this.loadTicket;
+    var resume = this.hold();
+    this.loadHome(function () {
+      if (ticket === self.loadTicket) {
+        self.arrivals.clear();
+        var home = self.stack[0];
+        self.stack = [];
+        self.show(home && home.name === 'home' ? home : new tv.HomeView(self));
+      }
+      resume();
+    });
   };
 
   App.prototype.openDialog = function (dialog) {
@@ -395,9 +587,17 @@
     }
     if (!key) { return; }
     event.preventDefault();
+    if (this.holding) {
+      if (this.heldKeys.length < HELD_KEYS) { this.heldKeys.push(key); }
+      return;
+    }
+    this.handle(key.action, key.digit);
+  };
+
+  App.prototype.handle = function (action, digit) {
     var handler = this.dialog || this.current();
-    if (!(handler && handler.handleKey && handler.handleKey(key.action, key.digit))) {
-      this.globalKey(key.action, key.digit);
+    if (!(handler && handler.handleKey && handler.handleKey(action, digit))) {
+      this.globalKey(action, digit);
     }
     this.focus.ensure();
     this.labelNotice();
@@ -417,6 +617,8 @@
       this.goHome();
     } else if (action === 'digit' && KIND_BY_DIGIT[digit]) {
       this.openList(KIND_BY_DIGIT[digit]);
+    } else if ((action === 'digit' && digit === SEARCH_DIGIT) || action === 'green') {
+      this.openSearch();
     } else if (action === 'red') {
       this.openNew();
     }

@@ -162,11 +162,13 @@
   };
 
   /* The listing went away while the person was typing: say so, keep nothing. */
-  CallbackView.prototype.onChange = function (result, change) {
-    if (result === 'removed' && change.id === this.listing.id && !this.done) {
+  CallbackView.prototype.onChange = function (change, onScreen) {
+    if (change.entity !== 'listing' || change.id !== this.listing.id) { return false; }
+    if (change.op === 'remove' && !this.done) {
       this.errors.form = '这条信息刚刚下架了，不能再登记。按返回键回到上一步。';
-      this.refresh();
+      if (onScreen) { this.refresh(); }
     }
+    return true;
   };
 
   tv.CallbackView = CallbackView;

@@ -13,6 +13,8 @@
     this.name = 'detail';
     this.listing = listing;
     this.gone = listing.status !== 'published';
+    // The listings opened last are part of the copy kept for a start without network.
+    if (app.source && !this.gone) { app.source.keep('listing', app.source.listingUrl(listing.id), listing); }
   }
 
   function fact(label, value) {
@@ -120,10 +122,14 @@
     return false;
   };
 
-  DetailView.prototype.onChange = function (result, change) {
-    if (change.entity !== 'listing' || change.id !== this.listing.id) { return; }
-    if (result === 'updated') { this.listing = change.data; } else if (result === 'removed') { this.gone = true; }
-    this.refresh();
+  /* A change to the listing open: an edit shows at once, a withdrawal says
+   * "已下架" where the pay was. Returns whether this view holds it. */
+  DetailView.prototype.onChange = function (change, onScreen) {
+    if (change.entity !== 'listing' || change.id !== this.listing.id) { return false; }
+    if (this.listing.seq && change.seq <= this.listing.seq) { return true; }
+    if (change.op === 'upsert') { this.listing = change.data; } else { this.gone = true; }
+    if (onScreen) { this.refresh(); }
+    return true;
   };
 
   DetailView.prototype.refresh = function () {

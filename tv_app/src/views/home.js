@@ -1,4 +1,5 @@
-/* Home: the four kinds, and the newest listings near home. */
+/* Home: the four kinds with their true counts, search, and the newest listings
+ * near home, all from one answer of /api/home (app.home). */
 (function (window) {
   'use strict';
 
@@ -14,13 +15,29 @@
     this.name = 'home';
   }
 
+  function newestFirst(a, b) {
+    if (a.published_at === b.published_at) { return b.id - a.id; }
+    return a.published_at < b.published_at ? 1 : -1;
+  }
+
+  /* The newest few of all kinds: the top of each kind's newest, merged. */
+  HomeView.newest = function (home, count) {
+    var all = [];
+    for (var i = 0; home && i < KINDS.length; i++) {
+      var kind = home.kinds[KINDS[i][0]];
+      if (kind) { all = all.concat(kind.newest); }
+    }
+    return all.sort(newestFirst).slice(0, count);
+  };
+
   HomeView.prototype.render = function (container) {
     var app = this.app;
     var tiles = h('div', { className: 'kinds', 'data-focus-container': '' });
     for (var i = 0; i < KINDS.length; i++) {
       tiles.appendChild(this.tile(KINDS[i][0], KINDS[i][1]));
     }
-    var newest = app.catalogue.list().slice(0, NEWEST);
+    tiles.appendChild(this.searchTile());
+    var newest = HomeView.newest(app.home, NEWEST);
     var row = h('div', { className: 'row-cards', 'data-focus-container': '' });
     for (var j = 0; j < newest.length; j++) {
       row.appendChild(tv.cards.card(newest[j], app.settings.community, function (listing) {
@@ -35,14 +52,14 @@
       tiles,
       h('h2', { className: 'section', text: newest.length ? '家门口的新信息' : '暂时还没有新信息' }),
       row,
-      h('p', { className: 'hints', text: '数字键：1岗位 2培训 3补贴 4活动 0首页 · 红键：新信息 · 返回键：退出' })
+      h('p', { className: 'hints', text: '数字键：1岗位 2培训 3补贴 4活动 5搜索 0首页 · 红键：新信息 · 返回键：退出' })
     ]);
     return tiles.firstChild;
   };
 
   HomeView.prototype.tile = function (kind, digit) {
     var app = this.app;
-    var count = app.catalogue.list({ kind: kind }).length;
+    var count = app.home && app.home.kinds[kind] ? app.home.kinds[kind].total : 0;
     var element = tv.cards.button('', 'kind-' + kind, function () { app.openList(kind); }, 'tile tile-' + kind);
     screens.dom.append(element, [
       h('span', { className: 'tile-digit', text: String(digit) }),
@@ -52,15 +69,31 @@
     return element;
   };
 
-  /* New listings wait behind the notice; changes and removals show at once. */
-  HomeView.prototype.onChange = function (result) {
-    if (result === 'updated' || result === 'removed') { this.refresh(); }
+  HomeView.prototype.searchTile = function () {
+    var app = this.app;
+    var element = tv.cards.button('', 'search', function () { app.openSearch(); }, 'tile tile-search');
+    screens.dom.append(element, [
+      h('span', { className: 'tile-digit', text: '5' }),
+      h('span', { className: 'tile-name', text: '搜索' }),
+      h('span', { className: 'tile-count', text: '按拼音首字母' })
+    ]);
+    return element;
   };
 
+  /* The app applies changes to app.home; new listings wait behind the notice. */
   HomeView.prototype.refresh = function () {
     var focused = this.app.focus.current;
-    this.app.render(this, focused ? focused.getAttribute('data-key') : null);
+    var key = focused ? focused.getAttribute('data-key') : null;
+    var rect = this.app.focus.lastRect;
+    this.app.render(this, key);
+    if (key && !this.app.stage.querySelector('[data-key="' + key + '"]')) {
+      this.app.focus.current = null;
+      this.app.focus.lastRect = rect;
+      this.app.focus.ensure();
+    }
   };
+
+  HomeView.prototype.reload = function () { this.refresh(); };
 
   tv.HomeView = HomeView;
 })(window);

@@ -19,7 +19,7 @@
   IdleView.prototype.start = function (container) {
     var self = this;
     this.container = container;
-    this.items = this.app.catalogue.list().slice(0, COUNT);
+    this.items = tv.HomeView.newest(this.app.home, COUNT);
     container.className = 'overlay is-open is-idle';
     this.show();
     this.timer = window.setInterval(function () {

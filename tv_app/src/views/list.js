@@ -1,10 +1,13 @@
-/* A list of listings: at most six a screen, paged, with filters. */
+/* A list of listings: at most six a screen, each page asked of the server with
+ * its filters and order (the next one fetched ahead), true totals. The new
+ * listings behind the notice and a staff preview are lists held on the screen. */
 (function (window) {
   'use strict';
 
   var tv = window.tv = window.tv || {};
   var screens = window.screens;
   var h = screens.dom.h;
+  var held = screens.held;
   var PER_PAGE = 6;
   var COLUMNS = 2;
 
@@ -13,43 +16,108 @@
       ['public_welfare', '公益性岗位'], ['full_or_part_time', '全职/兼职']],
     training: [['', '全部'], ['free', '免费培训']]
   };
+  // Jobs come nearest first: the programme brings work to the doorstep.
+  var SORTS = {
+    job: ['nearest', 'newest', 'closing'],
+    other: ['newest', 'closing']
+  };
+  var SORT_NAMES = { nearest: '离家近的在前', newest: '新发布的在前', closing: '快截止的在前' };
 
-  /* options: {kind} for a kind's list, or {fresh: [listings]} for what is new. */
+  /* options: {kind} for a kind's list (asked of the server), {fresh: [listings]}
+   * for what is new, {kind, items: [listings]} for a staff preview. */
   function ListView(app, options) {
     this.app = app;
     this.name = 'list';
     this.kind = options.kind || null;
     this.fresh = options.fresh || null;
+    // Held on the screen, paged here: the new listings, or a preview's one.
+    this.local = this.fresh || options.items || null;
     this.filter = '';
+    this.sort = sortsOf(this.kind)[0];
     this.page = 0;
+    this.answer = this.local ? { items: this.local, total: this.local.length } : null;
+    this.offline = false;
   }
 
-  ListView.prototype.items = function () {
-    if (this.fresh) {
-      var catalogue = this.app.catalogue;
-      var kept = [];
-      for (var i = 0; i < this.fresh.length; i++) {
-        var current = catalogue.get(this.fresh[i].id);
-        if (current) { kept.push(current); }
+  function sortsOf(kind) { return SORTS[kind === 'job' ? 'job' : 'other']; }
+
+  ListView.prototype.params = function (page) {
+    return {
+      kind: this.kind,
+      category: this.filter && this.filter !== 'free' ? this.filter : '',
+      free: this.filter === 'free' ? 'true' : '',
+      sort: this.sort,
+      page: page + 1,
+      per_page: PER_PAGE
+    };
+  };
+
+  ListView.prototype.url = function (page) { return this.app.source.feedUrl(this.params(page)); };
+
+  /* The first page of a kind as its list opens, kept for a start without network. */
+  ListView.keepFirstPage = function (app, kind) {
+    var view = new ListView(app, { kind: kind });
+    var url = view.url(0);
+    app.source.get(url, function (answer, fresh) {
+      if (fresh && answer) { app.source.keep('page', url, answer); }
+    });
+  };
+
+  /* Ask for a page; done(true) once this.answer holds it, done(false) when the
+   * server is away and no copy was kept (the view stays as it was). */
+  ListView.prototype.fetch = function (page, done) {
+    var self = this;
+    var app = this.app;
+    var url = this.url(page);
+    app.source.latest('list', url, function (answer, fresh) {
+      if (!answer) { done(false); return; }
+      self.answer = answer;
+      self.page = page;
+      self.offline = !fresh;
+      if (fresh) {
+        if (page === 0 && !self.filter && self.sort === sortsOf(self.kind)[0]) { app.source.keep('page', url, answer); }
+        app.noteAnswer(answer);
+        if ((page + 1) * PER_PAGE < answer.total) { app.source.prefetch(self.url(page + 1)); }
       }
-      return kept;
-    }
-    var filter = { kind: this.kind };
-    if (this.filter === 'free') { filter.free = true; } else if (this.filter) { filter.category = this.filter; }
-    return this.app.catalogue.list(filter);
+      done(true);
+    });
+  };
+
+  /* Before the list is first shown: its first page (app.open). Without network
+   * and without a kept copy it still opens, and says so. */
+  ListView.prototype.load = function (done) {
+    var self = this;
+    if (this.local) { done(); return; }
+    this.fetch(0, function (ok) {
+      if (!ok) {
+        self.answer = { items: [], total: 0 };
+        self.offline = true;
+      }
+      done();
+    });
+  };
+
+  ListView.prototype.pages = function () {
+    return Math.max(1, Math.ceil((this.answer ? this.answer.total : 0) / PER_PAGE));
+  };
+
+  ListView.prototype.shown = function () {
+    var items = this.answer ? this.answer.items : [];
+    return this.local ? items.slice(this.page * PER_PAGE, (this.page + 1) * PER_PAGE) : items;
   };
 
   ListView.prototype.title = function (count) {
     if (this.fresh) { return count ? '新信息（' + count + '条）' : '暂时没有新信息'; }
-    return tv.cards.KIND_NAMES[this.kind] + '（共' + count + '条）';
+    var title = tv.cards.KIND_NAMES[this.kind] + '（共' + count + '条';
+    return title + (this.local ? '' : '，' + SORT_NAMES[this.sort]) + '）';
   };
 
   ListView.prototype.render = function (container) {
     var app = this.app;
-    var items = this.items();
-    var pages = Math.max(1, Math.ceil(items.length / PER_PAGE));
-    this.page = Math.min(this.page, pages - 1);
-    var shown = items.slice(this.page * PER_PAGE, (this.page + 1) * PER_PAGE);
+    if (this.local) { this.answer.total = this.local.length; }
+    var pages = this.pages();
+    if (this.local) { this.page = Math.min(this.page, pages - 1); }
+    var shown = this.shown();
     var grid = h('div', { className: 'grid grid-cards', 'data-focus-container': '' });
     for (var i = 0; i < shown.length; i++) {
       grid.appendChild(tv.cards.card(shown[i], app.settings.community, function (listing) {
@@ -57,22 +125,33 @@
       }));
     }
     if (!shown.length) {
-      grid.appendChild(tv.cards.button(this.filter ? '没有符合的信息，按确定看全部' : '暂时没有信息，按确定回首页',
-        'empty', this.filter ? this.chooser('') : function () { app.goHome(); }, 'empty'));
+      grid.appendChild(this.emptyButton());
     }
+    var hints = '确定键：看详情 · ' + (this.local ? '' : '黄键：换排序 · ') + '返回键：上一步 · 0：首页';
     screens.dom.append(container, [
-      h('h1', { className: 'title', text: this.title(items.length) }),
+      h('h1', { className: 'title', text: this.title(this.answer.total) }),
       this.filters(),
       grid,
       h('p', { className: 'pager', text: pages > 1
         ? '第' + (this.page + 1) + '/' + pages + '页 · 上下键或翻页键翻页' : '' }),
-      h('p', { className: 'hints', text: '确定键：看详情 · 返回键：上一步 · 0：首页' })
+      h('p', { className: 'hints', text: hints })
     ]);
     return grid.firstChild;
   };
 
+  ListView.prototype.emptyButton = function () {
+    var app = this.app;
+    if (this.offline) {
+      return tv.cards.button('网络已断开，这一页暂时看不到，按确定回首页', 'empty', function () { app.goHome(); }, 'empty');
+    }
+    if (this.filter) {
+      return tv.cards.button('没有符合的信息，按确定看全部', 'empty', this.chooser(''), 'empty');
+    }
+    return tv.cards.button('暂时没有信息，按确定回首页', 'empty', function () { app.goHome(); }, 'empty');
+  };
+
   ListView.prototype.filters = function () {
-    var options = this.kind && FILTERS[this.kind];
+    var options = this.kind && !this.local && FILTERS[this.kind];
     if (!options) { return null; }
     var row = h('div', { className: 'filters', 'data-focus-container': '', role: 'group', 'aria-label': '筛选' });
     for (var i = 0; i < options.length; i++) {
@@ -85,25 +164,64 @@
     return row;
   };
 
+  /* A filter chosen: its first page from the server, focus kept on the chip. */
   ListView.prototype.chooser = function (value) {
     var self = this;
     return function () {
+      var before = self.filter;
+      var resume = self.app.hold();
       self.filter = value;
-      self.page = 0;
-      self.app.render(self, 'filter-' + (value || 'all'));
+      self.fetch(0, function (ok) {
+        if (!ok) {
+          self.filter = before;
+        } else if (self.app.current() === self) {
+          self.app.render(self, 'filter-' + (value || 'all'));
+        }
+        resume();
+      });
     };
   };
 
+  /* The yellow key: the next order (jobs: nearest, newest, closing soon). */
+  ListView.prototype.nextSort = function () {
+    var self = this;
+    var sorts = sortsOf(this.kind);
+    var before = this.sort;
+    var focused = this.app.focus.current;
+    var key = focused ? focused.getAttribute('data-key') : null;
+    var resume = this.app.hold();
+    this.sort = sorts[(sorts.indexOf(this.sort) + 1) % sorts.length];
+    this.fetch(0, function (ok) {
+      if (!ok) {
+        self.sort = before;
+      } else if (self.app.current() === self) {
+        self.app.render(self, key && key.indexOf('filter-') === 0 ? key : null);
+      }
+      resume();
+    });
+  };
+
   ListView.prototype.turn = function (delta, column) {
-    var pages = Math.ceil(this.items().length / PER_PAGE);
+    var self = this;
     var next = this.page + delta;
-    if (next < 0 || next >= pages) { return false; }
-    this.page = next;
-    this.app.render(this);
-    // Land in the same column: top row going forward, bottom row going back.
-    var cards = this.app.screenEl.querySelectorAll('.grid-cards .card');
-    var index = delta > 0 ? column : Math.min(cards.length - 1, (Math.ceil(cards.length / COLUMNS) - 1) * COLUMNS + column);
-    if (cards[index] || cards[0]) { this.app.focus.focus(cards[index] || cards[0]); }
+    if (next < 0 || next >= this.pages()) { return false; }
+    function land() {
+      self.app.render(self);
+      // Land in the same column: top row going forward, bottom row going back.
+      var cards = self.app.screenEl.querySelectorAll('.grid-cards .card');
+      var index = delta > 0 ? column : Math.min(cards.length - 1, (Math.ceil(cards.length / COLUMNS) - 1) * COLUMNS + column);
+      if (cards[index] || cards[0]) { self.app.focus.focus(cards[index] || cards[0]); }
+    }
+    if (this.local) {
+      this.page = next;
+      land();
+    } else {
+      var resume = this.app.hold();
+      this.fetch(next, function (ok) {
+        if (ok && self.app.current() === self) { land(); }
+        resume();
+      });
+    }
     return true;
   };
 
@@ -118,6 +236,7 @@
 
   ListView.prototype.handleKey = function (action) {
     var at = this.position();
+    if (action === 'yellow' && !this.local) { this.nextSort(); return true; }
     if (action === 'pageDown') { this.turn(1, at ? at.column : 0); return true; }
     if (action === 'pageUp') { this.turn(-1, at ? at.column : 0); return true; }
     if (!at) { return false; }
@@ -127,10 +246,14 @@
     return false;
   };
 
-  /* Waiting listings stay behind the notice; edits and removals show in place,
-   * and focus stays on the same listing or its nearest neighbour. */
-  ListView.prototype.onChange = function (result) {
-    if (result === 'updated' || result === 'removed') { this.refresh(); }
+  /* A live change to the page held: edits and removals show in place (the
+   * count too), focus stays on the same listing or its nearest neighbour; new
+   * listings wait behind the notice. Returns whether the page holds it. */
+  ListView.prototype.onChange = function (change, onScreen) {
+    var result = held.apply(this.answer, change);
+    if (result && this.local && result === 'removed') { this.local = this.answer.items; }
+    if (result && onScreen) { this.refresh(); }
+    return !!result;
   };
 
   ListView.prototype.refresh = function () {
@@ -143,6 +266,13 @@
       this.app.focus.lastRect = rect;
       this.app.focus.ensure();
     }
+  };
+
+  /* After a resync: the page on screen asked for again. */
+  ListView.prototype.reload = function () {
+    var self = this;
+    if (this.local) { this.refresh(); return; }
+    this.fetch(this.page, function (ok) { if (ok) { self.refresh(); } });
   };
 
   tv.ListView = ListView;

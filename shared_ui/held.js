@@ -1,0 +1,163 @@
+/* What a screen holds between answers, and how a live change reaches it
+ * (docs/protocol.md, "Applying a change to what a screen holds"): the answers on
+ * screen are changed in place, new listings wait among the arrivals until the
+ * person asks for them, and the announcements follow the log. */
+(function (window) {
+  'use strict';
+
+  // Arrivals keep their data (from the change messages) for at most this many.
+  var ARRIVALS = 50;
+
+  /* The listings an answer holds: a feed or search page's items, the home
+   * screen's newest of each kind, or the one listing it is. */
+  function listsOf(answer) {
+    var lists = [];
+    if (!answer) { return lists; }
+    if (answer.items) { lists.push(answer.items); }
+    if (answer.kinds) {
+      for (var kind in answer.kinds) {
+        if (answer.kinds.hasOwnProperty(kind)) { lists.push(answer.kinds[kind].newest); }
+      }
+    }
+    return lists;
+  }
+
+  /* Where an answer holds a listing: {list, index} or null. */
+  function find(answer, id) {
+    var lists = listsOf(answer);
+    for (var i = 0; i < lists.length; i++) {
+      for (var j = 0; j < lists[i].length; j++) {
+        if (lists[i][j].id === id) { return { list: lists[i], index: j, listing: lists[i][j] }; }
+      }
+    }
+    return null;
+  }
+
+  /* Whether the answer was built after this change (its cursors say so). */
+  function reflects(answer, change) {
+    var cursors = answer && answer.cursors;
+    var scope = String(change.scope);
+    return !!(cursors && cursors.hasOwnProperty(scope) && cursors[scope] >= change.seq);
+  }
+
+  /* Apply a listing change to an answer on hand: returns 'updated', 'removed' or
+   * null (nothing it holds). A removed listing leaves the page and its count;
+   * a new one does not join (it waits among the arrivals). `kindOf` is told
+   * the kind of a listing it removes, for counts elsewhere. */
+  function apply(answer, change) {
+    if (!answer || change.entity !== 'listing' || reflects(answer, change)) { return null; }
+    var at = find(answer, change.id);
+    if (!at || (at.listing.seq && at.listing.seq >= change.seq)) { return null; }
+    if (change.op === 'upsert') {
+      at.list[at.index] = change.data;
+      return 'updated';
+    }
+    at.list.splice(at.index, 1);
+    if (typeof answer.total === 'number' && answer.total > 0) { answer.total--; }
+    if (answer.kinds && answer.kinds[at.listing.kind] && answer.kinds[at.listing.kind].total > 0) {
+      answer.kinds[at.listing.kind].total--;
+    }
+    return 'removed';
+  }
+
+  /* Counts of a home answer for a change to a listing it does not show: one
+   * published in scope adds one to its kind, one removed takes one away when
+   * its kind is known (`kind`, from whatever else the screen holds: the remove
+   * message does not say it). Returns whether a count moved. */
+  function count(home, change, kind) {
+    if (!home || !home.kinds || change.entity !== 'listing' || reflects(home, change)) { return false; }
+    if (change.op === 'upsert' && change.reason === 'published' && change.data && home.kinds[change.data.kind]) {
+      home.kinds[change.data.kind].total++;
+      return true;
+    }
+    if (change.op === 'remove' && kind && home.kinds[kind] && home.kinds[kind].total > 0) {
+      home.kinds[kind].total--;
+      return true;
+    }
+    return false;
+  }
+
+  /* Listings published since the person last looked, newest first, bounded:
+   * `count` stays true past the bound. */
+  function Arrivals(limit) {
+    this.limit = limit || ARRIVALS;
+    this.items = [];
+    this.count = 0;
+  }
+
+  Arrivals.prototype.indexOf = function (id) {
+    for (var i = 0; i < this.items.length; i++) { if (this.items[i].id === id) { return i; } }
+    return -1;
+  };
+
+  /* Returns 'added', 'updated', 'removed' or null. */
+  Arrivals.prototype.apply = function (change) {
+    if (change.entity !== 'listing') { return null; }
+    var at = this.indexOf(change.id);
+    if (change.op === 'remove') {
+      if (at < 0) { return null; }
+      this.items.splice(at, 1);
+      this.count = Math.max(0, this.count - 1);
+      return 'removed';
+    }
+    if (at >= 0) {
+      this.items[at] = change.data;
+      return 'updated';
+    }
+    if (change.reason !== 'published') { return null; }
+    this.items.unshift(change.data);
+    this.count++;
+    if (this.items.length > this.limit) { this.items.pop(); }
+    return 'added';
+  };
+
+  /* Take the waiting listings (the person asked for them); newest first. */
+  Arrivals.prototype.take = function () {
+    var taken = this.items;
+    this.items = [];
+    this.count = 0;
+    return taken;
+  };
+
+  Arrivals.prototype.clear = function () { this.take(); };
+
+  /* The active announcements, from an answer and then the change log. */
+  function Announcements() { this.byId = {}; }
+
+  Announcements.prototype.load = function (list) {
+    this.byId = {};
+    for (var i = 0; list && i < list.length; i++) { this.byId[list[i].id] = list[i]; }
+  };
+
+  /* Returns whether the change was an announcement's. */
+  Announcements.prototype.apply = function (change) {
+    if (change.entity !== 'announcement') { return false; }
+    if (change.op === 'upsert') { this.byId[change.id] = change.data; } else { delete this.byId[change.id]; }
+    return true;
+  };
+
+  Announcements.prototype.active = function () {
+    var found = [];
+    for (var id in this.byId) {
+      if (this.byId.hasOwnProperty(id)) { found.push(this.byId[id]); }
+    }
+    return found.sort(function (a, b) { return b.id - a.id; });
+  };
+
+  /* Whether any of an answer's cursors is past the ones a screen holds. */
+  function ahead(cursors, held) {
+    for (var scope in cursors) {
+      if (cursors.hasOwnProperty(scope) && cursors[scope] > (held[scope] || 0)) { return true; }
+    }
+    return false;
+  }
+
+  window.screens.held = {
+    apply: apply,
+    count: count,
+    find: find,
+    ahead: ahead,
+    Arrivals: Arrivals,
+    Announcements: Announcements
+  };
+})(window);
