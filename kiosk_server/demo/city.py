@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import publish_copy
@@ -94,12 +94,23 @@ def grow_city(size: CitySize) -> dict[str, int]:
         level: [(p.id, p.name) for p in places if p.level == level] for level in LEVEL_SHARES
     }
     sites_under = _sites_under(places)
-    return {
+    added = {
         "社区": added_communities,
         "信息": _copy_listings(size.listings, templates, by_level, sites_under, chance),
         "登记": _add_registrations(size.registrations, by_level[PlaceLevel.COMMUNITY], chance),
         "屏幕": _add_screens(size.screens, by_level[PlaceLevel.COMMUNITY], chance),
     }
+    _refresh_statistics()
+    return added
+
+
+def _refresh_statistics() -> None:
+    """PostgreSQL plans from statistics that a bulk load leaves behind: without them
+    it reads every published listing instead of the scope's (autovacuum would
+    catch up only minutes later)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def _published_ids() -> list[int]:
