@@ -10,6 +10,7 @@ from flask import Response, jsonify
 from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_screen, access_site
 from kiosk_server.listings.display import iso
+from kiosk_server.paging import page_json
 from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_screen
 from kiosk_server.screens.display import screen_identity
 from kiosk_server.screens.models import Screen
@@ -39,12 +40,18 @@ def screen_index() -> Response:
     staff = require_staff()
     query = parse_query(ScreensQuery)
     now = utcnow()
-    online = None if query.status in (None, "stale") else query.status == "online"
-    screens = screens_in_scope(staff.scope.path, query.kind, online, now)
-    states = sync_states(screens, now)
-    if query.status == "stale":
-        screens = [screen for screen in screens if states[screen.id].stale]
-    return jsonify({"items": [_screen_json(screen, now, states[screen.id]) for screen in screens]})
+    found = screens_in_scope(
+        staff.scope.path, query.kind, query.status, now, query.page, query.per_page
+    )
+    states = sync_states(found.items, now)
+    return jsonify(
+        page_json(
+            found,
+            lambda screen: _screen_json(screen, now, states[screen.id]),
+            query.page,
+            query.per_page,
+        )
+    )
 
 
 @bp.post("/api/sites/<int:site_id>/enrolment-codes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 import requests
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from kiosk_server.extensions import db
 from kiosk_server.live.models import Change
+from kiosk_server.screens.models import Screen
 from tests.browser.conftest import (
     Site,
     axe_violations,
@@ -150,9 +152,49 @@ def test_a_screen_left_behind_on_changes_stands_out(browser: Browser, site: Site
     expect(row.locator(".screens-seq")).to_have_text(re.compile(r"^0 / [1-9]\d*$"))
 
     page.select_option("[data-field=screen-status]", "stale")
-    expect(page.locator(".screens-summary")).to_contain_text("落后")
+    expect(page.locator(".screens-summary")).to_have_text(re.compile(r"^符合条件的共 [1-9]\d* 块$"))
     expect(row).to_be_visible()
     expect(page.locator("tr[data-screen-id]:not(.stale)")).to_have_count(0)
     screenshot(page, "console-screens-stale")
     tv.client.disconnect()
+    page.context.close()
+
+
+def test_many_screens_are_listed_a_page_at_a_time_with_the_true_total(
+    browser: Browser, site: Site
+) -> None:
+    with site.app.app_context():
+        db.session.add_all(
+            Screen(kind="tv", community_id=site.ids["taidong2"], token_hash=secrets.token_hex(32))
+            for _ in range(120)
+        )
+        db.session.commit()
+        ids = list(db.session.scalars(select(Screen.id).order_by(Screen.id)))
+        db.session.remove()
+    pages = -(-len(ids) // 50)
+    page = open_screens(browser, site)
+    expect(page.locator(".screens-summary")).to_have_text(f"共 {len(ids)} 块")
+    rows = page.locator("tr[data-screen-id]")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_have_attribute("data-screen-id", str(ids[0]))
+    pager = page.locator(".pager")
+    expect(pager).to_contain_text(f"第 1 / {pages} 页，共 {len(ids)} 条")
+    screenshot(page, "console-screens-pages")
+
+    following = pager.get_by_role("button", name="下一页")
+    following.click()
+    expect(pager).to_contain_text(f"第 2 / {pages} 页")
+    expect(rows.first).to_have_attribute("data-screen-id", str(ids[50]))
+    for _ in range(pages - 2):
+        following.click()
+    expect(pager).to_contain_text(f"第 {pages} / {pages} 页")
+    expect(rows).to_have_count(len(ids) - 50 * (pages - 1))
+    expect(rows.last).to_have_attribute("data-screen-id", str(ids[-1]))
+    expect(following).to_be_disabled()
+
+    # A filter starts again at its first page, with its own total.
+    page.select_option("[data-field=screen-status]", "offline")
+    expect(page.locator(".screens-summary")).to_have_text(re.compile(r"^符合条件的共 \d+ 块$"))
+    expect(pager).to_contain_text("第 1 / ")
+    assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()

@@ -3,18 +3,23 @@ and can stop one there, nowhere else."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
 from kiosk_server.extensions import db
 from kiosk_server.live.models import Change
 from kiosk_server.live.push import SCREENS_NAMESPACE
+from kiosk_server.places.models import Place
+from kiosk_server.screens.models import Screen as ScreenRow
+from kiosk_server.timeutil import utcnow
 from tests.conftest import World
 from tests.factories import listing_input
-from tests.helpers import Screen, StaffClient
+from tests.helpers import Screen, StaffClient, assert_error
 
 
 def test_station_staff_see_and_stop_only_their_communitys_screens(
@@ -147,3 +152,117 @@ def test_listing_screens_takes_the_same_number_of_queries_for_one_screen_or_many
     admin.publish(listing_input(target_id=world.city.id))
 
     assert queries() == one
+
+
+def _add_screen(
+    community: Place,
+    kind: str,
+    *,
+    online: bool | None,
+    cursors: dict[str, int],
+    revoked: bool = False,
+) -> int:
+    """A screen as staff find it: online, offline (None: never connected), some cursors."""
+    now = utcnow()
+    seen = {True: now, False: now - timedelta(hours=1), None: None}[online]
+    row = ScreenRow(
+        kind=kind,
+        community_id=community.id,
+        site_id=community.sites[0].id if kind == "kiosk" and community.sites else None,
+        token_hash=secrets.token_hex(32),
+        last_seen_at=seen,
+        cursors=cursors,
+        last_seq=max(cursors.values(), default=0),
+        revoked_at=now if revoked else None,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _every_page(staff: StaffClient, query: str, per_page: int) -> tuple[list[int], set[int]]:
+    """The ids of every page in turn, and every total the pages gave."""
+    ids: list[int] = []
+    totals: set[int] = set()
+    number = 1
+    while True:
+        response = staff.get(f"/admin/api/screens?{query}&page={number}&per_page={per_page}")
+        assert response.status_code == 200, response.json
+        body = response.json
+        assert (body["page"], body["per_page"]) == (number, per_page)
+        assert len(body["items"]) <= per_page
+        ids += [item["id"] for item in body["items"]]
+        totals.add(body["total"])
+        if number * per_page >= body["total"]:
+            return ids, totals
+        number += 1
+
+
+def test_the_screens_list_pages_every_filter_with_true_totals(
+    app: Flask, world: World, admin: StaffClient, street_staff: StaffClient
+) -> None:
+    city = str(world.city.id)
+    # A change to the whole city and one to 九曲河 alone, both long enough ago to be due.
+    first = admin.publish(listing_input(target_id=world.city.id))["seq"]
+    second = admin.publish(listing_input(target_id=world.jiuquhe.id))["seq"]
+    _age_changes(timedelta(minutes=3))
+    caught_up = {city: first, str(world.jiuquhe.id): second}
+    expected: dict[str, set[int]] = {"tv": set(), "kiosk": set(), "online": set(), "stale": set()}
+    everyone: set[int] = set()
+    places = (world.jiuquhe, world.qianwan, world.taidong1)
+    for number in range(23):
+        community = places[number % 3]
+        kind = "kiosk" if number % 4 == 0 else "tv"
+        # Every third is offline, and of those every other one has never connected.
+        online = None if number % 6 == 1 else number % 3 != 1
+        # Every fifth has applied nothing; in 九曲河 the city's change alone is not enough.
+        cursors = {} if number % 5 == 0 else {city: first}
+        if community is world.jiuquhe and number % 2:
+            cursors = dict(caught_up)
+        revoked = number == 7
+        screen_id = _add_screen(community, kind, online=online, cursors=cursors, revoked=revoked)
+        everyone.add(screen_id)
+        expected[kind].add(screen_id)
+        if online and not revoked:
+            expected["online"].add(screen_id)
+        behind = cursors.get(city, 0) < first or (
+            community is world.jiuquhe and cursors.get(str(world.jiuquhe.id), 0) < second
+        )
+        if behind and not revoked:
+            expected["stale"].add(screen_id)
+    expected["offline"] = everyone - expected["online"]
+    assert expected["stale"] and expected["online"] - expected["stale"]
+
+    for query, wanted in (
+        ("", everyone),
+        ("kind=tv", expected["tv"]),
+        ("kind=kiosk", expected["kiosk"]),
+        ("status=online", expected["online"]),
+        ("status=offline", expected["offline"]),
+        ("status=stale", expected["stale"]),
+        ("kind=tv&status=stale", expected["stale"] & expected["tv"]),
+        ("kind=kiosk&status=offline", expected["offline"] & expected["kiosk"]),
+    ):
+        for per_page in (4, 50):
+            ids, totals = _every_page(admin, query, per_page)
+            assert ids == sorted(wanted), (query, per_page)
+            assert totals == {len(wanted)}, (query, per_page)
+
+    in_street = {
+        screen_id
+        for screen_id, item in _listed(admin, "?per_page=100").items()
+        if item["community"]["id"] != world.taidong1.id
+    }
+    ids, totals = _every_page(street_staff, "status=stale", 3)
+    assert ids == sorted(expected["stale"] & in_street) and totals == {len(ids)}
+    listed = _listed(admin, "?per_page=100")
+    assert {i for i, item in listed.items() if item["stale"]} == expected["stale"]
+    assert {i for i, item in listed.items() if item["online"]} == expected["online"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "per_page=0", "per_page=101", "page=abc"])
+def test_a_bad_page_of_screens_is_refused_with_the_parameter_named(
+    admin: StaffClient, query: str
+) -> None:
+    name = query.split("=")[0]
+    assert_error(admin.get(f"/admin/api/screens?{query}"), 422, fields={name})

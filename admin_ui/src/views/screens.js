@@ -11,6 +11,7 @@
   var ui = window.admin.ui;
 
   var REFRESH_MS = 10000;
+  var PER_PAGE = 50;
   var CHINA_OFFSET_MS = 8 * 3600 * 1000;
   var KIND_NAMES = { tv: '电视', kiosk: '自助机' };
   // Kiosks stand in the service stations and the 随享亭 pavilions.
@@ -54,7 +55,9 @@
     var timer = null;
     var filter = {
       kind: route.query.kind === 'tv' || route.query.kind === 'kiosk' ? route.query.kind : '',
-      status: /^(online|offline|stale)$/.test(route.query.status || '') ? route.query.status : ''
+      status: /^(online|offline|stale)$/.test(route.query.status || '') ? route.query.status : '',
+      page: 1,
+      per_page: PER_PAGE
     };
 
     var updated = h('span', { className: 'hint' });
@@ -66,8 +69,8 @@
     var statusSelect = forms.select([
       { value: 'online', name: '在线' }, { value: 'offline', name: '离线' }, { value: 'stale', name: '落后（未及时收到变更）' }
     ], filter.status, '全部状态');
-    kindSelect.addEventListener('change', function () { filter.kind = kindSelect.value; load(); });
-    statusSelect.addEventListener('change', function () { filter.status = statusSelect.value; load(); });
+    kindSelect.addEventListener('change', function () { filter.kind = kindSelect.value; filter.page = 1; load(); });
+    statusSelect.addEventListener('change', function () { filter.status = statusSelect.value; filter.page = 1; load(); });
 
     function revoke(screen) {
       ui.confirm({
@@ -108,22 +111,18 @@
       }
     ];
 
-    function render(items) {
+    /* One page of the screens; the count is of every screen that fits the filters. */
+    function render(data) {
       // A refresh must not take the keyboard focus away from the row someone was on.
       var active = document.activeElement;
       var focusKey = active && active.getAttribute ? active.getAttribute('data-focus-key') : null;
-      var online = 0;
-      var stale = 0;
-      items.forEach(function (s) {
-        if (s.online) { online += 1; }
-        if (s.stale) { stale += 1; }
-      });
-      var summary = '共 ' + items.length + ' 块，在线 ' + online + ' 块' + (stale ? '，落后 ' + stale + ' 块' : '');
+      var summary = (filter.kind || filter.status ? '符合条件的共 ' : '共 ') + data.total + ' 块';
       dom.replace(listArea, [
         h('p', { className: 'hint screens-summary', text: summary }),
-        ui.table(columns, items, '没有符合条件的屏幕', function (s) {
+        ui.table(columns, data.items, '没有符合条件的屏幕', function (s) {
           return { className: s.stale ? 'stale' : (s.revoked ? 'screens-revoked' : null), 'data-screen-id': String(s.id) };
-        })
+        }),
+        data.total ? ui.pager(data.total, data.page, data.per_page, function (to) { filter.page = to; load(); }) : null
       ]);
       if (focusKey) {
         var again = listArea.querySelector('[data-focus-key="' + focusKey + '"]');
@@ -140,7 +139,13 @@
           dom.replace(listArea, ui.errorBox(error));
           return;
         }
-        render(data.items);
+        if (!data.items.length && filter.page > 1) {
+          // Screens stopped or gone offline since: the last page there is instead.
+          filter.page = Math.max(1, Math.ceil(data.total / filter.per_page));
+          load();
+          return;
+        }
+        render(data);
         updated.textContent = '更新于 ' + clockNow();
       });
     }
