@@ -60,16 +60,24 @@
     return 'removed';
   }
 
+  /* Whether an upsert brings a listing the scope did not have: published, or
+   * moved in from elsewhere. */
+  function arriving(change) {
+    return change.op === 'upsert' && (change.reason === 'published' || change.reason === 'moved');
+  }
+
   /* Counts of a home answer for a change to a listing it does not show: one
-   * published in scope adds one to its kind, one removed takes one away when
-   * its kind is known (`kind`, from whatever else the screen holds: the remove
-   * message does not say it). Returns whether a count moved. */
+   * arriving in scope adds one to its kind, one removed takes one away. The
+   * remove message says the kind (`data.kind`); `kind` is what the screen
+   * holds of it, for a change logged before removes said so. Returns whether a
+   * count moved. */
   function count(home, change, kind) {
     if (!home || !home.kinds || change.entity !== 'listing' || reflects(home, change)) { return false; }
-    if (change.op === 'upsert' && change.reason === 'published' && change.data && home.kinds[change.data.kind]) {
+    if (arriving(change) && change.data && home.kinds[change.data.kind]) {
       home.kinds[change.data.kind].total++;
       return true;
     }
+    kind = (change.data && change.data.kind) || kind;
     if (change.op === 'remove' && kind && home.kinds[kind] && home.kinds[kind].total > 0) {
       home.kinds[kind].total--;
       return true;
@@ -104,7 +112,7 @@
       this.items[at] = change.data;
       return 'updated';
     }
-    if (change.reason !== 'published') { return null; }
+    if (!arriving(change)) { return null; }
     this.items.unshift(change.data);
     this.count++;
     if (this.items.length > this.limit) { this.items.pop(); }

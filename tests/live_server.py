@@ -79,6 +79,11 @@ class StaffSession:
         assert reply.ok, reply.text
         return reply.json()
 
+    def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        reply = self.http.put(f"{self.base}{path}", json=body, headers={"X-CSRFToken": self.token})
+        assert reply.ok, reply.text
+        return reply.json()
+
     def upload(self, listing_id: int, data: bytes, alt: str) -> dict[str, Any]:
         reply = self.http.post(
             f"{self.base}/admin/api/listings/{listing_id}/images",

@@ -167,9 +167,15 @@ def _record_listing(
         scope_id=scope_id or listing.target_id,
         op=op,
         reason=reason,
-        render=public_listing,
+        render=public_listing if op == "upsert" else _gone,
         reload=reload,
     )
+
+
+def _gone(listing: Listing) -> dict[str, Any]:
+    """What a remove tells: the kind, so a screen that does not hold the listing
+    can still take it off its counts."""
+    return {"kind": listing.kind}
 
 
 def _record(
@@ -179,20 +185,19 @@ def _record(
     scope_id: int,
     op: str,
     reason: str,
-    render: Callable[[Any], dict[str, Any]],
+    render: Callable[[Any], dict[str, Any] | None],
     reload: bool,
 ) -> Change:
+    """Number the change and store it with what `render` makes of the row for screens."""
     # The row is written (and locked) before the counter is taken: every writer
     # keeps that order, so two of them cannot each hold what the other waits for.
     db.session.flush()
     seq = next_seq()
     row.change_seq = seq
     db.session.flush()
-    payload = None
-    if op == "upsert":
-        if reload:
-            db.session.refresh(row)
-        payload = render(row)
+    if op == "upsert" and reload:
+        db.session.refresh(row)
+    payload = render(row)
     return record_change(
         scope_id=scope_id,
         entity=entity,
@@ -376,9 +381,11 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
     if listing.status == ListingStatus.PUBLISHED:
         if listing.valid_until and listing.valid_until <= utcnow():
             raise ApiError(422, fields={"valid_until": "下架时间已过"})
-        if old_target != listing.target_id:
+        moved = old_target != listing.target_id
+        if moved:
             changes.append(_record_listing(listing, "remove", "moved", scope_id=old_target))
-        changes.append(_record_listing(listing, "upsert", "updated"))
+        # "moved" on both: to screens only in the new scope it is a new listing.
+        changes.append(_record_listing(listing, "upsert", "moved" if moved else "updated"))
     db.session.flush()  # new training sessions get their ids
     after = _audited(listing)
     if after != before:  # a form sent back unchanged changed nothing worth a line
@@ -531,7 +538,8 @@ def _record_announcement(announcement: Announcement, op: str, reason: str) -> Ch
         scope_id=announcement.target_id,
         op=op,
         reason=reason,
-        render=public_announcement,
+        # A removed banner goes by its id alone.
+        render=public_announcement if op == "upsert" else lambda _announcement: None,
         reload=True,
     )
 

@@ -194,7 +194,8 @@ class FeedQuery(ScreenPlace):
     free: bool | None = None
     # Jobs default to nearest, the rest to newest (queries.feed_sort).
     sort: Literal["nearest", "newest", "closing"] | None = None
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    # Six a page on a TV: 60,000 listings in scope are 10,000 pages.
+    page: Annotated[int, Field(ge=1, le=100_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 20
 
 

@@ -208,6 +208,39 @@ def test_the_home_counts_are_the_databases(tv: Remote, city: Site) -> None:
     assert len(tv.card_keys()) == 6
 
 
+def test_home_counts_move_live_for_listings_the_tv_does_not_hold(tv: Remote, city: Site) -> None:
+    staff = city.staff()
+    body = listing_input("subsidy", target_id=city.ids["taidong1"], title="别处的补贴")
+    elsewhere = staff.publish(body)
+    tile = tv.page.locator("[data-key=kind-subsidy] .tile-count")
+    before = _in_scope(city)["subsidy"]
+    expect(tile).to_have_text(f"共{before}条")
+
+    # Moved into the TV's scope: one more.
+    staff.put(
+        f"/admin/api/listings/{elsewhere['id']}",
+        {**body, "target_id": city.ids["jiuquhe"], "version": elsewhere["version"]},
+    )
+    expect(tile).to_have_text(f"共{before + 1}条")
+    # An old one, far down the list and in nothing the TV holds, withdrawn: one less.
+    scope = [city.ids[name] for name in ("jiuquhe", "huangdao_street", "huangdao", "city")]
+    with city.app.app_context():
+        old = db.session.scalar(
+            select(Listing.id)
+            .where(
+                Listing.kind == "subsidy",
+                Listing.status == ListingStatus.PUBLISHED,
+                Listing.target_id.in_(scope),
+            )
+            .order_by(Listing.published_at)
+            .limit(1)
+        )
+        db.session.remove()
+    staff.post(f"/admin/api/listings/{old}/withdraw", {})
+    expect(tile).to_have_text(f"共{before}条")
+    assert _in_scope(city)["subsidy"] == before
+
+
 def test_a_search_on_the_digit_keys_reaches_the_oldest_listing(tv: Remote, city: Site) -> None:
     """Past the first 5,000 (the old design dropped it): 糖画手艺人 is T H S Y R, keys
     8 4 7 9 7; the first two find hundreds, each further key narrows them."""

@@ -63,6 +63,45 @@ def test_a_published_listing_reaches_screens_as_its_public_page_shows_it(
     assert change["seq"] == public["seq"]
 
 
+def test_a_removal_says_the_kind_so_screens_can_count_what_they_do_not_hold(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    screen = Screen(app, world.jiuquhe.id)
+    listing = admin.publish(listing_input("training", target_id=world.jiuquhe.id))
+    screen.received_changes()
+
+    admin.post(f"/admin/api/listings/{listing['id']}/withdraw")
+
+    [change] = screen.received_changes()
+    assert (change["op"], change["reason"], change["data"]) == (
+        "remove",
+        "withdrawn",
+        {"kind": "training"},
+    )
+
+
+def test_a_listing_moved_into_a_scope_arrives_there_as_moved_not_as_an_edit(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    old_scope = Screen(app, world.taidong1.id)
+    new_scope = Screen(app, world.jiuquhe.id)
+    body = listing_input(target_id=world.taidong1.id)
+    listing = admin.publish(body)
+    old_scope.received_changes()
+
+    moved = admin.put(
+        f"/admin/api/listings/{listing['id']}",
+        json={**body, "target_id": world.jiuquhe.id, "version": listing["version"]},
+    )
+
+    assert moved.status_code == 200, moved.json
+    [gone] = old_scope.received_changes()
+    [arrived] = new_scope.received_changes()
+    assert (gone["op"], gone["reason"], gone["data"]) == ("remove", "moved", {"kind": "job"})
+    assert (arrived["op"], arrived["reason"]) == ("upsert", "moved")
+    assert arrived["data"]["title"] == body["title"]
+
+
 def test_a_change_goes_out_with_its_chinese_text_as_utf8_not_escapes(
     app: Flask, world: World, admin: StaffClient
 ) -> None:

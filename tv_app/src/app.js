@@ -238,7 +238,8 @@
     }
     var arrived = held && this.arrivals.indexOf(change.id) < 0 ? null : this.arrivals.apply(change);
     if (!counted && !arrived && change.op === 'remove' && !this.homeStale) {
-      // Not among what the screen holds: its kind is unknown, so the count is asked again.
+      // A remove logged before removes said their kind, of a listing the screen
+      // does not hold: the count is asked again.
       this.homeStale = true;
       if (view && view.name === 'home') { this.recountSoon(); }
     }
