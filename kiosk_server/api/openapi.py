@@ -16,7 +16,6 @@ from kiosk_server.audit.schemas import AuditQuery
 from kiosk_server.listings.schemas import (
     AnnouncementIn,
     AnnouncementsQuery,
-    DeliveryQuery,
     FeedQuery,
     HomeQuery,
     ListingIn,
@@ -30,7 +29,12 @@ from kiosk_server.registrations.schemas import (
     RegistrationIn,
     RegistrationsQuery,
 )
-from kiosk_server.screens.schemas import KioskEnrolmentIn, ScreensQuery, TvRegistrationIn
+from kiosk_server.screens.schemas import (
+    DeliveryQuery,
+    KioskEnrolmentIn,
+    ScreensQuery,
+    TvRegistrationIn,
+)
 from kiosk_server.staff.schemas import LoginIn, PasswordIn, StaffCreateIn, StaffIn, StaffQuery
 
 REF = "#/components/schemas/{model}"
@@ -89,27 +93,30 @@ LISTING = {
 
 DELIVERY = {
     "type": "object",
-    "required": ["seq", "op", "target", "totals", "screens"],
+    "required": ["seq", "op", "target", "totals", "screens", "page", "per_page"],
     "properties": {
         "seq": {"type": ["integer", "null"], "description": "最新变更的序号；从未推送过为 null"},
         "op": {"enum": ["upsert", "remove", None]},
         "target": {"type": "object", "description": "{id, name}"},
         "totals": {
             "type": "object",
-            "description": "screens、online、applied、online_applied：全部计数，不受 limit 影响",
+            "description": "screens、online、applied、online_applied：全部计数，不受分页影响",
         },
         "screens": {
             "type": "array",
             "description": "每项 id、kind、label、community、site、online、applied、last_seen_at、"
-            "last_seq（该屏幕在这个范围已应用到的序号）；在线未应用的在前",
+            "last_seq（该屏幕在这个范围已应用到的序号）；这一页，在线未应用的在前",
             "items": {"type": "object"},
         },
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
     },
 }
 DELIVERY_DESCRIPTION = (
     "能到达的是所在社区在目标之内、未停用的屏幕。屏幕用 ack 报告各范围已应用到的序号，"
     "不小于 seq 即为已应用（applied）。发布前 seq 为 null，列表就是发布后会到达的屏幕。"
-    "screens 最多 limit 条（默认200），未应用且在线的在前。"
+    "screens 是一页（page、per_page，默认每页50块，最多200），未应用且在线的在前，"
+    "其次未应用的，同类按编号；totals 总是全部屏幕的计数。"
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, select
 
 from kiosk_server.extensions import db
 from kiosk_server.live.models import Change
@@ -20,6 +20,7 @@ from kiosk_server.places.models import Place
 from kiosk_server.places.queries import inside
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.presence import is_online, online_clause
+from kiosk_server.screens.queries import cursor_in
 
 
 def screen_counts(
@@ -57,11 +58,20 @@ class ScreenDelivery:
     cursor: int  # the last change the screen applied in the change's room
 
 
+@dataclass(frozen=True)
+class DeliveryTotals:
+    screens: int
+    online: int
+    applied: int
+    online_applied: int
+
+
 @dataclass
 class Delivery:
     seq: int | None  # None: nothing was ever sent (a draft, a listing waiting for its time)
     op: str | None
-    screens: list[ScreenDelivery]  # not yet applied and online first
+    totals: DeliveryTotals  # every screen reached, whatever the page
+    screens: list[ScreenDelivery]  # one page: not yet applied and online first
 
 
 def _latest(change_seq: int, showing: bool, target: Place) -> tuple[int | None, str | None, int]:
@@ -76,20 +86,40 @@ def _latest(change_seq: int, showing: bool, target: Place) -> tuple[int | None, 
     return change.seq, change.op, change.scope_id
 
 
-def delivery(change_seq: int, showing: bool, target: Place, now: datetime) -> Delivery:
-    """Who a listing's or announcement's latest change reaches, and who has applied it.
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def delivery(
+    change_seq: int, showing: bool, target: Place, now: datetime, page: int, per_page: int
+) -> Delivery:
+    """Who a listing's or announcement's latest change reaches, and who has applied it:
+    totals over every screen, and one page of them.
 
     `showing`: whether it is on screens now (published, or an active announcement).
-    Before anything is sent, the same list says who it will reach.
+    Before anything is sent, the same list says who it will reach. Both are
+    worked out in the database: a city-wide listing reaches every screen of a city.
     """
     seq, op, room = _latest(change_seq, showing, target)
-    screens = db.session.scalars(
-        select(Screen).where(Screen.revoked_at.is_(None), inside(Screen.community_id, target.path))
+    reached = (Screen.revoked_at.is_(None), inside(Screen.community_id, target.path))
+    cursor = cursor_in(room)
+    online = online_clause(now)
+    applied = cursor >= seq if seq is not None else false()
+    counted = db.session.execute(
+        select(func.count(), _count(online), _count(applied), _count(and_(online, applied))).where(
+            *reached
+        )
+    ).one()
+    totals = DeliveryTotals(*(int(value) for value in counted))
+    rows = db.session.execute(
+        select(Screen, cursor)
+        .where(*reached)
+        .order_by(case((applied, 1), else_=0), case((online, 0), else_=1), Screen.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    rows = []
-    for screen in screens:
-        cursor = int((screen.cursors or {}).get(str(room), 0))
-        applied = seq is not None and cursor >= seq
-        rows.append(ScreenDelivery(screen, is_online(screen, now), applied, cursor))
-    rows.sort(key=lambda row: (row.applied, not row.online, row.screen.id))
-    return Delivery(seq, op, rows)
+    screens = [
+        ScreenDelivery(screen, is_online(screen, now), seq is not None and at >= seq, at)
+        for screen, at in rows
+    ]
+    return Delivery(seq, op, totals, screens)

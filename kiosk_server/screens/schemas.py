@@ -34,10 +34,17 @@ class KioskEnrolmentIn(Strict):
 
 
 class ScreensQuery(Strict):
-    """Staff's list of screens, a page at a time: all of them, or one kind, or those in one state."""
+    """Staff's list of screens, a page at a time: all, one kind, or those in one state."""
 
     kind: Literal["tv", "kiosk"] | None = None
     # stale: has left a change unapplied for more than two minutes.
     status: Literal["online", "offline", "stale"] | None = None
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class DeliveryQuery(Strict):
+    """A page of the screens a listing or announcement reaches; totals always count them all."""
+
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=200)] = 50

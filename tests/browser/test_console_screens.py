@@ -11,8 +11,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
+from kiosk_server.listings.models import Listing
 from kiosk_server.live.models import Change
 from kiosk_server.screens.models import Screen
+from kiosk_server.screens.presence import is_online
+from kiosk_server.timeutil import utcnow
 from tests.browser.conftest import (
     Site,
     axe_violations,
@@ -196,5 +199,19 @@ def test_many_screens_are_listed_a_page_at_a_time_with_the_true_total(
     page.select_option("[data-field=screen-status]", "offline")
     expect(page.locator(".screens-summary")).to_have_text(re.compile(r"^符合条件的共 \d+ 块$"))
     expect(pager).to_contain_text("第 1 / ")
+
+    # A city-wide listing's delivery counts every one of them, not a page.
+    with site.app.app_context():
+        listing = db.session.scalar(select(Listing).where(Listing.title == "一次性创业补贴"))
+        assert listing is not None
+        listing_id = listing.id
+        active = list(db.session.scalars(select(Screen).where(Screen.revoked_at.is_(None))))
+        online = sum(is_online(screen, utcnow()) for screen in active)
+        db.session.remove()
+    page.goto(f"{site.server.url}/admin/#/listings/{listing_id}")
+    panel = page.locator(".delivery-panel")
+    expect(panel).to_contain_text(
+        f"范围「青岛市」内共 {len(active)} 块屏幕，离线 {len(active) - online} 块"
+    )
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()

@@ -3,6 +3,7 @@ and which of them have applied its latest change, as the screens acknowledge it.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -139,17 +140,82 @@ def test_an_announcements_delivery_counts_the_screens_under_its_target(
     assert [s["id"] for s in after["screens"] if s["applied"]] == [here.id]
 
 
-def test_the_list_is_cut_at_limit_and_the_totals_still_count_every_screen(
+def test_a_page_is_cut_at_per_page_and_the_totals_still_count_every_screen(
     app: Flask, world: World, admin: StaffClient
 ) -> None:
     screens = [Screen(app, world.jiuquhe.id) for _ in range(3)]
     listing = admin.publish(listing_input(target_id=world.jiuquhe.id))
     _ack(screens[0])
 
-    cut = _listing_delivery(admin, listing["id"], "?limit=2")
+    cut = _listing_delivery(admin, listing["id"], "?per_page=2")
 
     assert cut["totals"]["screens"] == 3 and cut["totals"]["applied"] == 1
+    assert (cut["page"], cut["per_page"]) == (1, 2)
     assert [s["id"] for s in cut["screens"]] == [screens[1].id, screens[2].id]
+
+
+def _add_screen(community_id: int, *, online: bool | None, cursors: dict[str, int]) -> int:
+    """A screen as a city has them: online, offline or never connected (None)."""
+    now = utcnow()
+    seen = {True: now, False: now - timedelta(hours=1), None: None}[online]
+    row = ScreenRow(
+        kind="tv",
+        community_id=community_id,
+        token_hash=secrets.token_hex(32),
+        last_seen_at=seen,
+        cursors=cursors,
+        last_seq=max(cursors.values(), default=0),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def test_delivery_pages_every_screen_once_with_the_same_true_totals(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    listing = admin.publish(listing_input(target_id=world.huangdao_street.id))
+    room, seq = str(world.huangdao_street.id), listing["seq"]
+    expected: dict[int, tuple[bool, bool]] = {}  # id: (online, applied)
+    for number in range(17):
+        community = (world.jiuquhe, world.qianwan)[number % 2]
+        online = None if number % 7 == 3 else number % 3 != 0
+        applied = number % 4 == 1
+        # Cursors in other rooms, or an older one in this room, are not this change.
+        cursors = {room: seq if applied else seq - 1, str(world.city.id): 10**6}
+        expected[_add_screen(community.id, online=online, cursors=cursors)] = (
+            bool(online),
+            applied,
+        )
+    _add_screen(world.taidong1.id, online=True, cursors={})  # outside the street
+    stopped = _add_screen(world.jiuquhe.id, online=True, cursors={})
+    db.session.get(ScreenRow, stopped).revoked_at = utcnow()
+    db.session.commit()
+    totals = {
+        "screens": len(expected),
+        "online": sum(online for online, _ in expected.values()),
+        "applied": sum(applied for _, applied in expected.values()),
+        "online_applied": sum(online and applied for online, applied in expected.values()),
+    }
+
+    for per_page in (4, 50):
+        listed: list[dict[str, Any]] = []
+        number = 1
+        while True:
+            found = _listing_delivery(admin, listing["id"], f"?page={number}&per_page={per_page}")
+            assert found["totals"] == totals, per_page
+            assert (found["page"], found["per_page"]) == (number, per_page)
+            listed += found["screens"]
+            if number * per_page >= totals["screens"]:
+                break
+            number += 1
+        assert sorted(item["id"] for item in listed) == sorted(expected), per_page
+        assert {item["id"]: (item["online"], item["applied"]) for item in listed} == expected
+        # Still to apply and online first, then still to apply, then the rest; by id within.
+        order = [(item["applied"], not item["online"], item["id"]) for item in listed]
+        assert order == sorted(order), per_page
+    past_the_end = _listing_delivery(admin, listing["id"], "?page=9&per_page=4")
+    assert past_the_end["screens"] == [] and past_the_end["totals"] == totals
 
 
 def test_the_latest_change_is_still_named_after_pruning(
@@ -189,12 +255,22 @@ def test_delivery_is_only_for_what_staff_manage(
     )
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=abc", "limit=1&limit=2"])
-def test_a_bad_limit_is_refused_with_the_parameter_named(
-    admin: StaffClient, world: World, query: str
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("per_page=0", "per_page"),
+        ("per_page=201", "per_page"),
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("page=1&page=2", "page"),
+        ("limit=2", "limit"),
+    ],
+)
+def test_a_bad_page_is_refused_with_the_parameter_named(
+    admin: StaffClient, world: World, query: str, field: str
 ) -> None:
     listing = admin.create(listing_input(target_id=world.jiuquhe.id))
     response = admin.get(f"/admin/api/listings/{listing['id']}/delivery?{query}")
-    assert_error(response, 422, code="validation_failed", fields={"limit"})
+    assert_error(response, 422, code="validation_failed", fields={field})
     response = admin.get(f"/admin/api/listings/{listing['id']}/delivery?colour=red")
     assert_error(response, 422, code="validation_failed", fields={"colour"})

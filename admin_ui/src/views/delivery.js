@@ -29,8 +29,9 @@
       return;
     }
     var percent = totals.online ? Math.round(100 * totals.online_applied / totals.online) : 100;
+    // The counts are of every screen; the list is the first page, those still waiting first.
+    var waitingCount = totals.online - totals.online_applied;
     var waiting = data.screens.filter(function (screen) { return screen.online && !screen.applied; });
-    var offline = data.screens.filter(function (screen) { return !screen.online; });
     var verb = data.op === 'remove' ? '已撤下' : '已显示';
     dom.replace(area, [
       h('p', { className: 'delivery-count', 'data-applied': String(totals.online_applied), 'data-online': String(totals.online),
@@ -38,13 +39,14 @@
       h('div', { className: 'delivery-bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100',
         'aria-valuenow': String(percent), 'aria-label': '送达进度' }, h('div', { style: 'width:' + percent + '%' })),
       h('p', { className: 'hint', text: '范围「' + data.target.name + '」内共 ' + totals.screens + ' 块屏幕，离线 ' +
-        offline.length + ' 块（上线后会自动补收）。' }),
-      waiting.length ? h('h3', { text: '在线但还没收到' }) : null,
+        (totals.screens - totals.online) + ' 块（上线后会自动补收）。' }),
+      waiting.length ? h('h3', { text: '在线但还没收到（' + waitingCount + ' 块）' }) : null,
       waiting.length ? ui.table([
         { title: '屏幕', cell: screenName },
         { title: '社区', cell: function (s) { return s.community.name; } },
         { title: '最后联系', cell: function (s) { return forms.when(s.last_seen_at); } }
-      ], waiting) : null
+      ], waiting) : null,
+      waitingCount > waiting.length ? h('p', { className: 'hint', text: '只列出前 ' + waiting.length + ' 块。' }) : null
     ]);
   }
 
@@ -89,7 +91,7 @@
   /* Whom a withdrawal reaches, for its confirmation: "「黄岛街道」范围内的 3 块屏幕", or,
    * if the count cannot be had now, "所有显示它的屏幕". */
   function reach(url, callback) {
-    api.get(url + api.query({ limit: 1 }), function (error, data) {
+    api.get(url + api.query({ per_page: 1 }), function (error, data) {
       if (error) { return callback('所有显示它的屏幕'); }
       callback('「' + data.target.name + '」范围内的 ' + data.totals.screens + ' 块屏幕');
     });
