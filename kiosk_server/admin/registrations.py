@@ -36,8 +36,10 @@ from kiosk_server.registrations.matching import Match, job_from, match, person_f
 from kiosk_server.registrations.queries import (
     WORKER_KINDS,
     count_in_scope,
+    listings_by_id,
     open_jobs_reaching,
     open_workers,
+    registrations_by_id,
     registrations_for_export,
     registrations_in_scope,
 )
@@ -159,13 +161,14 @@ def listing_matches(listing_id: int) -> Response:
         raise ApiError(422, "只有岗位信息可以匹配求职和零工登记", code="not_a_job")
     job = job_from(listing)
     people = open_workers(listing.target.path, staff.scope.path, MAX_CANDIDATES)
-    ranked = rank(((person, match(person_from(person), job)) for person in people), query.limit)
+    ranked = rank(((id_, match(person, job)) for id_, person in people), query.limit)
+    fits = dict(ranked)
     items = [
         {
             "registration": {**registration_summary(person), "details": detail_items(person)},
-            **_fit(found),
+            **_fit(fits[person.id]),
         }
-        for person, found in ranked
+        for person in registrations_by_id([id_ for id_, _found in ranked])
     ]
     return jsonify({"listing": _job_line(listing), "items": items, "considered": len(people)})
 
@@ -180,11 +183,13 @@ def registration_matches(registration_id: int) -> Response:
         raise ApiError(422, "只有求职登记和零工登记可以匹配岗位", code="not_a_worker")
     person = person_from(registration)
     jobs = open_jobs_reaching(registration.community, MAX_CANDIDATES)
-    ranked = rank(((job, match(person, job_from(job))) for job in jobs), query.limit)
+    ranked = rank(((id_, match(person, job)) for id_, job in jobs), query.limit)
+    fits = dict(ranked)
+    listings = listings_by_id([id_ for id_, _found in ranked])
     return jsonify(
         {
             "registration": registration_summary(registration),
-            "items": [{"listing": _job_line(job), **_fit(found)} for job, found in ranked],
+            "items": [{"listing": _job_line(job), **_fit(fits[job.id])} for job in listings],
             "considered": len(jobs),
         }
     )

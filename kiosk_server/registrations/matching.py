@@ -126,46 +126,112 @@ def skill_terms(texts: Iterable[str]) -> tuple[str, ...]:
 
 
 def person_from(registration: Registration) -> Person:
-    details: dict[str, Any] = registration.details or {}
-    if registration.kind == "gig_worker":
+    community = registration.community
+    return person_of(
+        registration.kind,
+        registration.details,
+        community.id,
+        community.latitude,
+        community.longitude,
+    )
+
+
+def person_of(
+    kind: str,
+    details: dict[str, Any] | None,
+    community_id: int,
+    latitude: float | None,
+    longitude: float | None,
+) -> Person:
+    """A Person from a registration's columns, for queries that weigh thousands of them."""
+    details = details or {}
+    if kind == "gig_worker":
         skills = skill_terms(str(trade) for trade in details.get("trades") or [])
     else:
         skills = skill_terms([str(details.get("skills") or "")])
-    community = registration.community
     return Person(
-        kind=registration.kind,
+        kind=kind,
         wanted=tuple(str(w) for w in details.get("wanted") or []),
         skills=skills,
         availability=tuple(str(a) for a in details.get("availability") or []),
         age_band=details.get("age_band"),
-        community_id=community.id,
-        latitude=community.latitude,
-        longitude=community.longitude,
+        community_id=community_id,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
+@dataclass(frozen=True)
+class JobRow:
+    """A job's columns and where its site and target are, as one query reads them."""
+
+    category: str | None
+    title: str
+    requirements: str | None
+    summary: str | None
+    body: str | None
+    employer: str | None
+    work_hours: str | None
+    flexible: bool | None
+    age_min: int | None
+    age_max: int | None
+    site_community_id: int | None  # None: no site
+    site_latitude: float | None
+    site_longitude: float | None
+    site_community_latitude: float | None
+    site_community_longitude: float | None
+    target_id: int
+    target_level: str
+    target_latitude: float | None
+    target_longitude: float | None
+
+
 def job_from(listing: Listing) -> Job:
-    """Where the work is: its site, or the community it is for; a wider target says nothing."""
     site, target = listing.site, listing.target
-    if site is not None:
-        community_id, lat, lng = site.community_id, site.latitude, site.longitude
+    return job_of(
+        JobRow(
+            listing.job_category,
+            listing.title,
+            listing.requirements,
+            listing.summary,
+            listing.body,
+            listing.employer,
+            listing.work_hours,
+            listing.flexible,
+            listing.age_min,
+            listing.age_max,
+            site.community_id if site else None,
+            site.latitude if site else None,
+            site.longitude if site else None,
+            site.community.latitude if site else None,
+            site.community.longitude if site else None,
+            target.id,
+            target.level,
+            target.latitude,
+            target.longitude,
+        )
+    )
+
+
+def job_of(row: JobRow) -> Job:
+    """Where the work is: its site, or the community it is for; a wider target says nothing."""
+    if row.site_community_id is not None:
+        community_id, lat, lng = row.site_community_id, row.site_latitude, row.site_longitude
         if lat is None or lng is None:
-            lat, lng = site.community.latitude, site.community.longitude
-    elif target.level == PlaceLevel.COMMUNITY:
-        community_id, lat, lng = target.id, target.latitude, target.longitude
+            lat, lng = row.site_community_latitude, row.site_community_longitude
+    elif row.target_level == PlaceLevel.COMMUNITY:
+        community_id, lat, lng = row.target_id, row.target_latitude, row.target_longitude
     else:
         community_id, lat, lng = None, None, None
     return Job(
-        category=listing.job_category,
-        title=listing.title,
-        requirements=listing.requirements or "",
-        other_text=" ".join(
-            part for part in (listing.summary, listing.body, listing.employer) if part
-        ),
-        work_hours=listing.work_hours or "",
-        flexible=bool(listing.flexible),
-        age_min=listing.age_min,
-        age_max=listing.age_max,
+        category=row.category,
+        title=row.title,
+        requirements=row.requirements or "",
+        other_text=" ".join(part for part in (row.summary, row.body, row.employer) if part),
+        work_hours=row.work_hours or "",
+        flexible=bool(row.flexible),
+        age_min=row.age_min,
+        age_max=row.age_max,
         community_id=community_id,
         latitude=lat,
         longitude=lng,

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, Subquery, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Listing, ListingKind, ListingStatus
 from kiosk_server.paging import Page, paginate
 from kiosk_server.places.models import Place, Site
 from kiosk_server.places.queries import inside
+from kiosk_server.registrations.matching import Job, JobRow, Person, job_of, person_of
 from kiosk_server.registrations.models import OPEN_STATUSES, Registration, RegistrationKind
 from kiosk_server.registrations.schemas import RegistrationFilters
 from kiosk_server.screens.models import Screen
@@ -79,13 +80,23 @@ def registrations_for_export(
     return list(db.session.scalars(statement))
 
 
-def open_workers(target_path: str, scope_path: str, limit: int) -> list[Registration]:
-    """Job seekers and gig workers still being followed up, where a job reaches and staff see.
+def open_workers(target_path: str, scope_path: str, limit: int) -> list[tuple[int, Person]]:
+    """Job seekers and gig workers still being followed up, where a job reaches and staff see:
+    each one's id and what matching weighs, newest first.
 
-    Anonymised ones are left out: nobody can call them any more.
+    Anonymised ones are left out: nobody can call them any more. Read as columns,
+    not as registrations: thousands are weighed for the few staff are shown.
     """
     statement = (
-        select(Registration)
+        select(
+            Registration.id,
+            Registration.kind,
+            Registration.details,
+            Place.id,
+            Place.latitude,
+            Place.longitude,
+        )
+        .join(Place, Place.id == Registration.community_id)
         .where(
             Registration.kind.in_(WORKER_KINDS),
             Registration.status.in_(OPEN_STATUSES),
@@ -96,13 +107,40 @@ def open_workers(target_path: str, scope_path: str, limit: int) -> list[Registra
         .order_by(*NEWEST_FIRST)
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return [(row[0], person_of(*row[1:])) for row in db.session.execute(statement)]
 
 
-def open_jobs_reaching(community: Place, limit: int) -> list[Listing]:
-    """Published jobs whose target is this community or a place above it."""
+def open_jobs_reaching(community: Place, limit: int) -> list[tuple[int, Job]]:
+    """Published jobs whose target is this community or a place above it: each one's id
+    and what matching weighs, newest first. Read as columns, as open_workers."""
+    target = aliased(Place)
+    site_community = aliased(Place)
     statement = (
-        select(Listing)
+        select(
+            Listing.id,
+            Listing.job_category,
+            Listing.title,
+            Listing.requirements,
+            Listing.summary,
+            Listing.body,
+            Listing.employer,
+            Listing.work_hours,
+            Listing.flexible,
+            Listing.age_min,
+            Listing.age_max,
+            Site.community_id,
+            Site.latitude,
+            Site.longitude,
+            site_community.latitude,
+            site_community.longitude,
+            target.id,
+            target.level,
+            target.latitude,
+            target.longitude,
+        )
+        .join(target, target.id == Listing.target_id)
+        .outerjoin(Site, Site.id == Listing.site_id)
+        .outerjoin(site_community, site_community.id == Site.community_id)
         .where(
             Listing.kind == ListingKind.JOB,
             Listing.status == ListingStatus.PUBLISHED,
@@ -111,7 +149,22 @@ def open_jobs_reaching(community: Place, limit: int) -> list[Listing]:
         .order_by(Listing.published_at.desc(), Listing.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return [(row[0], job_of(JobRow(*row[1:]))) for row in db.session.execute(statement)]
+
+
+def registrations_by_id(ids: Sequence[int]) -> list[Registration]:
+    """These registrations, in the order given."""
+    found = {
+        row.id: row
+        for row in db.session.scalars(select(Registration).where(Registration.id.in_(ids)))
+    }
+    return [found[id_] for id_ in ids if id_ in found]
+
+
+def listings_by_id(ids: Sequence[int]) -> list[Listing]:
+    """These listings, in the order given."""
+    found = {row.id: row for row in db.session.scalars(select(Listing).where(Listing.id.in_(ids)))}
+    return [found[id_] for id_ in ids if id_ in found]
 
 
 # Counts for the dashboard: grouped in the database, over the same scope as the inbox.
