@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -182,6 +183,12 @@ class Listing(db.Model):
     )
 
     __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": version}
+    __table_args__ = (
+        # The console's list, newest change first, reads a page off the index.
+        Index("ix_listings_updated_at_id", "updated_at", "id"),
+        # Counts by status and kind (the dashboard, the list's total) from the index alone.
+        Index("ix_listings_status_kind_target_id", "status", "kind", "target_id"),
+    )
 
 
 def searchable_names(
