@@ -376,6 +376,7 @@ def test_the_new_listings_notice_is_reached_with_arrows_and_opened_with_ok(
     page = tv.page
     tv.press("Digit1", "ArrowRight", "ArrowDown")
     focused, cards = tv.focused(), tv.card_keys()
+    where = page.locator(f"[data-key='{focused}']").bounding_box()
 
     fresh = site.staff().publish(
         listing_input(target_id=site.ids["jiuquhe"], title="按OK就能看的新岗位")
@@ -383,9 +384,10 @@ def test_the_new_listings_notice_is_reached_with_arrows_and_opened_with_ok(
 
     notice = page.locator(".badge-new")
     expect(notice).to_be_visible()
-    # Its coming moves nothing.
+    # Its coming moves nothing: not the focus, not the cards, not a pixel of them.
     assert tv.focused() == focused
     assert tv.card_keys() == cards
+    assert page.locator(f"[data-key='{focused}']").bounding_box() == where
     screenshot(page, "tv-first-use-notice")
     # The list's hint line stays clear of every card, the fifth one too.
     _assert_controls_inside(page, "list with the notice")
