@@ -10,6 +10,7 @@
   var forms = window.admin.forms;
 
   var STATUS_PILLS = { active: 'ok', withdrawn: 'warn', expired: 'muted' };
+  var PER_PAGE = 50;
 
   /* Tonight at 22:00 China time, a sensible default end for "今晚7点 星光招聘夜市". */
   function tonight() {
@@ -28,6 +29,7 @@
   function announcements(main, route, app) {
     var delivery = null;
     var gone = false;
+    var listPage = 1;
     var listArea = h('div', {}, h('p', { className: 'loading', text: '正在读取…' }));
     var deliveryArea = h('div', {});
 
@@ -65,6 +67,7 @@
         forms.clearErrors(form);
         form.querySelector('[data-field="text"]').value = '';
         ui.notice('通知已发布，正在推送到屏幕');
+        listPage = 1; // newest first: the new one is on the first page
         loadList();
         watch(created);
       });
@@ -96,10 +99,10 @@
     }
 
     function loadList() {
-      api.get('/admin/api/announcements' + api.query({ per_page: 50 }), function (error, data) {
+      api.get('/admin/api/announcements' + api.query({ page: listPage, per_page: PER_PAGE }), function (error, data) {
         if (gone) { return; }
         if (error) { return dom.replace(listArea, ui.errorBox(error)); }
-        dom.replace(listArea, ui.table([
+        dom.replace(listArea, [ui.table([
           { title: '内容', cell: function (item) { return item.text; } },
           { title: '范围', cell: function (item) { return item.target.name; } },
           { title: '状态', cell: function (item) {
@@ -112,7 +115,8 @@
               item.status === 'active' ? ui.button('撤下', function () { withdraw(item); }, 'button small danger') : null
             ];
           } }
-        ], data.items, '还没有通知'));
+        ], data.items, '还没有通知'),
+        data.total ? ui.pager(data.total, data.page, data.per_page, function (to) { listPage = to; loadList(); }) : null]);
       });
     }
 
