@@ -416,6 +416,20 @@
     this.labelNotice();
   };
 
+  /* Draw the view on screen again as it now is: focus stays on the same item,
+   * or, when that item is gone, moves to its nearest neighbour (UX.md). */
+  App.prototype.redraw = function (view) {
+    var focused = this.focus.current;
+    var key = focused ? focused.getAttribute('data-key') : null;
+    var rect = this.focus.lastRect;
+    this.render(view, key);
+    if (key && !this.stage.querySelector('[data-key="' + key + '"]')) {
+      this.focus.current = null;
+      this.focus.lastRect = rect;
+      this.focus.ensure();
+    }
+  };
+
   App.prototype.back = function () {
     if (this.stack.length <= 1) {
       var view = this.current();

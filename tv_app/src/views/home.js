@@ -82,15 +82,7 @@
 
   /* The app applies changes to app.home; new listings wait behind the notice. */
   HomeView.prototype.refresh = function () {
-    var focused = this.app.focus.current;
-    var key = focused ? focused.getAttribute('data-key') : null;
-    var rect = this.app.focus.lastRect;
-    this.app.render(this, key);
-    if (key && !this.app.stage.querySelector('[data-key="' + key + '"]')) {
-      this.app.focus.current = null;
-      this.app.focus.lastRect = rect;
-      this.app.focus.ensure();
-    }
+    this.app.redraw(this);
   };
 
   HomeView.prototype.reload = function () { this.refresh(); };

@@ -257,15 +257,7 @@
   };
 
   ListView.prototype.refresh = function () {
-    var focused = this.app.focus.current;
-    var key = focused ? focused.getAttribute('data-key') : null;
-    var rect = this.app.focus.lastRect;
-    this.app.render(this, key);
-    if (key && !this.app.stage.querySelector('[data-key="' + key + '"]')) {
-      this.app.focus.current = null;
-      this.app.focus.lastRect = rect;
-      this.app.focus.ensure();
-    }
+    this.app.redraw(this);
   };
 
   /* After a resync: the page on screen asked for again. */

@@ -227,15 +227,7 @@
   /* Results update in place; focus stays on the same key, or a neighbour. */
   SearchView.prototype.refresh = function () {
     if (this.app.current() !== this) { return; }
-    var focused = this.app.focus.current;
-    var key = focused ? focused.getAttribute('data-key') : null;
-    var rect = this.app.focus.lastRect;
-    this.app.render(this, key);
-    if (key && !this.app.stage.querySelector('[data-key="' + key + '"]')) {
-      this.app.focus.current = null;
-      this.app.focus.lastRect = rect;
-      this.app.focus.ensure();
-    }
+    this.app.redraw(this);
   };
 
   SearchView.prototype.reload = function () {
