@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,12 @@ def _seed(world: World) -> None:
     make_listing("job", target=world.taidong1, title="别的社区的岗位")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    instance = tmp_path_factory.mktemp("browser")
+@contextmanager
+def serve_world(
+    instance: Path, grow: Callable[[World, dict[str, int]], dict[str, int]] | None = None
+) -> Iterator[Site]:
+    """A server process on a new SQLite database holding the test World and _seed's
+    listings; `grow` adds more and returns the ids of what tests look for."""
     url = f"sqlite:///{instance / 'browser.sqlite3'}"
     app = create_app(make_config(url, instance))
     with app.app_context():
@@ -106,6 +110,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             for name in World.__dataclass_fields__
             if name not in ("admin", "street_staff", "station_staff", "passwords")
         }
+        if grow is not None:
+            ids.update(grow(world, ids))
         passwords = dict(world.passwords)
         db.session.remove()
     env = {
@@ -127,6 +133,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(server, app, ids, passwords)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with serve_world(tmp_path_factory.mktemp("browser")) as served:
+        yield served
 
 
 def wait_until_written(site: Site, token: str, *, gone: bool = False) -> int:

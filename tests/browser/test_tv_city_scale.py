@@ -6,8 +6,6 @@ and a bounded copy for a start without network."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,7 +13,6 @@ import pytest
 from playwright.sync_api import Browser, Route, expect
 from sqlalchemy import func, select, update
 
-from kiosk_server import create_app
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import publish_copy
 from kiosk_server.listings.models import Listing, ListingStatus
@@ -23,11 +20,9 @@ from kiosk_server.live.push import commit_and_push
 from kiosk_server.places.models import Place
 from kiosk_server.places.models import Site as SiteModel
 from kiosk_server.timeutil import utcnow
-from tests.browser.conftest import Site, _seed, screenshot
+from tests.browser.conftest import Site, screenshot, serve_world
 from tests.browser.test_tv import Remote, _choose_community
-from tests.conftest import make_config
-from tests.factories import World, build_world, listing_input, make_listing
-from tests.live_server import Server, free_port
+from tests.factories import World, listing_input, make_listing
 
 COPIES = 10_000
 BATCH = 500
@@ -129,36 +124,8 @@ def _grow(world: World, ids: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    instance = tmp_path_factory.mktemp("city")
-    url = f"sqlite:///{instance / 'city.sqlite3'}"
-    app = create_app(make_config(url, instance))
-    with app.app_context():
-        db.create_all()
-        world = build_world()
-        _seed(world)
-        ids = {
-            name: getattr(world, name).id
-            for name in World.__dataclass_fields__
-            if name not in ("admin", "street_staff", "station_staff", "passwords")
-        }
-        ids.update(_grow(world, ids))
-        passwords = dict(world.passwords)
-        db.session.remove()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MESSAGE_QUEUE_URL": "",
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": secrets.token_hex(8),
-        "SWEEP_INTERVAL_SECONDS": "1",
-        "REPORT_INTERVAL_SECONDS": "1",
-    }
-    server = Server(env, free_port(), instance / "server.log")
-    try:
-        server.wait_ready()
-        yield Site(server, app, ids, passwords)
-    finally:
-        server.stop()
+    with serve_world(tmp_path_factory.mktemp("city"), _grow) as served:
+        yield served
 
 
 @pytest.fixture
