@@ -188,7 +188,8 @@ class ScreenPlace(Strict):
 
 class FeedQuery(ScreenPlace):
     kind: Literal["job", "training", "subsidy", "event"] | None = None
-    category: JobCategoryName | Literal["full_or_part_time"] | None = None
+    # One Literal (nested ones flatten), so a wrong value is refused under its own name.
+    category: Literal[JobCategoryName, "full_or_part_time"] | None = None
     pay_unit: PayUnitName | None = None
     q: Line(40) | None = None
     free: bool | None = None
@@ -208,8 +209,3 @@ class AnnouncementsQuery(Strict):
     status: Literal["active", "withdrawn", "expired"] | None = None
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 50
-
-
-class DeliveryQuery(Strict):
-    # Totals always count every screen; the list is cut, the ones still to apply first.
-    limit: Annotated[int, Field(ge=1, le=1000)] = 200

@@ -40,6 +40,7 @@ from tests.helpers import (
 from tests.live_server import RemoteScreen
 
 FEED = "/api/feed"
+HOME = "/api/home"
 SITES = "/api/sites"
 SITE = "/api/sites/<int:site_id>"
 LISTING = "/api/listings/<int:listing_id>"
@@ -177,7 +178,13 @@ QUERY_CASES = [
     pytest.param(FEED, "community_id={jiuquhe}&colour=red", 422, {"colour"}, id="unknown-param"),
     pytest.param(FEED, "community_id={jiuquhe}&page=0", 422, {"page"}, id="page-0"),
     pytest.param(FEED, "community_id={jiuquhe}&page=abc", 422, {"page"}, id="page-abc"),
-    pytest.param(FEED, "community_id={jiuquhe}&page=99999", 422, {"page"}, id="page-huge"),
+    pytest.param(FEED, "community_id={jiuquhe}&page=100001", 422, {"page"}, id="page-huge"),
+    pytest.param(FEED, "community_id={jiuquhe}&sort=random", 422, {"sort"}, id="sort"),
+    pytest.param(FEED, "community_id={jiuquhe}&category=both", 422, {"category"}, id="category"),
+    pytest.param(HOME, "community_id={jiuquhe}&newest=7", 422, {"newest"}, id="home-newest"),
+    pytest.param(HOME, "community_id={jiuquhe}&page=2", 422, {"page"}, id="home-page"),
+    pytest.param(HOME, "", 422, {"community_id"}, id="home-neither-place"),
+    pytest.param(HOME, f"site_id={MAX_INT32}", 404, {"site_id"}, id="home-no-site"),
     pytest.param(FEED, "community_id={jiuquhe}&per_page=1000", 422, {"per_page"}, id="per-page"),
     pytest.param(FEED, "community_id=99999999999999", 422, {"community_id"}, id="beyond-int32"),
     pytest.param(FEED, f"community_id={MAX_INT32}", 404, {"community_id"}, id="no-community"),
