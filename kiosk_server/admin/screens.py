@@ -15,7 +15,12 @@ from kiosk_server.screens.actions import do_create_enrolment_code, do_revoke_scr
 from kiosk_server.screens.display import screen_identity
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.presence import is_online
-from kiosk_server.screens.queries import SyncState, screens_in_scope, sync_states
+from kiosk_server.screens.queries import (
+    SyncState,
+    presence_by_kind,
+    screens_in_scope,
+    sync_states,
+)
 from kiosk_server.screens.schemas import ScreensQuery
 from kiosk_server.staff.auth import require_staff
 from kiosk_server.timeutil import utcnow
@@ -44,14 +49,18 @@ def screen_index() -> Response:
         staff.scope.path, query.kind, query.status, now, query.page, query.per_page
     )
     states = sync_states(found.items, now)
-    return jsonify(
-        page_json(
-            found,
-            lambda screen: _screen_json(screen, now, states[screen.id]),
-            query.page,
-            query.per_page,
-        )
+    body = page_json(
+        found,
+        lambda screen: _screen_json(screen, now, states[screen.id]),
+        query.page,
+        query.per_page,
     )
+    # How many of the kind asked for are online now: one grouped count, whatever the page.
+    presence = presence_by_kind(staff.scope.path, now)
+    body["online"] = sum(
+        up for kind, (up, _total) in presence.items() if kind == (query.kind or kind)
+    )
+    return jsonify(body)
 
 
 @bp.post("/api/sites/<int:site_id>/enrolment-codes")

@@ -529,7 +529,8 @@ def openapi_document() -> dict[str, Any]:
                 "latest_seq（它所收听的各范围——所在社区及其上各级——最新变更的序号）和 stale"
                 "（某个范围里有一条两分钟前的变更它还没有应用，即在线却没跟上；已停用的屏幕不算）。"
                 "status=online|offline|stale 只列出这一种，可与 kind 同用。"
-                "按编号分页（page、per_page，每页最多100块），total 是符合条件的屏幕总数。",
+                "按编号分页（page、per_page，每页最多100块），total 是符合条件的屏幕总数；"
+                "online 是此刻在线的屏幕数（只按 kind 筛选，不看 status 和页码）。",
                 "parameters": c.query(ScreensQuery),
                 "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
             }

@@ -96,6 +96,8 @@ def test_a_screen_that_leaves_a_change_unapplied_for_two_minutes_is_stale(
     }
     assert list(_listed(admin, "?status=stale")) == [behind.id]
     assert list(_listed(admin, "?status=online&kind=tv")) == [behind.id, caught_up.id, elsewhere.id]
+    # The count of those online heads every page, whatever page or status is asked for.
+    assert admin.get("/admin/api/screens?kind=tv&per_page=1&page=2").json["online"] == 3
     assert list(_listed(admin, "?status=offline")) == []
 
 

@@ -116,7 +116,8 @@
       // A refresh must not take the keyboard focus away from the row someone was on.
       var active = document.activeElement;
       var focusKey = active && active.getAttribute ? active.getAttribute('data-focus-key') : null;
-      var summary = (filter.kind || filter.status ? '符合条件的共 ' : '共 ') + data.total + ' 块';
+      var summary = (filter.kind || filter.status ? '符合条件的共 ' : '共 ') + data.total + ' 块' +
+        (filter.status ? '' : '，在线 ' + data.online + ' 块');
       dom.replace(listArea, [
         h('p', { className: 'hint screens-summary', text: summary }),
         ui.table(columns, data.items, '没有符合条件的屏幕', function (s) {
