@@ -33,7 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # Date and time inputs then read as staff in China see them (2026/11/22).
+    # The browser's own words (what little the pages leave to it) in Chinese, as on
+    # staff PCs in China; test_console_layout.py also runs an English browser.
     "--lang=zh-CN",
 ]
 
