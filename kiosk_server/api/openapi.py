@@ -233,7 +233,8 @@ def openapi_document() -> dict[str, Any]:
                 "description": (
                     "回应中的 cursors 是各范围最新变更序号，屏幕用它在 Socket.IO 上追赶变更。"
                     "q 按词查找：汉字、拼音首字母（保洁 → bj）或遥控器数字键（bj → 25），"
-                    "以空格分开的每个词都要找到。sort：nearest 由近及远（岗位默认），"
+                    "以空格分开的每个词都要找到，标题里找到的排在前面。"
+                    "sort：nearest 由近及远（岗位默认），"
                     "newest 最新发布在前（其他默认），closing 即将截止在前。"
                 ),
                 "parameters": [

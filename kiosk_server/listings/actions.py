@@ -52,7 +52,9 @@ NOT_AUDITED = frozenset(
         "updated_by_id",
         "change_seq",
         "version",
-        "search_text",  # derived from the fields that are audited
+        # Derived from the fields that are audited.
+        "search_text",
+        "title_search",
     }
 )
 

@@ -132,6 +132,9 @@ class Listing(db.Model):
     # Derived from the fields people search by (listings/search.py), kept by
     # keep_search_text below whenever they change.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The title alone, written the same three ways: a search lists the listings
+    # whose title matches before those that match elsewhere.
+    title_search: Mapped[str] = mapped_column(Text, default="")
 
     # Job (schema.org JobPosting)
     employer: Mapped[str | None] = mapped_column(String(80))
@@ -242,6 +245,7 @@ def keep_search_text(_mapper: Mapper[Listing], _connection: Connection, listing:
         listing.event_type,
     )
     listing.search_text = search_text(names, listing.body)
+    listing.title_search = search_text([listing.title])
 
 
 class Job(Listing):

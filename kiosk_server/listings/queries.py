@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from kiosk_server.extensions import db
@@ -96,6 +96,13 @@ def feed_sort(query: FeedQuery) -> str:
     return query.sort or ("nearest" if query.kind == "job" else "newest")
 
 
+def _title_matches_first(terms: list[str]) -> Any:
+    """A search's own order before the list's: the listings whose title has every
+    word first (保洁 by 25 before a job whose employer happens to read 25)."""
+    in_title = and_(*(Listing.title_search.like(_like(term), escape="\\") for term in terms))
+    return case((in_title, 0), else_=1)
+
+
 def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[Listing]:
     statement = _feed_filter(query, scope_ids)
     sort = feed_sort(query)
@@ -103,6 +110,8 @@ def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[
         statement, order = _nearest_first(statement, origin)
     else:
         order = CLOSING_SOON if sort == "closing" else NEWEST_FIRST
+    if terms := query_terms(query.q or ""):
+        order = (_title_matches_first(terms), *order)
     return paginate(statement, order, query.page, query.per_page)
 
 

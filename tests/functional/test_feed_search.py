@@ -46,6 +46,22 @@ def test_a_search_finds_words_their_initials_and_the_keys_a_remote_types(
     assert found("保洁 电工") == set()
 
 
+def test_a_search_lists_title_matches_before_matches_elsewhere(
+    client: FlaskClient, world: World, admin: StaffClient
+) -> None:
+    place = world.jiuquhe.id
+    admin.publish(_job("保洁员", place, summary=""))
+    # Newer, and 百佳 reads B J too, but in the employer's name, not the title.
+    block = {"employer": "百佳超市", "category": "part_time"}
+    admin.publish(listing_input("job", target_id=place, title="理货员", summary="", job=block))
+
+    for q in ("25", "bj"):
+        found = _feed(client, community_id=place, q=q, sort="newest")
+        assert _titles(found) == ["保洁员", "理货员"], q
+    # Without a search, newest first as asked.
+    assert _titles(_feed(client, community_id=place, sort="newest")) == ["理货员", "保洁员"]
+
+
 def test_a_search_counts_every_match_in_scope_and_pages_through_them(
     client: FlaskClient, world: World, admin: StaffClient
 ) -> None:
