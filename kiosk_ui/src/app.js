@@ -11,7 +11,13 @@
 
   var APP_VERSION = 'kiosk-1';
   var SETTINGS_KEY = 'jxj.kiosk.screen';
-  var FEED_CACHE_KEY = 'jxj.kiosk.feed';
+  // The bounded copy for a start without network (screens.Source).
+  var COPY_KEY = 'jxj.kiosk.copy';
+  // Where versions before #21 kept the whole scope: dropped at start.
+  var OLD_FEED_KEY = 'jxj.kiosk.feed';
+  // The newest listings of each kind the home answer brings (the attract loop's slides).
+  var HOME_NEWEST = 3;
+  var KINDS = ['job', 'training', 'subsidy', 'event'];
   var PLACES_CACHE_KEY = 'jxj.kiosk.places';
   var IDLE_SECONDS = 60;
   var COUNTDOWN_SECONDS = 20;
@@ -31,9 +37,13 @@
     this.overlayEl = document.getElementById('overlay');
     this.printEl = document.getElementById('print');
     this.statusEl = h('div', { className: 'status', role: 'status', 'aria-live': 'polite' });
-    this.catalogue = new screens.Catalogue();
     this.stack = [];
-    this.feed = null;
+    this.source = null;
+    this.live = null;
+    // The home answer (true counts and the newest of each kind), kept current by changes.
+    this.homeAnswer = null;
+    this.arrivals = new screens.held.Arrivals();
+    this.announcements = new screens.held.Announcements();
     this.online = true;
     // Staff preview (?preview=<id>): set, the kiosk is nobody's screen (see startPreview).
     this.preview = screens.preview.fromAddress(window.location.search);
@@ -41,7 +51,11 @@
     this.places = this.preview ? null : storage.read(PLACES_CACHE_KEY);
     this.settings = this.preview ? null : storage.read(SETTINGS_KEY);
     this.outbox = new kiosk.Outbox(function () { return self.settings ? self.settings.token : ''; },
-      function (key, outcome, status, data) { self.answered(key, outcome, status, data); });
+      function (key, outcome, status, data) { self.answered(key, outcome, status, data); },
+      // A registration outranks the offline copy: when storage is full the copy goes.
+      function () {
+        if (self.source) { self.source.forget(); } else { storage.remove(COPY_KEY); }
+      });
     // The launcher on kiosk hardware with a 58 mm printer opens /kiosk/?printer=1.
     this.printer = /[?&]printer=1\b/.test(window.location.search);
     this.idleSeconds = secondsSetting('idle', IDLE_SECONDS);
@@ -88,17 +102,18 @@
       }
       // A station without coordinates: directions say "请按地址前往", no distance.
       self.settings = { site: { id: null, name: '本站' } };
-      // Kiosks hold only live listings; a withdrawn one shows as 已下架.
-      self.catalogue.load(listing.status === 'published' ? [listing] : [], []);
+      self.homeAnswer = { kinds: {} };
       self.previewListing = listing;
       self.replaceAll(self.previewView());
     });
   };
 
   App.prototype.previewView = function () {
+    var listing = this.previewListing;
     return this.preview.view === 'card'
-      ? new kiosk.BrowseView(this, { kind: this.previewListing.kind })
-      : new kiosk.DetailView(this, this.previewListing.id);
+      // Kiosks hold only live listings; a withdrawn one is in no list.
+      ? new kiosk.BrowseView(this, { kind: listing.kind }, listing.status === 'published' ? [listing] : [])
+      : new kiosk.DetailView(this, listing);
   };
 
   App.prototype.enrolled = function (settings) {
@@ -111,39 +126,102 @@
    * any queued registrations, which go out under the new one. */
   App.prototype.unenrol = function () {
     storage.remove(SETTINGS_KEY);
-    storage.remove(FEED_CACHE_KEY);
+    storage.remove(COPY_KEY);
     window.location.reload();
   };
 
+  /* The home answer from the server (or, without network, the kept copy), then
+   * live. Lists, searches and listings are asked for when they are shown. */
   App.prototype.boot = function () {
     var self = this;
     this.showMessage('正在载入……');
     this.loadPlaces();
-    if (!this.feed) {
-      this.feed = new screens.Feed({
-        query: 'site_id=' + this.settings.site.id,
-        cacheKey: FEED_CACHE_KEY,
-        token: this.settings.token,
-        appVersion: APP_VERSION,
-        catalogue: this.catalogue,
-        onChange: function (change) { self.onChange(change); },
-        onReloaded: function () {
-          var view = self.current();
-          if (view && view.refresh) { view.refresh(); }
-          self.renderStatus();
-        },
-        onStatus: function (online) { self.setOnline(online); },
-        onRefused: function (message) { self.refused(message); }
+    if (!this.source) {
+      storage.remove(OLD_FEED_KEY);
+      this.source = new screens.Source({
+        place: 'site_id=' + this.settings.site.id,
+        cacheKey: COPY_KEY,
+        onStatus: function (online) { self.setOnline(online); }
       });
     }
-    this.feed.start(function (ready) {
+    this.loadHome(function (ready) {
       if (!ready) {
         self.showMessage('网络已断开，正在重连……');
         window.setTimeout(function () { self.boot(); }, 5000);
         return;
       }
+      self.goLive();
       self.flushOutbox();
       self.replaceAll(new kiosk.AttractView(self));
+      self.keepFirstPages();
+    });
+  };
+
+  /* done(true) once homeAnswer holds an answer (fresh or kept), done(false) if none. */
+  App.prototype.loadHome = function (done) {
+    var self = this;
+    var url = this.source.homeUrl(HOME_NEWEST);
+    this.source.latest('home', url, function (answer, fresh) {
+      if (!answer) { done(false); return; }
+      if (fresh) { self.source.keep('home', url, answer); }
+      self.homeAnswer = answer;
+      self.noteAnswer(answer, !self.live);
+      done(true);
+    });
+  };
+
+  /* Catch-up starts from the cursors of the first answer shown (docs/protocol.md). */
+  App.prototype.goLive = function () {
+    var self = this;
+    if (this.live) { return; }
+    this.live = new screens.Live({
+      token: this.settings.token,
+      appVersion: APP_VERSION,
+      onChange: function (change) { self.onChange(change); },
+      onResync: function () { self.resync(); },
+      onStatus: function (online) { self.setOnline(online); },
+      onRefused: function (message) { self.refused(message); }
+    });
+    this.live.reset(this.homeAnswer.cursors, [], this.homeAnswer.announcements);
+    this.live.connect();
+  };
+
+  /* An answer came: its announcements are the newest when it is ahead of the
+   * cursors held, and a sync brings the changes in between (applied once, by seq). */
+  App.prototype.noteAnswer = function (answer, first) {
+    if (!answer || !answer.cursors) { return; }
+    var held = this.live ? this.live.cursors : {};
+    if (first || screens.held.ahead(answer.cursors, held)) {
+      this.announcements.load(answer.announcements);
+      if (this.live) { this.live.sync(); }
+      if (this.stack.length) { this.renderStatus(); }
+    }
+  };
+
+  /* The first page of each kind, as its list opens, for the offline copy; after
+   * the attract loop is painted, never in the way of what is shown. */
+  App.prototype.keepFirstPages = function () {
+    var self = this;
+    window.setTimeout(function () {
+      KINDS.forEach(function (kind) { kiosk.BrowseView.keepFirstPage(self, kind); });
+    }, 3000);
+  };
+
+  /* The server says the kiosk is too far behind: reload the home answer (for the
+   * cursors) and what is on screen, nothing else. */
+  App.prototype.resync = function () {
+    var self = this;
+    this.source.noteChange();
+    this.loadHome(function (ready) {
+      if (!ready) { return; }
+      self.live.reset(self.homeAnswer.cursors, [], self.homeAnswer.announcements);
+      var view = self.current();
+      if (view && view.reload) {
+        view.reload();
+      } else if (view && view.refresh) {
+        view.refresh();
+      }
+      self.renderStatus();
     });
   };
 
@@ -157,14 +235,40 @@
     });
   };
 
+  /* A change from the live connection: applied to the home answer and to every
+   * view's answer in place; a listing published meanwhile waits among the
+   * arrivals, behind the notice of the list being read. */
   App.prototype.onChange = function (change) {
-    var result = this.catalogue.apply(change);
-    if (!result) { return; }
+    this.source.noteChange();
+    if (this.announcements.apply(change)) {
+      this.renderStatus();
+      return;
+    }
     var view = this.current();
-    // Only lists someone is reading hold new listings back (behind a notice).
-    if (result === 'added' && !(view && view.holdsNewListings)) { this.catalogue.acceptPending(); }
-    if (view && view.onChange) { view.onChange(result, change); }
+    var onHome = screens.held.apply(this.homeAnswer, change);
+    var counted = onHome || screens.held.count(this.homeAnswer, change, this.kindOf(change.id));
+    var held = !!onHome;
+    for (var i = 0; i < this.stack.length; i++) {
+      if (this.stack[i].onChange && this.stack[i].onChange(change, this.stack[i] === view)) { held = true; }
+    }
+    var arrived = held && this.arrivals.indexOf(change.id) < 0 ? null : this.arrivals.apply(change);
+    // The notice of the list being read counts the arrivals.
+    if (arrived && view && view.holdsNewListings) { this.refresh(); }
     this.renderStatus();
+  };
+
+  /* The kind of a listing the kiosk holds anywhere, or null. */
+  App.prototype.kindOf = function (id) {
+    var answers = [this.homeAnswer, { items: this.arrivals.items }];
+    for (var i = 0; i < this.stack.length; i++) {
+      if (this.stack[i].answer) { answers.push(this.stack[i].answer); }
+      if (this.stack[i].listing) { answers.push({ items: [this.stack[i].listing] }); }
+    }
+    for (var j = 0; j < answers.length; j++) {
+      var at = screens.held.find(answers[j], id);
+      if (at) { return at.listing.kind; }
+    }
+    return null;
   };
 
   App.prototype.setOnline = function (online) {
@@ -201,7 +305,7 @@
     if (queued) {
       parts.push(h('p', { className: 'badge badge-queued', text: queued + '份登记已保存，网络恢复后自动提交' }));
     }
-    var announcements = this.catalogue.activeAnnouncements();
+    var announcements = this.announcements.active();
     if (announcements.length) {
       parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
     }
@@ -250,7 +354,18 @@
   /* In preview, home and the reset lead back to the listing: no attract loop, and
    * the console's session storage (same origin) is not the kiosk's to clear. */
   App.prototype.home = function () {
-    this.replaceAll(this.preview ? this.previewView() : new kiosk.HomeView(this));
+    var self = this;
+    if (this.preview) {
+      this.replaceAll(this.previewView());
+      return;
+    }
+    // Shown at once from the answer held; the counts follow the server's answer.
+    this.arrivals.clear();
+    this.replaceAll(new kiosk.HomeView(this));
+    this.loadHome(function () {
+      var view = self.current();
+      if (view && view.name === 'home') { self.refresh(); }
+    });
   };
 
   /* leave(): the view's page is taken down (it may be rendered again);
@@ -338,7 +453,7 @@
     this.stack = [];
     try { window.sessionStorage.clear(); } catch (ignored) { /* disabled */ }
     screens.dom.clear(this.printEl);
-    this.catalogue.acceptPending();
+    this.arrivals.clear();
     this.touched();
     this.replaceAll(new kiosk.AttractView(this));
   };

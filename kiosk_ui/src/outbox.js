@@ -13,10 +13,12 @@
   function transient(status) { return status === 0 || status === 401 || status >= 500; }
 
   /* onAnswer(key, outcome, status, data), when a queued form has its answer:
-   * outcome 'sent' (data is the answer) or 'refused' (for good). */
-  function Outbox(token, onAnswer) {
+   * outcome 'sent' (data is the answer) or 'refused' (for good). onFull(), when
+   * storage has no room: what it drops (the offline copy of listings) makes room. */
+  function Outbox(token, onAnswer, onFull) {
     this.token = token;
     this.onAnswer = onAnswer || function () {};
+    this.onFull = onFull || function () {};
     this.sending = {};
     this.flushing = false;
   }
@@ -25,7 +27,13 @@
 
   Outbox.prototype.size = function () { return this.entries().length; };
 
-  Outbox.prototype.save = function (entries) { return screens.storage.write(STORAGE_KEY, entries); };
+  /* A registration outranks every other thing kept: with storage full, the
+   * listings' copy is dropped and the queue written again. */
+  Outbox.prototype.save = function (entries) {
+    if (screens.storage.write(STORAGE_KEY, entries)) { return true; }
+    this.onFull();
+    return screens.storage.write(STORAGE_KEY, entries);
+  };
 
   Outbox.prototype.remove = function (key) {
     var kept = [];

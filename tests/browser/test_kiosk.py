@@ -258,15 +258,18 @@ def test_attract_loop_shows_public_listings_and_a_touch_opens_home(
     screenshot(kiosk.page, "kiosk-home")
 
 
-def test_mom_jobs_near_this_station_leave_out_the_far_one(kiosk: Kiosk) -> None:
+def test_mom_jobs_come_nearest_the_station_first(kiosk: Kiosk) -> None:
     start_at_home(kiosk)
     kiosk.tap("妈妈岗")
     cards = kiosk.page.locator(".card")
+    expect(kiosk.page.locator(".lead")).to_contain_text("离本站近的在前")
+    # The station's own canteen first, the factory 4.6 km away after it.
+    expect(cards.first).to_contain_text("幸福食堂午餐帮厨")
     expect(cards.filter(has_text="远处的妈妈岗")).to_have_count(1)
-    kiosk.tap("离本站近（3公里内）")
-    expect(cards.filter(has_text="幸福食堂午餐帮厨")).to_have_count(1)
-    expect(cards.filter(has_text="远处的妈妈岗")).to_have_count(0)
     screenshot(kiosk.page, "kiosk-browse-mom-near")
+    kiosk.tap("新发布的在前")
+    expect(kiosk.page.locator(".lead")).to_contain_text("新发布的在前")
+    expect(cards.filter(has_text="幸福食堂午餐帮厨")).to_have_count(1)
 
 
 def test_detail_says_pay_the_way_there_and_offers_a_qr(kiosk: Kiosk) -> None:
@@ -329,7 +332,6 @@ def test_new_listing_arrives_behind_a_notice_while_browsing(kiosk: Kiosk, site: 
 def test_apply_for_a_mom_job_near_the_station(kiosk: Kiosk, site: Site) -> None:
     start_at_home(kiosk)
     kiosk.tap("妈妈岗")
-    kiosk.tap("离本站近（3公里内）")
     open_listing(kiosk, "幸福食堂午餐帮厨")
     kiosk.tap("我要应聘")
     screenshot(kiosk.page, "kiosk-consent")
@@ -758,7 +760,6 @@ def test_done_when_three_registrations_by_touch_one_with_the_network_pulled(
 
     start_at_home(kiosk)
     kiosk.tap("妈妈岗")
-    kiosk.tap("离本站近（3公里内）")
     open_listing(kiosk, "幸福食堂午餐帮厨")
     kiosk.tap("我要应聘")
     consent(kiosk)

@@ -37,8 +37,18 @@
     };
   };
 
+  /* The newest of each kind from the home answer, newest first. */
   AttractView.prototype.listings = function () {
-    return this.app.catalogue.list({}).slice(0, SLIDES);
+    var kinds = (this.app.homeAnswer && this.app.homeAnswer.kinds) || {};
+    var found = [];
+    for (var kind in kinds) {
+      if (kinds.hasOwnProperty(kind)) { found = found.concat(kinds[kind].newest || []); }
+    }
+    found.sort(function (a, b) {
+      if (a.published_at === b.published_at) { return b.id - a.id; }
+      return a.published_at < b.published_at ? 1 : -1;
+    });
+    return found.slice(0, SLIDES);
   };
 
   AttractView.prototype.showSlide = function () {
@@ -66,8 +76,11 @@
 
   AttractView.prototype.leave = function () { window.clearInterval(this.timer); };
 
-  AttractView.prototype.onChange = function () { this.showSlide(); };
-  AttractView.prototype.refresh = AttractView.prototype.onChange;
+  AttractView.prototype.onChange = function (change, current) {
+    if (current) { this.showSlide(); }
+    return false;
+  };
+  AttractView.prototype.refresh = function () { this.showSlide(); };
 
   kiosk.AttractView = AttractView;
 })(window);

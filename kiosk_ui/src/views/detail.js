@@ -16,12 +16,16 @@
     subsidy: ['consultation', '预约政策咨询']
   };
 
-  function DetailView(app, id) {
+  /* listing: as the card that opened it had it (a list's answer). Kept for a
+   * start without network among the listings opened last. */
+  function DetailView(app, listing) {
     this.app = app;
     this.name = 'detail';
-    this.id = id;
-    this.listing = app.catalogue.get(id);
-    this.gone = !this.listing;
+    this.id = listing.id;
+    this.listing = listing;
+    // Kiosks show only live listings; a withdrawn one (a staff preview) is 已下架.
+    this.gone = !!(listing.status && listing.status !== 'published');
+    if (app.source && !this.gone) { app.source.keep('listing', app.source.listingUrl(listing.id), listing); }
   }
 
   function facts(listing) {
@@ -176,21 +180,36 @@
     this.nextEl.disabled = this.page >= this.pages - 1;
   };
 
-  DetailView.prototype.onChange = function (result, change) {
-    if (change.entity !== 'listing' || change.id !== this.id) { return; }
-    if (result === 'removed') {
+  /* A live change to this listing: updated in place, or 已下架 when withdrawn.
+   * Returns whether the view holds it. */
+  DetailView.prototype.onChange = function (change, current) {
+    if (change.entity !== 'listing' || change.id !== this.id) { return false; }
+    if (this.listing.seq && change.seq && this.listing.seq >= change.seq) { return true; }
+    if (change.op === 'remove') {
       this.gone = true;
     } else {
       this.listing = change.data;
     }
-    this.app.refresh();
+    if (current) { this.app.refresh(); }
+    return true;
   };
 
-  DetailView.prototype.refresh = function () {
-    var fresh = this.app.catalogue.get(this.id);
-    if (fresh) { this.listing = fresh; } else { this.gone = true; }
-    this.app.refresh();
+  /* A resync: the listing asked for again; gone when the server no longer has it. */
+  DetailView.prototype.reload = function () {
+    var self = this;
+    var app = this.app;
+    screens.http.getJSON(app.source.listingUrl(this.id), function (status, data) {
+      if (status === 200 && data) {
+        self.listing = data;
+        self.gone = !!(data.status && data.status !== 'published');
+      } else if (status === 404 || status === 410) {
+        self.gone = true;
+      }
+      if (app.current() === self) { app.refresh(); }
+    });
   };
+
+  DetailView.prototype.refresh = function () { this.app.refresh(); };
 
   kiosk.DetailView = DetailView;
 })(window);

@@ -20,7 +20,7 @@
     ['计件活', { kind: 'job', category: 'piece_rate' }],
     ['零工', { kind: 'job', category: 'gig' }],
     ['免费培训', { kind: 'training', free: true }],
-    ['离本站近', { near: true }]
+    ['离本站近', { sort: 'nearest' }]
   ];
 
   function HomeView(app) {
@@ -30,9 +30,10 @@
 
   HomeView.prototype.render = function () {
     var app = this.app;
-    var catalogue = app.catalogue;
+    // True counts, from the server's home answer (kept current by live changes).
+    var kinds = (app.homeAnswer && app.homeAnswer.kinds) || {};
     var tiles = KINDS.map(function (kind) {
-      var count = catalogue.list({ kind: kind[0] }).length;
+      var count = kinds[kind[0]] ? kinds[kind[0]].total : 0;
       return ui.button([
         h('span', { className: 'tile-name', text: kind[1] }),
         h('span', { className: 'tile-note', text: kind[2] }),
@@ -65,8 +66,12 @@
     };
   };
 
-  HomeView.prototype.onChange = function () { this.app.refresh(); };
-  HomeView.prototype.refresh = HomeView.prototype.onChange;
+  /* Counts move with changes; the home view holds no listing of its own. */
+  HomeView.prototype.onChange = function (change, current) {
+    if (current) { this.app.refresh(); }
+    return false;
+  };
+  HomeView.prototype.refresh = function () { this.app.refresh(); };
 
   kiosk.HomeView = HomeView;
 })(window);

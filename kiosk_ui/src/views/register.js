@@ -688,16 +688,18 @@
     };
   };
 
-  RegisterView.prototype.onChange = function (result, change) {
-    if (!this.listing || change.entity !== 'listing' || change.id !== this.listing.id) { return; }
-    if (result === 'removed') {
+  /* A live change to the listing applied for: returns whether the view holds it. */
+  RegisterView.prototype.onChange = function (change, current) {
+    if (!this.listing || change.entity !== 'listing' || change.id !== this.listing.id) { return false; }
+    if (change.op === 'remove') {
       this.gone = true;
     } else {
       this.listing = change.data;
     }
     // Rebuilding a keyboard step would drop the half-typed pinyin; only refresh
     // when something on screen changed for this person.
-    if (this.gone || this.current() === 'session') { this.app.refresh(); }
+    if (current && (this.gone || this.current() === 'session')) { this.app.refresh(); }
+    return true;
   };
 
   RegisterView.prototype.mounted = function () {

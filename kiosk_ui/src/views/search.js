@@ -1,5 +1,6 @@
-/* Keyword search with the on-screen pinyin keyboard; results follow each
- * character picked from the candidate bar. */
+/* Keyword search with the on-screen pinyin keyboard; the server searches
+ * (docs/protocol.md): results follow each character picked from the candidate
+ * bar, a moment after the last, and an answer to an older query is dropped. */
 (function (window) {
   'use strict';
 
@@ -8,6 +9,8 @@
   var h = screens.dom.h;
   var ui = kiosk.ui;
   var PREVIEW = 3;
+  // A pause after the last character before the server is asked.
+  var DEBOUNCE_MS = 250;
 
   function SearchView(app) {
     this.app = app;
@@ -16,6 +19,10 @@
     this.keyboard = null;
     this.queryEl = null;
     this.resultsEl = null;
+    this.timer = null;
+    // The answer shown, and the query it answers.
+    this.answer = null;
+    this.answered = '';
   }
 
   /* Only the Chinese characters count: pinyin still being typed is not a word yet. */
@@ -52,25 +59,62 @@
     };
   };
 
+  /* The query changed: shown at once, asked of the server a moment later. */
   SearchView.prototype.update = function () {
-    var app = this.app;
+    var self = this;
     var query = words(this.query);
     screens.dom.replace(this.queryEl, this.query || '用下面的键盘输入');
     this.queryEl.className = 'field-value' + (this.query ? '' : ' is-empty');
+    window.clearTimeout(this.timer);
     if (!query) {
+      if (this.app.source) { this.app.source.cancel('search'); }
+      this.answer = null;
+      this.answered = '';
       screens.dom.clear(this.resultsEl);
       return;
     }
-    var found = kiosk.findListings(app, { query: query });
+    if (query === this.answered) {
+      this.showResults();
+      return;
+    }
+    this.timer = window.setTimeout(function () { self.ask(query); }, DEBOUNCE_MS);
+  };
+
+  SearchView.prototype.ask = function (query) {
     var self = this;
+    var app = this.app;
+    if (!app.source) {
+      // A staff preview asks the server for nothing but its listing.
+      this.answer = { items: [], total: 0 };
+      this.answered = query;
+      this.showResults();
+      return;
+    }
+    var url = app.source.feedUrl({ q: query, page: 1, per_page: PREVIEW });
+    app.source.latest('search', url, function (answer, fresh) {
+      self.answer = answer || { items: [], total: 0 };
+      self.answered = query;
+      self.offline = !answer || !fresh;
+      if (answer && fresh) { app.noteAnswer(answer); }
+      if (app.current() === self && self.resultsEl) { self.showResults(); }
+    });
+  };
+
+  SearchView.prototype.showResults = function () {
+    var app = this.app;
+    var self = this;
+    var answer = this.answer;
+    var query = this.answered;
+    if (!answer) { return; }
     // As many of the first results as fit above the keyboard; the rest a tap away.
     function show(count) {
       screens.dom.replace(self.resultsEl, [
-        h('p', { className: 'lead', text: '找到' + found.length + '条' }),
-        h('div', { className: 'cards cards-preview' }, found.slice(0, count).map(function (listing) {
-          return ui.card(listing, app.settings.site, function (chosen) { app.show(new kiosk.DetailView(app, chosen.id)); });
+        h('p', { className: 'lead', text: self.offline && !answer.total
+          ? '网络已断开，暂时不能搜索' : '找到' + answer.total + '条' }),
+        h('div', { className: 'cards cards-preview' }, answer.items.slice(0, count).map(function (listing) {
+          return ui.card(listing, app.settings.site, function (chosen) { app.show(new kiosk.DetailView(app, chosen)); });
         })),
-        found.length > count ? ui.button('查看全部' + found.length + '条', function () {
+        answer.total > count ? ui.button('查看全部' + answer.total + '条', function () {
           app.show(new kiosk.BrowseView(app, { query: query }));
         }, 'secondary') : null
       ]);
@@ -85,8 +129,23 @@
     this.keyboard.mount();
     this.update();
   };
-  SearchView.prototype.leave = function () { this.keyboard.destroy(); };
-  SearchView.prototype.onChange = function () { this.update(); };
+  SearchView.prototype.leave = function () {
+    window.clearTimeout(this.timer);
+    this.keyboard.destroy();
+  };
+  SearchView.prototype.forget = function () {
+    if (this.app.source) { this.app.source.cancel('search'); }
+  };
+
+  /* A live change to a listing among the results: changed in place. */
+  SearchView.prototype.onChange = function (change, current) {
+    var result = screens.held.apply(this.answer, change);
+    if (result && current && this.resultsEl) { this.showResults(); }
+    return !!result;
+  };
+  SearchView.prototype.reload = function () {
+    if (this.answered) { this.ask(this.answered); }
+  };
 
   kiosk.SearchView = SearchView;
 })(window);

@@ -1,0 +1,138 @@
+"""The kiosk at city scale (issue #21), touch only: more than 10,000 listings in the
+station's scope, every one within reach, with true counts, search on the server
+through the pinyin keyboard, and the jobs nearest the station first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, expect
+from sqlalchemy import func, select
+
+from kiosk_server.extensions import db
+from kiosk_server.listings.models import Listing, ListingStatus
+from tests.browser.conftest import Site, screenshot, serve_world
+from tests.browser.test_kiosk import SIZES, Kiosk, enrol, start_at_home
+from tests.browser.test_tv_city_scale import COPIES, _grow
+
+# The old design held at most the newest 5,000 listings in the browser.
+OLD_CAP = 5_000
+SCOPE = ("jiuquhe", "huangdao_street", "huangdao", "city")
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with serve_world(tmp_path_factory.mktemp("kiosk-city"), _grow) as served:
+        yield served
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def kiosk(browser: Browser, city: Site, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
+    found = enrol(browser, city, request.param)
+    yield found
+    errors = found.page.errors  # type: ignore[attr-defined]
+    found.page.context.close()
+    assert errors == [], errors
+
+
+def _published_in_scope(city: Site, *where: Any) -> list[Any]:
+    scope = [city.ids[name] for name in SCOPE]
+    return [Listing.status == ListingStatus.PUBLISHED, Listing.target_id.in_(scope), *where]
+
+
+def _counts(city: Site) -> dict[str, int]:
+    with city.app.app_context():
+        rows = db.session.execute(
+            select(Listing.kind, func.count())
+            .where(*_published_in_scope(city))
+            .group_by(Listing.kind)
+        ).all()
+        db.session.remove()
+    return {kind: int(count) for kind, count in rows}
+
+
+def test_the_home_counts_are_the_databases(kiosk: Kiosk, city: Site) -> None:
+    counts = _counts(city)
+    assert sum(counts.values()) > COPIES
+    start_at_home(kiosk)
+    for kind, name in (
+        ("job", "找工作"),
+        ("training", "学技能"),
+        ("subsidy", "补贴政策"),
+        ("event", "招聘活动"),
+    ):
+        tile = kiosk.page.locator(".tile", has=kiosk.page.locator(".tile-name", has_text=name))
+        expect(tile.locator(".tile-count")).to_have_text(f"{counts.get(kind, 0)}条")
+    screenshot(kiosk.page, "kiosk-city-home")
+    kiosk.tile("找工作")
+    expect(kiosk.page.locator(".lead")).to_contain_text(f"共{counts['job']}条")
+    expect(kiosk.page.locator(".card").first).to_be_visible()
+    shown = kiosk.page.locator(".card").count()
+    pages = -(-counts["job"] // shown)
+    expect(kiosk.page.locator(".pager-where")).to_have_text(f"第1页，共{pages}页")
+    kiosk.tap("下一页")
+    expect(kiosk.page.locator(".pager-where")).to_have_text(f"第2页，共{pages}页")
+    expect(kiosk.page.locator(".card")).to_have_count(shown)
+    box = kiosk.page.get_by_role("button", name="下一页", exact=True).bounding_box()
+    viewport = kiosk.page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["y"] + box["height"] <= viewport["height"]
+
+
+def test_a_search_for_bao_jie_counts_listings_beyond_the_first_five_thousand(
+    kiosk: Kiosk, city: Site
+) -> None:
+    with city.app.app_context():
+        titles = db.session.scalars(
+            select(Listing.title)
+            .where(*_published_in_scope(city))
+            .order_by(Listing.published_at.desc(), Listing.id.desc())
+        ).all()
+        db.session.remove()
+    cleaning = [number for number, title in enumerate(titles) if "保洁" in title]
+    # Some of them lie past what the old design kept.
+    assert cleaning and cleaning[-1] >= OLD_CAP
+    answer = requests.get(
+        f"{city.server.url}/api/feed",
+        params={"site_id": city.ids["station"], "q": "保洁", "per_page": 1},
+        timeout=10,
+    ).json()
+    assert answer["total"] >= len(cleaning)
+    start_at_home(kiosk)
+    kiosk.tap("搜索")
+    kiosk.pinyin("bao", "保")
+    kiosk.pinyin("jie", "洁")
+    results = kiosk.page.locator(".search-results")
+    expect(results.locator(".lead")).to_have_text(f"找到{answer['total']}条")
+    expect(results.locator(".card").first).to_contain_text("保洁")
+    screenshot(kiosk.page, "kiosk-city-search")
+    kiosk.tap(f"查看全部{answer['total']}条")
+    expect(kiosk.page.locator(".heading .lead")).to_contain_text(f"共{answer['total']}条")
+    expect(kiosk.page.locator(".card").first).to_contain_text("保洁")
+
+
+def test_jobs_come_nearest_the_station_first(kiosk: Kiosk, city: Site) -> None:
+    station = city.ids["station"]
+    with city.app.app_context():
+        own = set(
+            db.session.scalars(
+                select(Listing.title).where(
+                    *_published_in_scope(city), Listing.kind == "job", Listing.site_id == station
+                )
+            ).all()
+        )
+        db.session.remove()
+    assert "家政保洁（计件）" in own
+    start_at_home(kiosk)
+    kiosk.tile("找工作")
+    expect(kiosk.page.locator(".lead")).to_contain_text("离本站近的在前")
+    first = kiosk.page.locator(".card").first
+    expect(first).to_be_visible()
+    text = first.inner_text()
+    assert any(name in text for name in own), (text, own)
+    screenshot(kiosk.page, "kiosk-city-nearest")
+    kiosk.tap("新发布的在前")
+    expect(kiosk.page.locator(".lead")).to_contain_text("新发布的在前")
