@@ -646,6 +646,40 @@ def test_offline_the_kiosk_keeps_browsing_with_a_badge(browser: Browser, site: S
     kiosk.page.context.close()
 
 
+def test_a_kiosk_restarted_offline_shows_its_bounded_copy(browser: Browser, site: Site) -> None:
+    """Restarted without network, the kiosk still shows the home counts, the first
+    page of each kind and what was opened last, with the offline badge; the copy
+    it keeps stays small."""
+    kiosk = enrol(browser, site, LANDSCAPE)
+    page = kiosk.page
+    # The first pages of each kind are kept a few seconds after the start.
+    page.wait_for_function(
+        "() => { const c = JSON.parse(localStorage.getItem('jxj.kiosk.copy') || '{}');"
+        " return c.pageOrder && c.pageOrder.length >= 4 && c.homeOrder.length === 1; }",
+        timeout=20_000,
+    )
+    start_at_home(kiosk)
+    count = page.locator(".tile-job .tile-count").inner_text()
+    kiosk.tile("找工作")
+    open_listing(kiosk, "超市理货员")
+    size = page.evaluate("() => (localStorage.getItem('jxj.kiosk.copy') || '').length")
+    assert 0 < size < 200_000
+    site.server.stop()
+    try:
+        page.reload()
+        expect(page.locator(".start")).to_be_visible(timeout=15_000)
+        expect(page.locator(".slide-title")).not_to_be_empty()
+        start_at_home(kiosk)
+        expect(page.locator(".badge-offline")).to_be_visible(timeout=15_000)
+        expect(page.locator(".tile-job .tile-count")).to_have_text(count)
+        kiosk.tile("找工作")
+        open_listing(kiosk, "超市理货员")
+        screenshot(page, "kiosk-restarted-offline")
+    finally:
+        site.server.restart()
+    kiosk.page.context.close()
+
+
 # --- Sizes, reach and accessibility --------------------------------------------
 
 MEASURE = """() => {
