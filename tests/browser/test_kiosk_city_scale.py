@@ -136,3 +136,32 @@ def test_jobs_come_nearest_the_station_first(kiosk: Kiosk, city: Site) -> None:
     screenshot(kiosk.page, "kiosk-city-nearest")
     kiosk.tap("新发布的在前")
     expect(kiosk.page.locator(".lead")).to_contain_text("新发布的在前")
+
+
+def test_a_start_asks_for_what_is_shown_not_the_whole_scope(browser: Browser, city: Site) -> None:
+    """Restarted, the kiosk asks for the home answer and the first page of each
+    kind (for its offline copy), a few small answers, not its 10,000 listings."""
+    kiosk = enrol(browser, city, SIZES[0])
+    page = kiosk.page
+    asked: list[tuple[str, int]] = []
+
+    def note(response: Any) -> None:
+        if "/api/feed" in response.url or "/api/home" in response.url:
+            asked.append((response.url, len(response.body()) if response.status == 200 else 0))
+
+    page.on("response", note)
+    page.reload()
+    expect(page.locator(".slide-title")).not_to_be_empty()
+    page.wait_for_function(
+        "() => { const c = JSON.parse(localStorage.getItem('jxj.kiosk.copy') || '{}');"
+        " return c.pageOrder && c.pageOrder.length >= 4; }",
+        timeout=20_000,
+    )
+    start_at_home(kiosk)
+    feeds = [url for url, _ in asked if "/api/feed" in url]
+    assert len(asked) <= 10, asked
+    assert all("per_page=4" in url for url in feeds), feeds
+    assert sum(size for _, size in asked) < 150_000, asked
+    kept = page.evaluate("() => (localStorage.getItem('jxj.kiosk.copy') || '').length")
+    assert kept < 200_000
+    page.context.close()
