@@ -3,6 +3,7 @@ portrait and landscape sizes of station kiosks, against a real server process.""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -510,6 +511,43 @@ def test_network_pulled_mid_flow_keeps_the_form_and_sends_it_once(
     assert len(found) == 1 and found[0].kind == "gig_worker"
     assert kiosk.page.evaluate("localStorage.getItem('jxj.kiosk.outbox')") == "[]"
     kiosk.page.context.close()
+
+
+def test_a_queued_form_outranks_the_offline_copy_in_full_storage(
+    browser: Browser, site: Site, listings: dict[str, Any]
+) -> None:
+    kiosk = enrol(browser, site, PORTRAIT)
+    page = kiosk.page
+    page.wait_for_function("() => !!localStorage.getItem('jxj.kiosk.copy')", timeout=20_000)
+    start_at_home(kiosk)
+    kiosk.tap("零工登记")
+    consent(kiosk)
+    fill_person(kiosk, ("wu", "吴"), "13900007788")
+    gig_answers(kiosk, "保洁", "什么时候都行")
+    site.server.stop()
+    try:
+        kiosk.expect_heading("请核对，没问题就提交")
+        # Storage full to the last few bytes: only dropping the copy makes room.
+        page.evaluate(
+            """() => { let i = 0;
+              for (const size of [65536, 4096, 64]) {
+                const chunk = 'x'.repeat(size);
+                try { for (;;) { localStorage.setItem('junk' + i, chunk); i++; } } catch (e) {}
+              } }"""
+        )
+        page.get_by_role("button", name="提交登记").tap()
+        kiosk.expect_heading("已保存")
+        assert page.evaluate("localStorage.getItem('jxj.kiosk.copy')") is None
+        assert len(json.loads(page.evaluate("localStorage.getItem('jxj.kiosk.outbox')"))) == 1
+        page.evaluate(
+            "() => Object.keys(localStorage).filter(k => k.startsWith('junk'))"
+            ".forEach(k => localStorage.removeItem(k))"
+        )
+    finally:
+        site.server.restart()
+    expect(page.locator(".badge-queued")).to_have_count(0, timeout=40_000)
+    assert len(registrations(site, mobile="13900007788")) == 1
+    page.context.close()
 
 
 def test_double_tap_on_submit_makes_one_record(kiosk: Kiosk, site: Site) -> None:
