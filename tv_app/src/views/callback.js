@@ -91,7 +91,7 @@
   };
 
   /* One more digit. From the remote, focus goes to the number (OK there sends);
-   * from the keypad it stays on the keypad until the eleventh, then goes to `last`. */
+   * from the keypad it stays on the keypad until the eleventh, then goes to "last". */
   CallbackView.prototype.type = function (digit, last) {
     if (this.digits.length >= 11) { return; }
     this.digits += digit;
