@@ -145,7 +145,7 @@ def listing_feed() -> Response:
         return {
             "page": query.page,
             "per_page": query.per_page,
-            "sort": feed_sort(query),
+            "sort": feed_sort(query, place.origin),
             "total": page.total,
             "items": [public_listing(listing) for listing in page.items],
         }

@@ -91,9 +91,11 @@ def _nearest_first(
     return joined, (distance.is_(None), distance, *NEWEST_FIRST)
 
 
-def feed_sort(query: FeedQuery) -> str:
-    """Jobs nearest first unless asked otherwise: the programme brings work to the doorstep."""
-    return query.sort or ("nearest" if query.kind == "job" else "newest")
+def feed_sort(query: FeedQuery, origin: Origin | None) -> str:
+    """Jobs nearest first unless asked otherwise: the programme brings work to the
+    doorstep. A place with no position on the map has no nearest: newest instead."""
+    sort = query.sort or ("nearest" if query.kind == "job" else "newest")
+    return "newest" if sort == "nearest" and origin is None else sort
 
 
 def _title_matches_first(terms: list[str]) -> Any:
@@ -105,7 +107,7 @@ def _title_matches_first(terms: list[str]) -> Any:
 
 def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[Listing]:
     statement = _feed_filter(query, scope_ids)
-    sort = feed_sort(query)
+    sort = feed_sort(query, origin)
     if sort == "nearest" and origin is not None:
         statement, order = _nearest_first(statement, origin)
     else:
