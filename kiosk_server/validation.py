@@ -36,6 +36,24 @@ Flag = Annotated[bool, Field(strict=True)]
 # Query strings are text by nature, so these convert.
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+# Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) make text
+# read in another order than it was typed (a name shown reversed in the console or
+# the CSV); line and paragraph separators (U+2028/9) break a line where no line break
+# shows. Dropped from all input, not refused: a pasted name carries them unseen.
+_MISLEADING = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+
+
+def without_misleading(value: Any) -> Any:
+    """The value with misleading characters dropped from every text in it, at any depth."""
+    if isinstance(value, str):
+        return _MISLEADING.sub("", value)
+    if isinstance(value, dict):
+        return {key: without_misleading(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_misleading(item) for item in value]
+    return value
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
@@ -56,6 +74,8 @@ def Line(max_length: int, min_length: int = 0) -> Any:
     """One line of text, trimmed, with no control characters."""
     return Annotated[
         str,
+        # Also here, for a line checked outside a schema (a screen's app version).
+        BeforeValidator(without_misleading),
         Field(max_length=max_length, min_length=min_length),
         AfterValidator(_clean_line),
         AfterValidator(_require_min(min_length)),
@@ -108,9 +128,16 @@ Money = Annotated[
 
 
 class Strict(BaseModel):
-    """Unknown fields are refused rather than silently dropped."""
+    """Unknown fields are refused rather than silently dropped. Every input schema is
+    one (tests/unit/test_misleading_text.py), so every text field of every input,
+    whatever its own type, is cleaned here before it is checked."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_misleading(cls, data: Any) -> Any:
+        return without_misleading(data)
 
 
 class NoQuery(Strict):
