@@ -15,12 +15,12 @@ from flask import Response, jsonify
 
 from kiosk_server.admin import bp
 from kiosk_server.admin.access import (
+    access_listing_on_branch,
     access_listing_to_match,
     access_place,
     access_registration,
 )
 from kiosk_server.errors import ApiError
-from kiosk_server.extensions import db
 from kiosk_server.listings.display import listing_pay_text
 from kiosk_server.listings.models import JOB_CATEGORY_NAMES, Listing, ListingKind
 from kiosk_server.paging import page_json
@@ -61,11 +61,12 @@ MAX_CANDIDATES = 5_000
 
 
 def _check_filters(staff: Staff, filters: RegistrationFilters) -> None:
-    """A place filter must lie in the staff member's scope; a listing filter must exist."""
+    """A place filter must lie in the staff member's scope; a listing filter must be
+    a listing whose registrations can be in it."""
     if filters.community_id is not None:
         access_place(staff, filters.community_id, field="community_id")
-    if filters.listing_id is not None and db.session.get(Listing, filters.listing_id) is None:
-        raise ApiError(404, "没有找到这条信息", fields={"listing_id": "没有找到这条信息"})
+    if filters.listing_id is not None:
+        access_listing_on_branch(staff, filters.listing_id, "listing_id")
 
 
 @bp.get("/api/registrations")

@@ -59,7 +59,11 @@ NOT_AUDITED = frozenset(
 )
 
 
-def _check_places(data: ListingIn | AnnouncementIn, staff: Staff | None) -> Place:
+def _check_places(
+    data: ListingIn | AnnouncementIn, staff: Staff | None, kept_site_id: int | None = None
+) -> Place:
+    """The target and the site must both be the staff member's: a site names the station,
+    address and phone a listing shows. A site an edit keeps was set by someone who could."""
     target = db.session.get(Place, data.target_id)
     if target is None:
         raise ApiError(422, fields={"target_id": "没有这个地点"})
@@ -70,6 +74,8 @@ def _check_places(data: ListingIn | AnnouncementIn, staff: Staff | None) -> Plac
         site = db.session.get(Site, site_id)
         if site is None:
             raise ApiError(422, fields={"site_id": "没有这个站点"})
+        if staff is not None and site_id != kept_site_id and not staff.can_manage(site.community):
+            raise ApiError(403, "站点超出了您的管辖范围", fields={"site_id": "超出管辖范围"})
     return target
 
 
@@ -365,7 +371,7 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
         raise ApiError(409, "这条信息已被别人修改，请刷新后再改", code="stale_version")
     if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
         raise ApiError(409, "已下架的信息不能修改，可以复制成新草稿", code="not_editable")
-    _check_places(data, staff)
+    _check_places(data, staff, kept_site_id=listing.site_id)
     starts = listing.valid_from
     scheduled = listing.status == ListingStatus.SCHEDULED and starts is not None
     if scheduled and data.valid_until and data.valid_until <= starts:

@@ -365,8 +365,9 @@ def test_staff_see_only_entries_in_their_part_of_the_tree(
     assert listings(station_staff) == {own["id"]}
     assert listings(street_staff) == {own["id"], neighbour["id"]}
     assert listings(admin) == {own["id"], neighbour["id"], other_street["id"], whole_city["id"]}
-    # Asking for an entity outside one's scope finds nothing, as other staff lists do.
-    assert listings(station_staff, f"entity_id={neighbour['id']}") == set()
+    # Asking for an entity outside one's scope is refused, as opening it is.
+    refused = station_staff.get(f"{AUDIT}?entity_type=listing&entity_id={neighbour['id']}")
+    assert_error(refused, 403, code="forbidden", fields={"entity_id"})
     # Staff accounts are filed under their scope: the station sees only its own.
     staff_seen = {entry["entity"]["id"] for entry in _entries(station_staff, "entity_type=staff")}
     assert staff_seen == {world.station_staff.id}
