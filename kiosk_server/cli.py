@@ -10,13 +10,15 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from kiosk_server.demo.city import CitySize, EmptyDemoError, grow_city
+from kiosk_server.demo.city import CannotGrowError, CitySize, grow_city
 from kiosk_server.extensions import db
 from kiosk_server.places.models import Place, PlaceLevel
 from kiosk_server.staff.models import Staff, StaffRole
 from kiosk_server.timeutil import to_local
 
 INITIAL_ADMIN_FILE = "initial-admin.txt"
+# How many of something to add: none is a valid answer.
+COUNT = click.IntRange(min=0)
 
 
 def _initial_admin_file() -> Path:
@@ -108,18 +110,38 @@ def demo_load(if_empty: bool) -> None:
 
 
 @demo.command("grow")
-@click.option("--listings", default=CitySize.listings, show_default=True)
-@click.option("--communities", default=CitySize.communities, show_default=True)
-@click.option("--registrations", default=CitySize.registrations, show_default=True)
-@click.option("--screens", default=CitySize.screens, show_default=True)
+@click.option("--listings", default=CitySize.listings, show_default=True, type=COUNT)
+@click.option(
+    "--communities",
+    default=CitySize.communities,
+    show_default=True,
+    type=COUNT,
+    help="How many communities the city has at least (each with a station).",
+)
+@click.option("--registrations", default=CitySize.registrations, show_default=True, type=COUNT)
+@click.option("--screens", default=CitySize.screens, show_default=True, type=COUNT)
 @click.option("--seed", default=CitySize.seed, show_default=True)
+@click.option(
+    "--in-scope-of",
+    type=int,
+    metavar="COMMUNITY_ID",
+    help="Aim every listing at this community or a place above it.",
+)
 @with_appcontext
-def demo_grow(listings: int, communities: int, registrations: int, screens: int, seed: int) -> None:
-    """Grow the loaded demo into a city: for benchmarks and tests at real size."""
-    size = CitySize(listings, communities, registrations, screens, seed)
+def demo_grow(
+    listings: int,
+    communities: int,
+    registrations: int,
+    screens: int,
+    seed: int,
+    in_scope_of: int | None,
+) -> None:
+    """Add listings, registrations and screens to the loaded demo, and communities up
+    to the number given: a city for benchmarks and tests, in a minute or two."""
+    size = CitySize(listings, communities, registrations, screens, seed, in_scope_of)
     try:
         added = grow_city(size)
-    except EmptyDemoError as error:
+    except CannotGrowError as error:
         raise click.ClickException(str(error)) from error
     click.echo("已添加：" + "，".join(f"{name} {count}" for name, count in added.items()))
 

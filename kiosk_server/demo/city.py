@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Select, func, insert, select, text
 
+from kiosk_server.demo.copies import Aim, Copier
 from kiosk_server.extensions import db
-from kiosk_server.listings.actions import publish_copy
 from kiosk_server.listings.models import Listing, ListingStatus
+from kiosk_server.live.models import Change
 from kiosk_server.live.push import commit_and_push
 from kiosk_server.places.models import Place, PlaceLevel, Site, SiteKind
 from kiosk_server.registrations.actions import new_reference
@@ -28,7 +31,11 @@ from kiosk_server.registrations.models import Registration, RegistrationKind
 from kiosk_server.screens.models import Screen, ScreenKind, hash_token
 from kiosk_server.timeutil import utcnow
 
-BATCH = 500
+# Copies written in one transaction: large enough that statements are few, small
+# enough that other writers wait on the change counter for only a moment.
+BATCH = 1000
+# Registrations and screens written in one statement.
+ROWS = 5000
 # Where copies are aimed: a fair share city- and district-wide, as DOMAIN.md says.
 LEVEL_SHARES = {
     PlaceLevel.CITY: 0.15,
@@ -75,33 +82,53 @@ class CitySize:
     registrations: int = 100_000
     screens: int = 100_000
     seed: int = 20261207
+    # A community whose scope gets every copy (aimed at it or a place above it),
+    # so a benchmark knows how many listings one screen has in scope.
+    in_scope_of: int | None = None
 
 
-class EmptyDemoError(Exception):
+class CannotGrowError(Exception):
+    """Why nothing was grown, in words for the console."""
+
+
+class EmptyDemoError(CannotGrowError):
     """There is nothing to grow from: `flask demo load` first."""
 
 
 def grow_city(size: CitySize) -> dict[str, int]:
-    """Grow the loaded demo to `size`; what was added, by what it is."""
+    """Grow the loaded demo by `size`; what was added, by what it is."""
     chance = random.Random(size.seed)
-    templates = _published_ids()
-    if not templates:
+    if not _published_ids():
         raise EmptyDemoError("没有可复制的已发布信息：先运行 flask demo load")
+    scope = _scope_of(size.in_scope_of)
     added_communities = _grow_places(size.communities, chance)
     places = list(db.session.scalars(select(Place).order_by(Place.id)))
-    # Plain tuples: the session lets go of its objects after each batch.
-    by_level = {
-        level: [(p.id, p.name) for p in places if p.level == level] for level in LEVEL_SHARES
-    }
     sites_under = _sites_under(places)
+    templates = _templates()
+    # Detached, fully loaded: committing a batch leaves them as they are instead
+    # of expiring them for a reload each.
+    db.session.expunge_all()
+    aimed_at = [place for place in places if scope is None or place.id in scope]
+    by_level = {level: [p for p in aimed_at if p.level == level] for level in LEVEL_SHARES}
+    communities = [place.id for place in places if place.level == PlaceLevel.COMMUNITY]
     added = {
         "社区": added_communities,
         "信息": _copy_listings(size.listings, templates, by_level, sites_under, chance),
-        "登记": _add_registrations(size.registrations, by_level[PlaceLevel.COMMUNITY], chance),
-        "屏幕": _add_screens(size.screens, by_level[PlaceLevel.COMMUNITY], chance),
+        "登记": _add_registrations(size.registrations, communities, chance),
+        "屏幕": _add_screens(size.screens, communities, chance),
     }
     _refresh_statistics()
     return added
+
+
+def _scope_of(community_id: int | None) -> set[int] | None:
+    """The places a copy may be aimed at to be in the community's scope (None: any)."""
+    if community_id is None:
+        return None
+    community = db.session.get(Place, community_id)
+    if community is None or community.level != PlaceLevel.COMMUNITY:
+        raise CannotGrowError(f"没有这个社区：{community_id}")
+    return set(community.ancestor_ids)
 
 
 def _refresh_statistics() -> None:
@@ -113,9 +140,17 @@ def _refresh_statistics() -> None:
         db.session.commit()
 
 
+def _published() -> Select[tuple[Listing]]:
+    return select(Listing).where(Listing.status == ListingStatus.PUBLISHED).order_by(Listing.id)
+
+
 def _published_ids() -> list[int]:
-    statement = select(Listing.id).where(Listing.status == ListingStatus.PUBLISHED)
-    return list(db.session.scalars(statement.order_by(Listing.id)))
+    return list(db.session.scalars(_published().with_only_columns(Listing.id)))
+
+
+def _templates() -> list[Listing]:
+    """The published listings, with their place, site and sessions loaded."""
+    return list(db.session.scalars(_published()).unique())
 
 
 def _grow_places(communities: int, chance: random.Random) -> int:
@@ -182,68 +217,75 @@ def _add_place(
     return place
 
 
-def _sites_under(places: list[Place]) -> dict[int, list[int]]:
+def _sites_under(places: list[Place]) -> dict[int, list[Site]]:
     """Each place's sites, its own communities' included."""
     path_of = {place.id: place.path for place in places}
-    sites: dict[int, list[int]] = {place.id: [] for place in places}
-    for site_id, community_id in db.session.execute(select(Site.id, Site.community_id)):
+    sites: dict[int, list[Site]] = {place.id: [] for place in places}
+    for site in db.session.scalars(select(Site).order_by(Site.id)):
         for place in places:
-            if path_of[community_id].startswith(place.path):
-                sites[place.id].append(site_id)
+            if path_of[site.community_id].startswith(place.path):
+                sites[place.id].append(site)
     return sites
 
 
 def _copy_listings(
     count: int,
-    template_ids: list[int],
-    by_level: dict[PlaceLevel, list[tuple[int, str]]],
-    sites_under: dict[int, list[int]],
+    templates: list[Listing],
+    by_level: dict[PlaceLevel, list[Place]],
+    sites_under: dict[int, list[Site]],
     chance: random.Random,
 ) -> int:
     """`count` published copies, each aimed at a place of a level drawn by its share,
     and placed at a site inside that place when the template had one."""
-    levels = list(LEVEL_SHARES)
-    weights = list(LEVEL_SHARES.values())
+    levels = [level for level, places in by_level.items() if places]
+    weights = [LEVEL_SHARES[level] for level in levels]
     now = utcnow()
+    copier = Copier(now)
+    newest: dict[int, dict[str, Any]] = {}
     for start in range(0, count, BATCH):
-        # Loaded afresh each batch, so the session lets go of the last batch's copies.
-        templates = db.session.scalars(select(Listing).where(Listing.id.in_(template_ids))).all()
-        changes = []
+        aims = []
         for number in range(start, min(start + BATCH, count)):
             template = templates[number % len(templates)]
-            target_id, target_name = chance.choice(by_level[chance.choices(levels, weights)[0]])
-            site_id = None
-            if template.site_id is not None and sites_under[target_id]:
-                site_id = chance.choice(sites_under[target_id])
-            changes.append(
-                publish_copy(
+            target = chance.choice(by_level[chance.choices(levels, weights)[0]])
+            site = None
+            if template.site_id is not None and sites_under[target.id]:
+                site = chance.choice(sites_under[target.id])
+            aims.append(
+                Aim(
                     template,
-                    title=f"{template.title}·{target_name}",
-                    target_id=target_id,
-                    site_id=site_id,
+                    title=f"{template.title}·{target.name}",
+                    target=target,
+                    site=site,
                     published_at=now - timedelta(minutes=chance.randrange(30 * 24 * 60)),
                     valid_until=now + timedelta(days=chance.randint(3, 60)),
                 )
             )
-        commit_and_push(changes)
-        db.session.expunge_all()
+        for change in copier.publish(aims):
+            newest[change["scope_id"]] = change
+        db.session.commit()
+    _wake_screens(newest.values())
     return count
+
+
+def _wake_screens(changes: Iterable[dict[str, Any]]) -> None:
+    """Send each scope's newest copy. A screen there that missed the ones before
+    it sees so by `prev` and syncs: it gets them all, or is told to reload when
+    they are more than a catch-up holds. One message a scope, not one a copy."""
+    commit_and_push(Change(**row) for row in sorted(changes, key=lambda row: row["seq"]))
 
 
 def _mobile(chance: random.Random) -> str:
     return f"1{chance.choice('3456789')}{chance.randrange(10**9):09d}"
 
 
-def _add_registrations(
-    count: int, communities: list[tuple[int, str]], chance: random.Random
-) -> int:
+def _add_registrations(count: int, communities: list[int], chance: random.Random) -> int:
     """A year of 求职 and 零工 registrations, all kinds of follow-up state."""
     now = utcnow()
     kinds = [RegistrationKind.JOB_SEEKER, RegistrationKind.GIG_WORKER]
     statuses = ["new", "contacted", "referred", "hired", "closed"]
-    for start in range(0, count, BATCH * 4):
+    for start in range(0, count, ROWS):
         rows = []
-        for _ in range(start, min(start + BATCH * 4, count)):
+        for _ in range(start, min(start + ROWS, count)):
             kind = chance.choice(kinds)
             details = (
                 {"wanted": ["piece_rate"], "skills": "", "availability": ["school_hours"]}
@@ -259,7 +301,7 @@ def _add_registrations(
                     "channel": chance.choice(["tv", "kiosk", "phone"]),
                     "name": chance.choice(["王女士", "李先生", "张女士", "刘先生"]),
                     "mobile": _mobile(chance),
-                    "community_id": chance.choice(communities)[0],
+                    "community_id": chance.choice(communities),
                     "details": details,
                     "consented_at": moment,
                     "created_at": moment,
@@ -269,27 +311,28 @@ def _add_registrations(
                     "share_with_employer": False,
                 }
             )
-        db.session.execute(insert(Registration), rows)
+        db.session.execute(insert(Registration.__table__), rows)
         db.session.commit()
     return count
 
 
-def _add_screens(count: int, communities: list[tuple[int, str]], chance: random.Random) -> int:
+def _add_screens(count: int, communities: list[int], chance: random.Random) -> int:
     """Home TVs registered across the city; none is online until one connects."""
-    for start in range(0, count, BATCH * 4):
+    now = utcnow()
+    for start in range(0, count, ROWS):
         rows = [
             {
                 "kind": ScreenKind.TV,
-                "community_id": chance.choice(communities)[0],
+                "community_id": chance.choice(communities),
                 "token_hash": hash_token(secrets.token_urlsafe(16)),
                 "label": "",
                 "app_version": "",
                 "cursors": {},
                 "last_seq": 0,
-                "created_at": utcnow(),
+                "created_at": now,
             }
-            for _ in range(start, min(start + BATCH * 4, count))
+            for _ in range(start, min(start + ROWS, count))
         ]
-        db.session.execute(insert(Screen), rows)
+        db.session.execute(insert(Screen.__table__), rows)
         db.session.commit()
     return count
