@@ -34,6 +34,7 @@ from pathlib import Path
 # Import the project's own config however gunicorn was started.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from kiosk_server.access_log import ACCESS_LOG_FORMAT
 from kiosk_server.config import server_address
 
 _host, _port = server_address()
@@ -75,6 +76,10 @@ control_socket_disable = True
 
 # nginx logs every request; the app logs what matters to stderr (journald).
 accesslog = None
+# With --access-logfile, a line per request: the path, never the query string or
+# the referer, which may carry a registration's see-or-cancel token.
+logger_class = "kiosk_server.access_log.PrivateAccessLogger"
+access_log_format = ACCESS_LOG_FORMAT
 errorlog = "-"
 loglevel = "info"
 

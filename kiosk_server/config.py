@@ -63,6 +63,9 @@ class Config:
     message_queue_url: str
     secret_key: str
     public_base_url: str = ""
+    # How long a registration's see-or-cancel link (/r/<ref>?t=…) works after it was
+    # made; the privacy notice states it (templates/pages/signup/_fields.html).
+    registration_link_days: int = 30
     # Processes sharing one Redis talk on this channel; separate deployments pick their own.
     message_queue_channel: str = "kiosk-screens"
     sweep_interval_seconds: int = 5
@@ -98,6 +101,7 @@ class Config:
             message_queue_url=os.environ.get("MESSAGE_QUEUE_URL", ""),
             secret_key=os.environ.get("SECRET_KEY") or _persistent_secret(instance),
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+            registration_link_days=_int("REGISTRATION_LINK_DAYS", 30),
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             report_interval_seconds=float(_int("REPORT_INTERVAL_SECONDS", 2)),
@@ -135,6 +139,7 @@ class Config:
             "SQLALCHEMY_ENGINE_OPTIONS": self._engine_options(),
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
             "PUBLIC_BASE_URL": self.public_base_url,
+            "REGISTRATION_LINK_DAYS": self.registration_link_days,
             "CATCHUP_LIMIT": self.catchup_limit,
             "MEDIA_ROOT": self.instance_path / "media",
             "PASSWORD_HASH_METHOD": self.password_hash_method,

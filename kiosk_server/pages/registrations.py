@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kiosk_server.extensions import db
 from kiosk_server.pages import bp
 from kiosk_server.registrations.actions import do_cancel_registration
-from kiosk_server.registrations.links import manage_url, token_matches
+from kiosk_server.registrations.links import link_expired, manage_url, token_matches
 from kiosk_server.registrations.models import (
     HALF_DAY_NAMES,
     KIND_NAMES,
@@ -29,9 +29,15 @@ def _registration_or_none(reference: str, token: str) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.reference == reference))
 
 
+def _expired() -> Response:
+    return make_response(render_template("pages/registration_link_expired.html"), 410)
+
+
 def _page(registration: Registration | None, token: str, message: str = "") -> Response:
     if registration is None:
         return make_response(render_template("pages/registration_missing.html"), 404)
+    if link_expired(registration):
+        return _expired()
     return make_response(
         render_template(
             "pages/registration.html",
@@ -55,7 +61,7 @@ def registration_page(reference: str) -> Response:
 def registration_cancel(reference: str) -> Response:
     token = request.form.get("t", "")
     registration = _registration_or_none(reference, token)
-    if registration is not None:
+    if registration is not None and not link_expired(registration):
         do_cancel_registration(registration)
     return _page(registration, token, "已取消。如需再次登记，可以到服务站或扫码重新登记。")
 
@@ -72,8 +78,8 @@ def _appointment(registration: Registration) -> str:
 def registration_done(reference: str) -> Response:
     """Where a phone lands after registering; the token keeps it to the person who did."""
     registration = _registration_or_none(reference, request.args.get("t", ""))
-    if registration is None:
-        return _page(None, "")
+    if registration is None or link_expired(registration):
+        return _page(registration, "")
     response = make_response(
         render_template(
             "pages/signup/done.html",

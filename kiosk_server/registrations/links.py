@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app, url_for
+
+from kiosk_server.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from kiosk_server.registrations.models import Registration
 
 
 def manage_token(reference: str) -> str:
@@ -35,3 +42,10 @@ def manage_url(reference: str) -> str:
             _external=True,
         )
     )
+
+
+def link_expired(registration: Registration) -> bool:
+    """Past REGISTRATION_LINK_DAYS since it was made: a link kept in a phone's history,
+    a photo of a receipt or a log must not open a person's registration for ever."""
+    days = current_app.config["REGISTRATION_LINK_DAYS"]
+    return utcnow() - registration.created_at > timedelta(days=days)
