@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,35 @@ def _rate_limit_storage(message_queue_url: str) -> str:
     if explicit:
         return explicit
     return message_queue_url if message_queue_url.startswith(("redis://", "rediss://")) else ""
+
+
+# Public writes each client address (and each screen token) may make, by limit name
+# (kiosk_server/throttle.py says which route uses which). Sized for a real TV and a
+# real kiosk: a TV registers once and asks for a few callbacks; a busy station's
+# kiosks take a registration every minute or two, all from the station's address.
+# RATE_LIMIT_<NAME> changes one ("off" turns it off); docs/deploy.md lists them.
+RATE_LIMITS = {
+    "screen_signup": "20 per hour; 100 per day",  # POST /api/screens, per address
+    "kiosk_enrolment": "10 per hour; 30 per day",  # POST /api/screens/enrol, per address
+    "callback_per_screen": "5 per 10 minutes; 20 per day",  # a TV's 请工作人员联系我
+    "callback_per_address": "30 per 10 minutes; 200 per day",
+    "registration_per_screen": "30 per 10 minutes; 300 per day",  # a kiosk's registrations
+    "registration_per_address": "60 per 10 minutes; 600 per day",  # a station's kiosks
+    "phone_signup": "10 per 10 minutes; 50 per day",  # phone forms and tokenless API, per address
+    "registration_cancel": "10 per 10 minutes; 50 per day",  # the see-or-cancel link
+    "logout": "30 per minute",
+    # Wrong passwords for one username from one address, then 429 locked for that
+    # pair only: the owner elsewhere still logs in.
+    "login_lock": "5 per 15 minutes",
+}
+
+
+def _rate_limits() -> dict[str, str]:
+    limits = {}
+    for name, default in RATE_LIMITS.items():
+        raw = os.environ.get(f"RATE_LIMIT_{name.upper()}", "").strip()
+        limits[name] = "" if raw.lower() == "off" else raw or default
+    return limits
 
 
 def _async_mode() -> str:
@@ -89,6 +118,7 @@ class Config:
     login_rate_limit: str = "10 per minute; 50 per hour"
     # Where the counts are kept: memory:// for one process, redis://… to share them.
     ratelimit_storage_url: str = ""
+    rate_limits: dict[str, str] = field(default_factory=lambda: dict(RATE_LIMITS))
     testing: bool = False
 
     @classmethod
@@ -112,6 +142,7 @@ class Config:
             trusted_proxies=_int("TRUSTED_PROXIES", 0),
             login_rate_limit=os.environ.get("LOGIN_RATE_LIMIT") or Config.login_rate_limit,
             ratelimit_storage_url=_rate_limit_storage(os.environ.get("MESSAGE_QUEUE_URL", "")),
+            rate_limits=_rate_limits(),
         )
 
     @property
@@ -148,6 +179,7 @@ class Config:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url or "memory://",
             # Deployments sharing a Redis keep their counts apart, as their messages.
             "RATELIMIT_KEY_PREFIX": self.message_queue_channel,
+            "RATE_LIMITS": self.rate_limits,
             # If Redis is away, count in this process rather than refuse every login.
             "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
             "JSON_SORT_KEYS": False,

@@ -19,8 +19,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kiosk_server import create_app
-from kiosk_server.config import Config
-from kiosk_server.extensions import db
+from kiosk_server.config import RATE_LIMITS, Config
+from kiosk_server.extensions import db, limiter
+from kiosk_server.listings.feed_cache import feed_cache
 from tests.factories import World, build_world
 from tests.helpers import IsolatedClient, StaffClient
 
@@ -69,6 +70,12 @@ def make_config(database_url: str, instance: Path, **overrides: Any) -> Config:
         password_hash_method=overrides.pop("password_hash_method", "pbkdf2:sha256:1000"),
         # Fixtures log in from one address all run long; test_login_throttle sets a limit.
         login_rate_limit=overrides.pop("login_rate_limit", ""),
+        # Likewise the public writes' limits (test_abuse_limits sets them); the
+        # login lock stays, as the staff tests expect.
+        rate_limits=overrides.pop(
+            "rate_limits",
+            {name: "" if name != "login_lock" else v for name, v in RATE_LIMITS.items()},
+        ),
         # Tests read what a screen reported straight away; test_screen_reports
         # covers the batched writes of a server.
         report_interval_seconds=overrides.pop("report_interval_seconds", 0),
@@ -108,6 +115,8 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     application: Flask = request.getfixturevalue("app")
     # The next test's changes reuse the seqs of this one's.
     application.extensions["catch_ups"].clear()
+    feed_cache(application).clear()  # emptied under it: what the process knew is gone
+    limiter.reset()  # no test's counts (a login lock) carry into the next
     with application.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))

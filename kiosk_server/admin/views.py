@@ -14,6 +14,7 @@ from pydantic import Field
 
 from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_announcement, access_listing, access_place
+from kiosk_server.errors import ApiError
 from kiosk_server.listings.actions import (
     do_create_announcement,
     do_create_listing,
@@ -33,7 +34,7 @@ from kiosk_server.listings.schemas import (
     PublishIn,
 )
 from kiosk_server.paging import page_json
-from kiosk_server.staff.actions import do_end_sessions, do_login
+from kiosk_server.staff.actions import do_end_sessions, do_login, do_record_lockout
 from kiosk_server.staff.auth import (
     current_staff_or_none,
     login_session,
@@ -43,7 +44,7 @@ from kiosk_server.staff.auth import (
 from kiosk_server.staff.models import ROLE_NAMES, Staff
 from kiosk_server.staff.queries import staff_by_ids
 from kiosk_server.staff.schemas import LoginIn
-from kiosk_server.throttle import limit_login
+from kiosk_server.throttle import limit_login, limit_logout, login_locked_until
 from kiosk_server.validation import (
     Line,
     QueryId,
@@ -100,12 +101,19 @@ def session_info() -> Response:
 @limit_login
 def log_in() -> Response:
     data = parse_body(LoginIn)
-    staff = do_login(data.username, data.password)
+    try:
+        staff = do_login(data.username, data.password)
+    except ApiError as error:
+        until = login_locked_until() if error.status == 401 else None
+        if until is not None:
+            do_record_lockout(data.username, until)
+        raise
     login_session(staff)
     return jsonify({"staff": staff_json(staff), "csrf_token": generate_csrf()})
 
 
 @bp.delete("/api/session")
+@limit_logout
 def log_out() -> Response:
     staff = current_staff_or_none()
     if staff is not None:

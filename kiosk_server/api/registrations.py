@@ -24,6 +24,7 @@ from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.registrations.ticket import render_ticket
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import active_screen_by_token, unknown_screen_error
+from kiosk_server.throttle import limit_callback, limit_registration
 from kiosk_server.timeutil import utcnow
 from kiosk_server.validation import MAX_ID, Strict, json_object, parse, parse_body
 
@@ -47,6 +48,7 @@ HIDDEN = (
 
 
 @bp.post("/registrations")
+@limit_registration
 def register() -> tuple[Response, int]:
     """From a kiosk (with its token) or a phone (without); retries with the same key are safe."""
     token = request.headers.get("X-Screen-Token")
@@ -67,6 +69,7 @@ def register() -> tuple[Response, int]:
 
 
 @bp.post("/listings/<int:listing_id>/callback")
+@limit_callback
 def request_callback(listing_id: int) -> tuple[Response, int]:
     screen = _screen_or_401()
     listing = db.session.get(Listing, listing_id) if listing_id <= MAX_ID else None

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import segno
 from flask import Response, current_app, jsonify, request
 
+from kiosk_server import throttle
 from kiosk_server.api import bp
 from kiosk_server.api.openapi import openapi_document
 from kiosk_server.errors import ApiError
@@ -206,6 +207,7 @@ def announcements() -> Response:
 
 
 @bp.post("/screens")
+@throttle.limit_screen_signup
 def register_screen() -> tuple[Response, int]:
     screen, token = do_register_tv(parse_body(TvRegistrationIn))
     body = {

@@ -20,6 +20,7 @@ from kiosk_server.registrations.models import (
     confirmation,
     mask_mobile,
 )
+from kiosk_server.throttle import limit_registration_cancel
 from kiosk_server.timeutil import day_label
 
 
@@ -58,6 +59,7 @@ def registration_page(reference: str) -> Response:
 
 
 @bp.post("/r/<reference>/cancel")
+@limit_registration_cancel
 def registration_cancel(reference: str) -> Response:
     token = request.form.get("t", "")
     registration = _registration_or_none(reference, token)

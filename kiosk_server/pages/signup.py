@@ -42,6 +42,7 @@ from kiosk_server.registrations.schemas import (
     RegistrationIn,
     TrainingSignupIn,
 )
+from kiosk_server.throttle import limit_phone_signup
 from kiosk_server.timeutil import day_label, local_today
 from kiosk_server.validation import MAX_ID, parse
 
@@ -274,25 +275,30 @@ def signup_index() -> str:
 
 
 @bp.route("/register/job-seeker", methods=["GET", "POST"])
+@limit_phone_signup
 def signup_job_seeker() -> Response:
     return _respond(FLOWS["job_seeker"])
 
 
 @bp.route("/register/gig-worker", methods=["GET", "POST"])
+@limit_phone_signup
 def signup_gig_worker() -> Response:
     return _respond(FLOWS["gig_worker"])
 
 
 @bp.route("/l/<int:listing_id>/apply", methods=["GET", "POST"])
+@limit_phone_signup
 def signup_application(listing_id: int) -> Response:
     return _for_listing("application", listing_id)
 
 
 @bp.route("/l/<int:listing_id>/signup", methods=["GET", "POST"])
+@limit_phone_signup
 def signup_training(listing_id: int) -> Response:
     return _for_listing("training_signup", listing_id)
 
 
 @bp.route("/l/<int:listing_id>/consult", methods=["GET", "POST"])
+@limit_phone_signup
 def signup_consultation(listing_id: int) -> Response:
     return _for_listing("consultation", listing_id)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import secrets
+from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk_server.audit.actions import do_record
 from kiosk_server.audit.models import CONSOLE, SYSTEM
@@ -15,8 +18,6 @@ from kiosk_server.places.models import LEVEL_NAMES, Place, PlaceLevel
 from kiosk_server.staff.models import ROLE_NAMES, Staff, StaffRole
 from kiosk_server.timeutil import to_local, utcnow
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 # The place level each role's scope must be: a station's staff look after one community.
 ROLE_LEVELS = {
     StaffRole.CITY_ADMIN: PlaceLevel.CITY,
@@ -203,41 +204,51 @@ def _keep_an_admin(staff: Staff, field: str | None = None) -> None:
 
 
 def do_login(username: str, password: str) -> Staff:
-    """Check a password; repeated failures lock the account for a while."""
+    """Check a password. Unknown names cost a hash too, and are refused in the same
+    words: the answer says nothing about which accounts exist. Repeated failures lock
+    out the guesser's address for that name (throttle.limit_login), not the account."""
     staff = db.session.scalar(select(Staff).where(Staff.username == username))
-    now = utcnow()
-    if staff is not None and staff.locked_until and staff.locked_until > now:
-        raise ApiError(429, "登录失败次数过多，请15分钟后再试", code="locked")
-    if staff is None or not staff.check_password(password):
-        if staff is not None:
-            staff.failed_logins += 1
-            if staff.failed_logins >= MAX_FAILED_LOGINS:
-                staff.locked_until = now + LOCKOUT
-                staff.failed_logins = 0
-                _record_lockout(staff, staff.locked_until)
-            db.session.commit()
-        raise ApiError(401, "用户名或密码不对", code="bad_credentials")
+    if staff is None:
+        check_password_hash(_dummy_hash(), password)
+        raise bad_credentials()
+    if not staff.check_password(password):
+        raise bad_credentials()
     # Said only after the right password, so it tells a stranger nothing about the account.
     if not staff.active:
         raise ApiError(403, "此账号已停用，请联系市级管理员", code="account_inactive")
-    staff.failed_logins = 0
-    staff.locked_until = None
-    staff.last_login_at = now
+    staff.last_login_at = utcnow()
     db.session.commit()
     return staff
 
 
-def _record_lockout(staff: Staff, until: datetime) -> None:
+def bad_credentials() -> ApiError:
+    return ApiError(401, "用户名或密码不对", code="bad_credentials")
+
+
+def _dummy_hash() -> str:
+    """A hash made the way accounts' are, once per method, to check unknown names against."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    hashes = current_app.extensions.setdefault("dummy_password_hashes", {})
+    if method not in hashes:
+        hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return str(hashes[method])
+
+
+def do_record_lockout(username: str, until: datetime) -> None:
+    """Staff learn that one address spent its guesses at an account (not at an unknown name)."""
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        return
     # The failed attempts came from someone not logged in: the system is the actor.
     do_record(
         action="staff.lock",
         entity_type="staff",
         entity_id=staff.id,
         place=staff.scope,
-        summary=f"「{staff.display_name}」（{staff.username}）连续{MAX_FAILED_LOGINS}次登录失败，"
-        f"锁定到{to_local(until):%H:%M}",
+        summary=f"「{staff.display_name}」（{staff.username}）从同一地址连续登录失败，"
+        f"该地址锁定到{to_local(until):%H:%M}，其他地址照常登录",
         staff=None,
         actor=SYSTEM,
-        before={"locked_until": None},
         after={"locked_until": until},
     )
+    db.session.commit()

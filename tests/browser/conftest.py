@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
 from kiosk_server import create_app
+from kiosk_server.config import RATE_LIMITS
 from kiosk_server.extensions import db
 from kiosk_server.screens.models import Screen, hash_token
 from tests.conftest import make_config
@@ -127,6 +128,9 @@ def serve_world(
         "REPORT_INTERVAL_SECONDS": "1",
         # Each test logs in afresh; the limit itself is tested in tests/functional.
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        # Tests enrol kiosks and register TVs all from one address; the public
+        # writes' limits are tested in tests/functional/test_abuse_limits.py.
+        **{f"RATE_LIMIT_{name.upper()}": "off" for name in RATE_LIMITS},
     }
     server = Server(env, free_port(), instance / "server.log")
     try:

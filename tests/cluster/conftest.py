@@ -17,6 +17,7 @@ import redis
 import requests
 from sqlalchemy import create_engine, text
 
+from kiosk_server.config import RATE_LIMITS
 from scripts import cluster
 from tests.conftest import POSTGRES_ADMIN_URL, make_config
 from tests.factories import build_world
@@ -77,6 +78,7 @@ def app_env(url: str, queue: str, instance: Path, **extra: str) -> dict[str, str
         SECRET_KEY="cluster-test",
         SWEEP_INTERVAL_SECONDS="1",
         LOGIN_RATE_LIMIT="1000 per minute",
+        **{f"RATE_LIMIT_{name.upper()}": "off" for name in RATE_LIMITS},
         **extra,
     )
 

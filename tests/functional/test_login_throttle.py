@@ -1,9 +1,13 @@
-"""Login attempts are limited per client address, across accounts, on top of the account lock."""
+"""Login attempts are limited per client address, across accounts, and wrong passwords per
+address and username: a guesser locks out only its own address, and unknown names answer
+like known ones."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import statistics
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +173,67 @@ def test_two_processes_sharing_redis_share_the_count(tmp_path: Path) -> None:
             server.stop()
 
     assert answers == [401, 401, 401, 401, 429, 429]
+
+
+# --- The lock hurts the guesser's address, and says nothing about accounts ------------
+
+
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_owner_elsewhere(
+    app: Flask, world: World
+) -> None:
+    guesser, owner = _client_at(app, "198.51.100.7"), _client_at(app, "203.0.113.20")
+    for _ in range(5):
+        assert_error(_log_in(guesser, "admin", "guessing"), 401, code="bad_credentials")
+    assert_error(_log_in(guesser, "admin", world.passwords["admin"]), 429, code="locked")
+
+    welcomed = _log_in(owner, "admin", world.passwords["admin"])
+
+    assert welcomed.status_code == 200, welcomed.json
+    assert owner.get(SESSION).json["staff"]["username"] == "admin"
+    # The guesser's address may still use its own account.
+    assert _log_in(guesser, "huangdao", world.passwords["huangdao"]).status_code == 200
+
+
+def _answers(client: FlaskClient, username: str, times: int) -> list[tuple[int, Any]]:
+    answers = []
+    for _ in range(times):
+        reply = _log_in(client, username, "guessing")
+        answers.append((reply.status_code, reply.json, reply.headers.get("Retry-After")))
+    return answers
+
+
+def test_unknown_and_known_names_answer_alike_through_the_lock(app: Flask, world: World) -> None:
+    known = _answers(_client_at(app, "198.51.100.7"), "admin", 7)
+    unknown = _answers(_client_at(app, "198.51.100.8"), "nobody-here", 7)
+
+    assert known == unknown
+    assert [status for status, _, _ in known] == [401] * 5 + [429] * 2
+    assert known[-1][1]["error"]["code"] == "locked"
+
+
+def _median_seconds(client: FlaskClient, username: str) -> float:
+    headers = {"X-CSRFToken": client.get(SESSION).json["csrf_token"]}
+    times = []
+    for _ in range(4):
+        started = time.perf_counter()
+        reply = client.post(
+            SESSION, json={"username": username, "password": "guessing"}, headers=headers
+        )
+        times.append(time.perf_counter() - started)
+        assert reply.status_code == 401
+    return statistics.median(times)
+
+
+def test_an_unknown_name_takes_as_long_as_a_wrong_password(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hash slow enough to measure, as production's is.
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:200000")
+    world.admin.set_password("a-slow-password")
+    db.session.commit()
+    client = _client_at(app, "198.51.100.9")
+
+    known = _median_seconds(client, "admin")
+    unknown = _median_seconds(client, "nobody-here")
+
+    assert 0.5 < unknown / known < 2, (unknown, known)
