@@ -1,0 +1,199 @@
+"""The public reads of screens and phones against the Python floor, with wrk.
+
+Each read (the home screen, a feed page, a list page, a search, one listing, the
+phone page, the TV and kiosk shells) is fetched once from a running server, and
+its bytes, type, ETag and Cache-Control are handed to bench/floor_reads.py: a
+minimal Flask app started here under the same gunicorn config and worker class
+as ours (bench/run.py gunicorn_cmd). Then `wrk -t2 -c32` runs against each read
+on ours and on the floor, with and without the matching If-None-Match, the two
+sides taking turns (the machine may be shared), and the ratio ours/floor is
+compared with the issue's targets: half the floor for an answer, three quarters
+for a 304 (issue #21, "Requests that cost what Flask allows").
+
+    python bench/reads.py --url http://127.0.0.1:5000 --community 4 --listing 17
+
+`measure()` works against any running server; it starts and stops only the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import socket
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the project is not
+    sys.path.insert(0, str(ROOT))
+
+from bench.run import Proc, ensure_wrk, gunicorn_cmd, wrk  # noqa: E402
+
+# What a read must reach, as a fraction of the floor's requests per second.
+TARGET_ANSWER = 0.5
+TARGET_NOT_MODIFIED = 0.75
+
+
+@dataclass(frozen=True)
+class Read:
+    name: str
+    path: str
+
+
+def reads(community_id: int, listing_id: int) -> list[Read]:
+    """What the screens and phones ask for, as they ask for it."""
+    feed = f"/api/feed?community_id={community_id}"
+    return [
+        Read("home", f"/api/home?community_id={community_id}"),
+        Read("feed", feed),
+        Read("list page", f"{feed}&kind=job&page=2"),
+        Read("search", f"{feed}&q=25"),
+        Read("listing", f"/api/listings/{listing_id}"),
+        Read("phone page", f"/l/{listing_id}"),
+        Read("TV shell", "/tv/"),
+        Read("kiosk shell", "/kiosk/"),
+    ]
+
+
+def capture(base_url: str, read: Read) -> dict[str, Any]:
+    """The read as wrk gets it (no Accept-Encoding: the bytes themselves), and a
+    check that a matching If-None-Match is answered 304."""
+    plain = {"Accept-Encoding": "identity"}
+    reply = requests.get(base_url + read.path, headers=plain, timeout=60)
+    reply.raise_for_status()
+    etag = reply.headers.get("ETag")
+    if etag is not None:
+        again = requests.get(base_url + read.path, headers={**plain, "If-None-Match": etag},
+                             timeout=60)  # fmt: skip
+        if again.status_code != 304:
+            raise RuntimeError(f"{read.name}: a matching ETag got {again.status_code}, not 304")
+    return {
+        "path": read.path,
+        "status": reply.status_code,
+        "content_type": reply.headers.get("Content-Type"),
+        "etag": etag,
+        "cache_control": reply.headers.get("Cache-Control"),
+        "body": base64.b64encode(reply.content).decode("ascii"),
+        "bytes": len(reply.content),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_floor(captured: list[dict[str, Any]], work: Path) -> tuple[Proc, str]:
+    reads_file = work / "reads.json"
+    reads_file.write_text(json.dumps(captured), encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "READS_FILE": str(reads_file), "PORT": str(port)}
+    floor = Proc("floor", gunicorn_cmd(1, port, "bench.floor_reads:app"), env, work / "floor.log")
+    url = f"http://127.0.0.1:{port}"
+    floor.wait_http(f"{url}/health")
+    return floor, url
+
+
+def _turns(ours: str, floor: str, etag: str | None, seconds: int, rounds: int) -> dict[str, Any]:
+    """Both sides, taking turns (the first side changes each round); the median of each."""
+    got: dict[str, list[float]] = {"ours": [], "floor": []}
+    errors = 0
+    for number in range(rounds):
+        sides = [("ours", ours), ("floor", floor)]
+        for side, url in sides if number % 2 == 0 else sides[::-1]:
+            result = wrk(url, etag, seconds)
+            got[side].append(result["rps"])
+            errors += result["errors"] if side == "ours" else 0
+    ours_rps, floor_rps = statistics.median(got["ours"]), statistics.median(got["floor"])
+    return {
+        "ours": round(ours_rps, 1),
+        "floor": round(floor_rps, 1),
+        "ratio": round(ours_rps / floor_rps, 3) if floor_rps else 0.0,
+        "errors": errors,
+    }
+
+
+def _no_etag(read: Read) -> dict[str, Any]:
+    return {"read": read.name, "path": read.path, "status": 304, "bytes": 0, "ours": 0.0,
+            "floor": 0.0, "ratio": 0.0, "errors": 0, "target": TARGET_NOT_MODIFIED,
+            "met": False, "note": "no ETag"}  # fmt: skip
+
+
+def measure(
+    base_url: str, community_id: int, listing_id: int, seconds: int, *, rounds: int = 1
+) -> dict[str, Any]:
+    """Requests per second of each read on the server at `base_url` and on the floor,
+    with and without a matching ETag, and their ratio against the target."""
+    ensure_wrk()
+    base_url = base_url.rstrip("/")
+    wanted = reads(community_id, listing_id)
+    captured = [capture(base_url, read) for read in wanted]
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="jxj-reads-") as work:
+        floor, floor_url = start_floor(captured, Path(work))
+        try:
+            for read, shot in zip(wanted, captured, strict=True):
+                for etag, target in ((None, TARGET_ANSWER), (shot["etag"], TARGET_NOT_MODIFIED)):
+                    if target == TARGET_NOT_MODIFIED and etag is None:
+                        rows.append(_no_etag(read))  # nothing to revalidate with: not met
+                        continue
+                    turns = _turns(base_url + read.path, floor_url + read.path, etag,
+                                   seconds, rounds)  # fmt: skip
+                    rows.append({
+                        "read": read.name,
+                        "path": read.path,
+                        "status": 304 if etag else shot["status"],
+                        "bytes": 0 if etag else shot["bytes"],
+                        **turns,
+                        "target": target,
+                        "met": turns["ratio"] >= target,
+                    })  # fmt: skip
+        finally:
+            floor.stop()
+    return {"seconds": seconds, "rounds": rounds, "rows": rows}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """One line per read and answer: ours, the floor, the ratio and the target."""
+    lines = [
+        "| read | answer | ours req/s | floor req/s | ratio | target |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in result["rows"]:
+        answer = "304" if row["status"] == 304 else f"{row['status']}, {row['bytes']:,} B"
+        if row.get("note"):
+            answer += f" ({row['note']})"
+        mark = "" if row["met"] else " ✗"
+        lines.append(
+            f"| {row['read']} | {answer} | {row['ours']:,.0f} | {row['floor']:,.0f}"
+            f" | {row['ratio']:.2f}×{mark} | {row['target']:.2f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True, help="a running server, e.g. http://127.0.0.1:5000")
+    parser.add_argument("--community", type=int, required=True, help="a community's id")
+    parser.add_argument("--listing", type=int, required=True, help="a published listing's id")
+    parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
+    parser.add_argument("--rounds", type=int, default=1, help="turns per side, median kept")
+    parser.add_argument("--json", help="also write the result here")
+    args = parser.parse_args()
+    result = measure(args.url, args.community, args.listing, args.seconds, rounds=args.rounds)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(markdown(result), end="")
+
+
+if __name__ == "__main__":
+    main()
