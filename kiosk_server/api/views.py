@@ -170,13 +170,20 @@ def home_screen() -> Response:
     return _place_answer("home", query, render)
 
 
+def _listing_answer(listing_id: int) -> tuple[str, bytes]:
+    listing = _listing_or_404(listing_id)
+    return f"listing-{listing.id}-{listing.version}", jsonify(public_listing(listing)).get_data()
+
+
 @bp.get("/listings/<int:listing_id>")
 def listing_detail(listing_id: int) -> Response:
-    listing = _listing_or_404(listing_id)
-    tag = f"listing-{listing.id}-{listing.version}"
+    # From memory while no change has been heard (feed_cache): no query, hit or 304.
+    tag, body = feed_cache(current_app).remember(
+        ("listing", listing_id), lambda: _listing_answer(listing_id)
+    )
     if (unchanged := _not_modified(tag)) is not None:
         return unchanged
-    return _with_etag(jsonify(public_listing(listing)), tag)
+    return _with_etag(current_app.response_class(body, mimetype="application/json"), tag)
 
 
 @bp.get("/listings/<int:listing_id>/qr.png")

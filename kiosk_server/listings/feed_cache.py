@@ -9,17 +9,39 @@ and a request that reads a newer head looks for another key and makes a new one.
 
 Each app keeps its own cache in app.extensions: tests build many apps, and a
 cache shared between them would hand one database's answers to another.
+
+What this process knows (a community's place and heads, a listing's answer and
+its phone page) is also kept, so that a repeated read or a 304 costs no query at
+all. Such knowledge is trusted only while two things hold:
+
+- no change has been heard since it was read. Every write committed through this
+  process's session counts as one, and so does every change message: with a
+  message queue each process is handed every process's messages (live/push.py,
+  live/rooms.py), so a change committed elsewhere is heard once its message
+  arrives, as the screens hear it. A read that raced a change is not kept.
+- it is younger than TRUST_SECONDS. A message lost by the queue, a place moved by
+  hand, a database restored under the running process: none of these is heard,
+  and this bounds how long an answer can lag behind them.
+
+Within those bounds an answer may be older than the database, never inconsistent:
+a feed's body and its cursors come from the same heads, and a screen catches up
+from those cursors as it does after any feed (docs/protocol.md).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from kiosk_server.extensions import db
 from kiosk_server.listings.queries import FeedPlace, Origin, feed_place
 
 EXTENSION_KEY = "feed_cache"
@@ -31,6 +53,10 @@ MAX_BYTES = 32 * 1024 * 1024
 MAX_GUESSES = 4096
 # A guess is corrected once; more means the place tree moved between two reads.
 LOCATE_ATTEMPTS = 3
+# How long what this process knows is trusted without a change heard (see above).
+TRUST_SECONDS = 1.0
+# Places and single answers known at once: a listing's answer is 2 KB, its page 5 KB.
+MAX_KNOWN = 4096
 
 
 class FeedKey(NamedTuple):
@@ -82,6 +108,10 @@ class FeedCache:
         self._bytes = 0
         self._scopes: dict[tuple[str, int], list[int]] = {}
         self._lock = threading.Lock()
+        # Moves on every change heard: knowledge read before it is no longer trusted.
+        self.generation = 0
+        self.clock: Callable[[], float] = time.monotonic
+        self._known: OrderedDict[Hashable, tuple[Any, int, float]] = OrderedDict()
 
     def get(self, key: FeedKey) -> bytes | None:
         with self._lock:
@@ -115,11 +145,49 @@ class FeedCache:
                 del self._scopes[next(iter(self._scopes))]
             self._scopes[target] = scope
 
+    def known(self, key: Hashable) -> Any | None:
+        """What was kept under `key`, if no change was heard since and it is not yet due."""
+        with self._lock:
+            entry = self._known.get(key)
+            if entry is None:
+                return None
+            value, generation, at = entry
+            if generation == self.generation and self.clock() - at < TRUST_SECONDS:
+                return value
+            del self._known[key]
+            return None
+
+    def know(self, key: Hashable, value: Any, generation: int) -> None:
+        """Keep what was read while `generation` was current, unless a change was heard since."""
+        with self._lock:
+            if generation != self.generation:
+                return
+            self._known.pop(key, None)
+            self._known[key] = (value, generation, self.clock())
+            while len(self._known) > MAX_KNOWN:
+                self._known.popitem(last=False)
+
+    def heard_change(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._known.clear()
+
+    def remember(self, key: Hashable, read: Callable[[], Any]) -> Any:
+        """What is known under `key`, or what `read()` answers now, kept for next time."""
+        value = self.known(key)
+        if value is None:
+            generation = self.generation  # before reading: a change heard meanwhile wins
+            value = read()
+            self.know(key, value, generation)
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._bodies.clear()
             self._bytes = 0
             self._scopes.clear()
+            self.generation += 1
+            self._known.clear()
 
     def __len__(self) -> int:
         return len(self._bodies)
@@ -130,21 +198,78 @@ class FeedCache:
 
 
 def feed_cache(app: Flask) -> FeedCache:
-    """This app's cache, made on first use."""
+    """This app's cache, made on first use, and told of every change message sent."""
     cache = app.extensions.get(EXTENSION_KEY)
     if cache is None:
-        cache = app.extensions.setdefault(EXTENSION_KEY, FeedCache())
+        with _MAKING:
+            cache = app.extensions.get(EXTENSION_KEY)
+            if cache is None:
+                cache = FeedCache()
+                _hear_messages(app, cache)
+                app.extensions[EXTENSION_KEY] = cache
     return cache
 
 
+_MAKING = threading.Lock()
+
+
+def _hear_messages(app: Flask, cache: FeedCache) -> None:
+    socketio = app.extensions.get("socketio")
+    manager = getattr(getattr(socketio, "server", None), "manager", None)
+    if manager is None or not hasattr(manager, "watch"):
+        return  # an app without Socket.IO (unit tests): only its own writes are heard
+
+    def heard(event_name: str, _data: Any) -> None:
+        if event_name == "change":
+            cache.heard_change()
+
+    manager.watch(heard)
+
+
+# Writes committed through this process's session. Flagged per transaction, so a
+# transaction that only read (every request) moves nothing.
+_WROTE = "feed_cache_wrote"
+
+
+@event.listens_for(db.session, "after_flush")
+def _flushed(session: Session, _context: UOWTransaction) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # UPDATE, DELETE, INSERT, and raw SQL of any kind
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(db.session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(_WROTE, False) and has_app_context():
+        cache = current_app.extensions.get(EXTENSION_KEY)
+        if cache is not None:
+            cache.heard_change()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
 def locate(cache: FeedCache, community_id: int | None, site_id: int | None) -> FeedPlace | None:
-    """The feed's community and its scope's heads: one query once this process has
-    seen the community or site, since the heads are read for the scope it had then.
+    """The feed's community and its scope's heads: from memory while they are trusted
+    (see above), else one query once this process has seen the community or site,
+    since the heads are read for the scope it had then.
 
     The scope is never trusted from memory: the statement also returns the
     place's path, and a guess that no longer matches it is asked again.
     """
     target = ("site", site_id) if site_id is not None else ("community", community_id or 0)
+    return cache.remember(("place", *target), lambda: _locate(cache, target))
+
+
+def _locate(cache: FeedCache, target: tuple[str, int]) -> FeedPlace | None:
+    kind, target_id = target
+    community_id, site_id = (None, target_id) if kind == "site" else (target_id, None)
     guess = cache.scope_guess(target)
     for _ in range(LOCATE_ATTEMPTS):
         place = feed_place(community_id, site_id, guess)

@@ -13,6 +13,7 @@ And a message to a room is written to its screens in one loop of our own
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -71,6 +72,12 @@ class DirectBroadcast(socketio.Manager):
     listener calls: the publish goes through Redis as before, and each process
     writes to its own screens with this."""
 
+    # Called with (event, data) for every message: with a queue, every process's.
+    listeners: tuple[Callable[[str, Any], None], ...] = ()
+
+    def watch(self, listener: Callable[[str, Any], None]) -> None:
+        self.listeners = (*self.listeners, listener)
+
     def emit(
         self,
         event: str,
@@ -82,6 +89,8 @@ class DirectBroadcast(socketio.Manager):
         to: Any = None,
         **kwargs: Any,
     ) -> None:
+        for listener in self.listeners:
+            listener(event, data)
         room = to or room
         if callback is not None or skip_sid is not None or not isinstance(room, str):
             super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
