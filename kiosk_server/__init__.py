@@ -29,9 +29,10 @@ def create_app(config: Config | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_filters(app)
 
-    from kiosk_server import cli, errors, health
+    from kiosk_server import cli, errors, health, security_headers
 
     errors.init_app(app)
+    security_headers.init_app(app)
     cli.init_app(app)
     health.init_app(app)
     _trust_proxies(app, config)

@@ -184,6 +184,9 @@ class Config:
             "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
             "JSON_SORT_KEYS": False,
             "SESSION_COOKIE_HTTPONLY": True,
+            # Secure when the site's address is https; a request that came over HTTPS
+            # (nginx's X-Forwarded-Proto) gets it too (staff/session_cookie.py).
+            "SESSION_COOKIE_SECURE": self.public_base_url.startswith("https://"),
             "SESSION_COOKIE_SAMESITE": "Lax",
             # A staff session lasts a working day from its last request, then asks again.
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),

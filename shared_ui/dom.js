@@ -15,6 +15,9 @@
         element.className = attributes[name];
       } else if (name === 'text') {
         element.appendChild(document.createTextNode(String(attributes[name])));
+      } else if (name === 'style') {
+        // Through the CSSOM: the Content-Security-Policy refuses style attributes.
+        element.style.cssText = attributes[name];
       } else {
         element.setAttribute(name, attributes[name]);
       }

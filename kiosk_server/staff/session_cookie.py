@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request
+from flask import Flask, Request, has_request_context, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
@@ -15,3 +15,10 @@ class StaffSessionCookie(SecureCookieSessionInterface):
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure whenever the site is reached over HTTPS: by its configured address, or
+        by this request's scheme (behind nginx, X-Forwarded-Proto with TRUSTED_PROXIES)."""
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
