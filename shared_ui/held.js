@@ -40,24 +40,52 @@
     return !!(cursors && cursors.hasOwnProperty(scope) && cursors[scope] >= change.seq);
   }
 
+  /* A listing no longer live, as a screen keeps it where it was: its status
+   * says why (withdrawn or expired; moved out of scope reads as withdrawn), and
+   * its seq is the change's, so an older message does not bring it back. */
+  function goneCopy(listing, change) {
+    var copy = {};
+    for (var name in listing) {
+      if (listing.hasOwnProperty(name)) { copy[name] = listing[name]; }
+    }
+    copy.status = change.reason === 'expired' ? 'expired' : 'withdrawn';
+    copy.seq = change.seq;
+    return copy;
+  }
+
   /* Apply a listing change to an answer on hand: returns 'updated', 'removed' or
-   * null (nothing it holds). A removed listing leaves the page and its count;
-   * a new one does not join (it waits among the arrivals). `kindOf` is told
-   * the kind of a listing it removes, for counts elsewhere. */
-  function apply(answer, change) {
+   * null (nothing it holds). A removed listing leaves the page, or with `keep`
+   * stays in its place marked gone (status not 'published'), and leaves its
+   * count either way; a new one does not join (it waits among the arrivals). */
+  function apply(answer, change, keep) {
     if (!answer || change.entity !== 'listing' || reflects(answer, change)) { return null; }
     var at = find(answer, change.id);
     if (!at || (at.listing.seq && at.listing.seq >= change.seq)) { return null; }
+    // Only a listing kept in its place can be gone already: it counts once.
+    var wasGone = gone(at.listing);
     if (change.op === 'upsert') {
       at.list[at.index] = change.data;
+      if (wasGone && !gone(change.data)) { recount(answer, at.listing.kind, 1); }
       return 'updated';
     }
-    at.list.splice(at.index, 1);
-    if (typeof answer.total === 'number' && answer.total > 0) { answer.total--; }
-    if (answer.kinds && answer.kinds[at.listing.kind] && answer.kinds[at.listing.kind].total > 0) {
-      answer.kinds[at.listing.kind].total--;
+    if (keep) {
+      at.list[at.index] = goneCopy(at.listing, change);
+    } else {
+      at.list.splice(at.index, 1);
     }
+    if (!wasGone) { recount(answer, at.listing.kind, -1); }
     return 'removed';
+  }
+
+  /* Whether a listing a screen holds is no longer live. */
+  function gone(listing) { return !!(listing.status && listing.status !== 'published'); }
+
+  /* An answer's total, and its count of the kind, moved by `by` (never below 0). */
+  function recount(answer, kind, by) {
+    if (typeof answer.total === 'number') { answer.total = Math.max(0, answer.total + by); }
+    if (answer.kinds && answer.kinds[kind]) {
+      answer.kinds[kind].total = Math.max(0, answer.kinds[kind].total + by);
+    }
   }
 
   /* Whether an upsert brings a listing the scope did not have: published, or
@@ -162,6 +190,7 @@
 
   window.screens.held = {
     apply: apply,
+    gone: gone,
     count: count,
     find: find,
     ahead: ahead,
