@@ -37,15 +37,21 @@
     return listing.site.name + (distance ? ' · 距本站' + distance : '');
   }
 
+  /* A listing withdrawn or expired while it is shown keeps its card where it
+   * was: "已下架" stands where the pay was, over the key line kept (hidden) so
+   * the card is as tall as before and no card around it moves. */
   function card(listing, site, onOpen) {
+    var gone = screens.held.gone(listing);
     return button([
       h('span', { className: 'card-title', text: listing.title }),
       h('span', { className: 'card-key' }, [
         wording.keyLine(listing),
-        h('span', { className: 'card-tag', text: wording.KIND_NAMES[listing.kind] + ' · ' + wording.tag(listing) })
+        h('span', { className: 'card-tag', text: wording.KIND_NAMES[listing.kind] + ' · ' + wording.tag(listing) }),
+        gone ? h('span', { className: 'card-gone', text: '已下架' }) : null
       ]),
       h('span', { className: 'card-place', text: place(listing, site) })
-    ], function () { onOpen(listing); }, 'card card-' + listing.kind, { 'data-listing': listing.id });
+    ], function () { onOpen(listing); }, 'card card-' + listing.kind + (gone ? ' is-gone' : ''),
+    { 'data-listing': listing.id });
   }
 
   /* The bar at the bottom of every screen but the attract loop. */

@@ -1,7 +1,7 @@
 /* Listings by touch: kind, the filters people ask for and the order, a page at
  * a time (no drag-only scrolling), each page asked of the server with exactly
  * the cards that fit and true totals; new listings held behind a notice while
- * someone reads. */
+ * someone reads, and withdrawn ones kept in their place, 已下架. */
 (function (window) {
   'use strict';
 
@@ -98,6 +98,9 @@
     var page = this.page;
     var perPage = this.perPage;
     var url = this.url(page, perPage);
+    // A list opened afresh (or with other filters) comes with what arrived
+    // until now: the notice is for what comes while it is read.
+    if (!this.answer) { app.arrivals.clear(); }
     this.loading = true;
     app.source.latest('browse', url, function (answer, fresh) {
       self.loading = false;
@@ -180,10 +183,22 @@
         h('p', { className: 'lead', text: this.lead() })
       ]),
       main: [
-        h('div', { className: 'browse' }, [this.filters(), this.results()]),
+        h('div', { className: 'browse' }, [this.filters(), this.notice(), this.results()]),
         ui.nav(app, { extra: ui.button('搜索', function () { app.show(new kiosk.SearchView(app)); }, 'nav-search') })
       ]
     };
+  };
+
+  /* Listings published since the person came: a button in a slot kept for it
+   * whether or not there is news, so its coming moves no card (and never makes
+   * the page too long, which would take a card off it). */
+  BrowseView.prototype.notice = function () {
+    var app = this.app;
+    if (!this.holdsNewListings) { return null; }
+    var waiting = app.arrivals.count;
+    return h('div', { className: 'notice-slot' }, waiting ? ui.button('有' + waiting + '条新信息，点这里查看', function () {
+      app.show(new BrowseView(app, { fresh: true }, app.arrivals.take()));
+    }, 'notice-new') : null);
   };
 
   BrowseView.prototype.results = function () {
@@ -193,7 +208,6 @@
     var total = this.answer ? this.answer.total : 0;
     var pages = Math.max(1, Math.ceil(total / size));
     var shown = this.covers() ? this.shown() : [];
-    var waiting = this.holdsNewListings ? app.arrivals.count : 0;
     function open(listing) { app.show(new kiosk.DetailView(app, listing)); }
     function turn(step) {
       self.page += step;
@@ -211,9 +225,6 @@
       body = h('p', { className: 'empty', text: '暂时没有符合条件的信息，换个条件试试，或者登记求职，工作人员会帮您找。' });
     }
     return h('div', { className: 'results' }, [
-      waiting ? ui.button('有' + waiting + '条新信息，点这里查看', function () {
-        app.show(new BrowseView(app, { fresh: true }, app.arrivals.take()));
-      }, 'notice-new') : null,
       body,
       pages > 1 ? h('div', { className: 'pager' }, [
         ui.button('上一页', function () { turn(-1); }, 'secondary',
@@ -241,11 +252,11 @@
     }
   };
 
-  /* A live change: the page on screen changes in place (a withdrawn listing
-   * leaves it and its count); a new one waits behind the notice. Returns
-   * whether this view holds the listing. */
+  /* A live change: the page on screen changes in place (a withdrawn or expired
+   * listing stays where it was, 已下架, and leaves the count); a new one waits
+   * behind the notice. Returns whether this view holds the listing. */
   BrowseView.prototype.onChange = function (change, current) {
-    var result = screens.held.apply(this.answer, change);
+    var result = screens.held.apply(this.answer, change, true);
     if (current) { this.app.refresh(); }
     return !!result;
   };

@@ -23,8 +23,8 @@
     this.name = 'detail';
     this.id = listing.id;
     this.listing = listing;
-    // Kiosks show only live listings; a withdrawn one (a staff preview) is 已下架.
-    this.gone = !!(listing.status && listing.status !== 'published');
+    // Withdrawn or expired (a card kept in its place, a staff preview): 已下架.
+    this.gone = screens.held.gone(listing);
     if (app.source && !this.gone) { app.source.keep('listing', app.source.listingUrl(listing.id), listing); }
   }
 
@@ -201,7 +201,7 @@
     screens.http.getJSON(app.source.listingUrl(this.id), function (status, data) {
       if (status === 200 && data) {
         self.listing = data;
-        self.gone = !!(data.status && data.status !== 'published');
+        self.gone = screens.held.gone(data);
       } else if (status === 404 || status === 410) {
         self.gone = true;
       }

@@ -137,9 +137,10 @@
     if (this.app.source) { this.app.source.cancel('search'); }
   };
 
-  /* A live change to a listing among the results: changed in place. */
+  /* A live change to a listing among the results: changed in place, a
+   * withdrawn one kept where it was, 已下架. */
   SearchView.prototype.onChange = function (change, current) {
-    var result = screens.held.apply(this.answer, change);
+    var result = screens.held.apply(this.answer, change, true);
     if (result && current && this.resultsEl) { this.showResults(); }
     return !!result;
   };
