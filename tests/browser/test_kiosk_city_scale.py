@@ -1,6 +1,7 @@
 """The kiosk at city scale (issue #21), touch only: more than 10,000 listings in the
 station's scope, every one within reach, with true counts, search on the server
-through the pinyin keyboard, and the jobs nearest the station first."""
+through the pinyin keyboard, the jobs nearest the station first, and live changes
+that move nobody."""
 
 from __future__ import annotations
 
@@ -15,8 +16,16 @@ from sqlalchemy import func, select
 from kiosk_server.extensions import db
 from kiosk_server.listings.models import Listing, ListingStatus
 from tests.browser.conftest import Site, screenshot, serve_world
-from tests.browser.test_kiosk import SIZES, Kiosk, enrol, start_at_home
+from tests.browser.test_kiosk import (
+    SETTLED_LIST,
+    SIZES,
+    Kiosk,
+    enrol,
+    list_cards,
+    start_at_home,
+)
 from tests.browser.test_tv_city_scale import COPIES, _grow
+from tests.factories import listing_input
 
 # The old design held at most the newest 5,000 listings in the browser.
 OLD_CAP = 5_000
@@ -165,3 +174,48 @@ def test_a_start_asks_for_what_is_shown_not_the_whole_scope(browser: Browser, ci
     kept = page.evaluate("() => (localStorage.getItem('jxj.kiosk.copy') || '').length")
     assert kept < 200_000
     page.context.close()
+
+
+def test_live_changes_on_a_list_page_move_no_card(kiosk: Kiosk, city: Site) -> None:
+    """Jobs nearest the station first: one published there now would come first,
+    so it waits behind the notice; one withdrawn stays where it was, 已下架."""
+    staff = city.staff()
+    size = kiosk.page.viewport_size
+    tag = f"{size['width']}x{size['height']}" if size else ""
+    station = {"target_id": city.ids["jiuquhe"], "site_id": city.ids["station"]}
+    doomed = staff.publish(listing_input("job", title=f"马上下架的计件活{tag}", **station))
+    start_at_home(kiosk)
+    kiosk.tile("找工作")
+    kiosk.page.wait_for_function(SETTLED_LIST)
+    lead = kiosk.page.locator(".heading .lead")
+    total = _counts(city)["job"]
+    expect(lead).to_contain_text(f"共{total}条")
+    before = list_cards(kiosk)
+    assert str(doomed["id"]) in [listing for listing, _ in before]
+
+    fresh = f"刚发布的计件活{tag}"
+    staff.publish(listing_input("job", title=fresh, **station))
+    notice = kiosk.page.get_by_role("button", name="有1条新信息，点这里查看")
+    expect(notice).to_be_visible()
+    assert list_cards(kiosk) == before
+    expect(kiosk.page.locator(".card", has_text=fresh)).to_have_count(0)
+    expect(lead).to_contain_text(f"共{total}条")  # the new one is not on the list yet
+
+    staff.post(f"/admin/api/listings/{doomed['id']}/withdraw", {})
+    gone = kiosk.page.locator(f".screen .card[data-listing='{doomed['id']}']")
+    expect(gone).to_contain_text("已下架")
+    expect(lead).to_contain_text(f"共{total - 1}条")
+    assert list_cards(kiosk) == before
+    expect(notice).to_be_visible()
+    screenshot(kiosk.page, "kiosk-city-live")
+
+    gone.tap()
+    expect(kiosk.page.locator(".heading .gone")).to_contain_text("已下架")
+    expect(kiosk.page.get_by_role("button", name="我要应聘")).to_have_count(0)
+    kiosk.tap("‹ 返回")
+    expect(gone).to_contain_text("已下架")
+    assert list_cards(kiosk) == before
+
+    notice.tap()
+    kiosk.expect_heading("新信息")
+    expect(kiosk.page.locator(".screen .card").first).to_contain_text(fresh)
