@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kiosk_server import create_app
 from kiosk_server.config import PROJECT_ROOT
-from tests.conftest import World
+from kiosk_server.places.models import PlaceLevel
+from tests.conftest import World, make_config
 from tests.factories import listing_input, make_listing
 from tests.helpers import StaffClient
 
@@ -107,3 +110,49 @@ def test_the_session_cookie_is_secure_over_https_only(app: Flask, world: World) 
 
 def test_the_console_still_works_with_the_policy(admin: StaffClient, world: World) -> None:
     assert admin.create(listing_input(target_id=world.jiuquhe.id))["id"]
+
+
+def _login_cookie(app: Flask, headers: dict[str, str]) -> str:
+    from kiosk_server.extensions import db
+    from kiosk_server.staff.actions import do_create_staff
+    from kiosk_server.staff.models import StaffRole
+    from tests.factories import _place
+
+    with app.app_context():
+        db.create_all()
+        city = _place("青岛市", PlaceLevel.CITY, None, 36.07, 120.38)
+        do_create_staff(
+            username="admin",
+            display_name="市管理员",
+            password="admin-password-1",
+            role=StaffRole.CITY_ADMIN,
+            scope=city,
+            by=None,
+        )
+        db.session.commit()
+    http = app.test_client()
+    csrf = http.get("/admin/api/session", headers=headers).json["csrf_token"]
+    response = http.post(
+        "/admin/api/session",
+        json={"username": "admin", "password": "admin-password-1"},
+        headers={**headers, "X-CSRFToken": csrf, "Referer": "https://screens.example.org/"},
+    )
+    assert response.status_code == 200, response.json
+    return _session_cookie(response)
+
+
+@pytest.mark.parametrize(
+    "setting, secure",
+    [
+        ({"trusted_proxies": 1}, True),  # nginx said the browser came over HTTPS
+        ({"public_base_url": "https://screens.example.org"}, True),
+        ({}, False),  # the header from no trusted proxy is not believed
+    ],
+    ids=["behind-nginx", "https-address", "no-proxy"],
+)
+def test_behind_nginx_over_https_the_session_cookie_is_secure(
+    tmp_path: Path, setting: dict[str, object], secure: bool
+) -> None:
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'tls.sqlite3'}", tmp_path, **setting))
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "screens.example.org"}
+    assert ("; Secure" in _login_cookie(app, headers)) is secure
