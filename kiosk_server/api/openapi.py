@@ -129,6 +129,17 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return {str(status): _json(ref, "错误") for status in statuses}
 
 
+def _too_often(what: str) -> dict[str, Any]:
+    """The 429 of a rate limit (kiosk_server/throttle.py), which says how long to wait."""
+    refusal = _json(
+        {"$ref": REF.format(model="Error")},
+        f"太频繁（{what}）：code rate_limited，中文 message；Retry-After 头给出要等的秒数。"
+        "限额见 docs/deploy.md，环境变量 RATE_LIMIT_<名字> 可改",
+    )
+    retry_after = {"schema": {"type": "integer", "minimum": 1}, "description": "要等的秒数"}
+    return {"429": {**refusal, "headers": {"Retry-After": retry_after}}}
+
+
 def _path_id(name: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -312,7 +323,8 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["screens"],
                 "summary": "电视上“请工作人员联系我”：登记手机号，同一号码同一信息只记一次",
                 "description": "需要请求头 X-Screen-Token（屏幕登记时得到的令牌）。"
-                "首次登记回 201；已登记过回 200，不重复记录。",
+                "首次和再次请求的回答完全一样（201，只有 message，不带登记号），"
+                "谁也不能借此查出某个号码问过没有；再次请求不重复记录，也不再通知工作人员。",
                 "parameters": [
                     _path_id("listing_id"),
                     {
@@ -324,9 +336,16 @@ def openapi_document() -> dict[str, Any]:
                 ],
                 "requestBody": c.body(CallbackIn, "CallbackIn"),
                 "responses": {
-                    "201": _json({"type": "object"}),
-                    "200": _json({"type": "object"}, "已经登记过"),
-                    **_errors(400, 401, 404, 409, 410, 415, 422),
+                    "201": _json(
+                        {
+                            "type": "object",
+                            "properties": {"message": {"type": "string"}},
+                            "required": ["message"],
+                            "additionalProperties": False,
+                        }
+                    ),
+                    **_errors(400, 401, 404, 410, 413, 415, 422),
+                    **_too_often("每个电视令牌 callback_per_screen，每个地址 callback_per_address"),
                 },
             }
         },
@@ -335,7 +354,11 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["screens"],
                 "summary": "现场登记：求职、零工、培训报名、政策咨询预约、我要应聘",
                 "description": "自助终端带 X-Screen-Token；手机不带。idempotency_key 相同的重复提交"
-                "只记一次（回 200）。培训报满回 409 session_full，可带 waitlist=true 排候补。",
+                "只记一次（回 200）。培训报满回 409 session_full，可带 waitlist=true 排候补。"
+                "同一手机号再登记已经登记过的（同一条信息，或未关闭的求职、零工登记），"
+                "回答和首次一模一样（201，新的登记号和查看或取消链接，只显示这次填的内容），"
+                "但不重复记录：工作人员只看到第一次的登记；这个链接取消的只是这次重复登记。"
+                "同一手机号一天内登记10次后回 429 rate_limited（不带 Retry-After）。",
                 "parameters": [
                     {"name": "X-Screen-Token", "in": "header", "schema": {"type": "string"}}
                 ],
@@ -346,7 +369,11 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     "201": _json({"type": "object"}),
                     "200": _json({"type": "object"}, "同一次提交，已经记过"),
-                    **_errors(400, 401, 404, 409, 410, 413, 415, 422, 429),
+                    **_errors(400, 401, 404, 409, 410, 413, 415, 422),
+                    **_too_often(
+                        "终端每个令牌 registration_per_screen、每个地址 registration_per_address；"
+                        "不带令牌的每个地址 phone_signup，与手机登记表单合计"
+                    ),
                 },
             }
         },
@@ -361,7 +388,11 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["screens"],
                 "summary": "自助终端用工作人员给的一次性登记码绑定站点，得到连接令牌",
                 "requestBody": c.body(KioskEnrolmentIn, "KioskEnrolmentIn"),
-                "responses": {"201": _json({"type": "object"}), **_errors(400, 413, 415, 422)},
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    **_errors(400, 413, 415, 422),
+                    **_too_often("每个地址 kiosk_enrolment"),
+                },
             }
         },
         "/api/screens": {
@@ -369,7 +400,11 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["screens"],
                 "summary": "家里的电视首次选择社区后登记为屏幕，得到连接令牌",
                 "requestBody": c.body(TvRegistrationIn, "TvRegistrationIn"),
-                "responses": {"201": _json({"type": "object"}), **_errors(400, 413, 415, 422)},
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    **_errors(400, 413, 415, 422),
+                    **_too_often("每个地址 screen_signup"),
+                },
             }
         },
         "/api/images/{image_id}/{name}.jpg": {
@@ -405,16 +440,25 @@ def openapi_document() -> dict[str, Any]:
             "post": {
                 "tags": ["staff"],
                 "summary": "登录（连续失败会被暂时锁定）",
-                "description": "同一账号连续5次密码错误锁定15分钟（429 locked）。"
-                "同一地址的登录尝试也有次数限制（默认每分钟10次、每小时50次，不分账号，"
-                "密码对也算一次）；超过时回 429 rate_limited，Retry-After 头给出要等的秒数。",
+                "description": "同一地址对同一用户名连续5次密码错误后，这个地址15分钟内不能再试"
+                "这个用户名（429 locked，带 Retry-After）；别的地址照常登录，锁的是猜的人，"
+                "不是账号。没有的用户名和密码错误回答完全一样（401 bad_credentials，"
+                "同样要算一次密码散列），锁定也一样。同一地址的登录尝试也有次数限制"
+                "（默认每分钟10次、每小时50次，不分账号，密码对也算一次）；"
+                "超过时回 429 rate_limited，Retry-After 头给出要等的秒数。",
                 "requestBody": c.body(LoginIn, "LoginIn"),
-                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 422, 429)},
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400, 401, 422),
+                    **_too_often(
+                        "每个地址 LOGIN_RATE_LIMIT；每个地址加用户名的错误密码 login_lock"
+                    ),
+                },
             },
             "delete": {
                 "tags": ["staff"],
                 "summary": "退出登录",
-                "responses": {"200": _json({"type": "object"})},
+                "responses": {"200": _json({"type": "object"}), **_too_often("每个地址 logout")},
             },
         },
         "/admin/api/listings": {

@@ -10,7 +10,6 @@ from typing import Annotated
 import segno
 from flask import Response, jsonify, request
 from pydantic import Field
-from sqlalchemy import select
 
 from kiosk_server.api import bp
 from kiosk_server.errors import ApiError
@@ -19,7 +18,13 @@ from kiosk_server.links import phone_url
 from kiosk_server.listings.models import Listing
 from kiosk_server.registrations.actions import do_register, do_request_callback
 from kiosk_server.registrations.links import manage_url
-from kiosk_server.registrations.models import KIND_NAMES, Registration, confirmation
+from kiosk_server.registrations.models import (
+    KIND_NAMES,
+    Registration,
+    RegistrationRepeat,
+    confirmation,
+)
+from kiosk_server.registrations.queries import by_reference
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.registrations.ticket import render_ticket
 from kiosk_server.screens.models import Screen
@@ -50,7 +55,8 @@ HIDDEN = (
 @bp.post("/registrations")
 @limit_registration
 def register() -> tuple[Response, int]:
-    """From a kiosk (with its token) or a phone (without); retries with the same key are safe."""
+    """From a kiosk (with its token) or a phone (without); retries with the same key are
+    safe. Registering again what a number already has is answered as a first time is."""
     token = request.headers.get("X-Screen-Token")
     screen = _screen_or_401() if token is not None else None
     envelope = parse(_RegistrationEnvelope, {"registration": json_object()}, HIDDEN)
@@ -71,30 +77,23 @@ def register() -> tuple[Response, int]:
 @bp.post("/listings/<int:listing_id>/callback")
 @limit_callback
 def request_callback(listing_id: int) -> tuple[Response, int]:
+    """Asking again is answered as asking first: no reference, nothing that tells a
+    stranger whether this number asked before."""
     screen = _screen_or_401()
     listing = db.session.get(Listing, listing_id) if listing_id <= MAX_ID else None
     if listing is None:
         raise ApiError(404, "没有找到这条信息")
-    registration, created = do_request_callback(screen, listing, parse_body(CallbackIn))
-    body = {
-        "reference": registration.reference,
-        "created": created,
-        "message": "已收到，工作人员会尽快联系您"
-        if created
-        else "这个号码已经登记过这条信息了，工作人员会联系您",
-    }
-    return jsonify(body), 201 if created else 200
+    do_request_callback(screen, listing, parse_body(CallbackIn))
+    return jsonify({"message": "已收到，工作人员会尽快联系您"}), 201
 
 
 # The kiosk that took a registration may show or print it right after, and only then.
 RECEIPT_WINDOW = timedelta(minutes=15)
 
 
-def _just_taken_here(reference: str) -> tuple[Registration, Screen]:
+def _just_taken_here(reference: str) -> tuple[Registration | RegistrationRepeat, Screen]:
     screen = _screen_or_401()
-    registration = db.session.scalar(
-        select(Registration).where(Registration.reference == reference[:16])
-    )
+    registration = by_reference(reference)
     if (
         registration is None
         or registration.screen_id != screen.id

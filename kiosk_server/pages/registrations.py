@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, make_response, render_template, request
-from sqlalchemy import select
 
-from kiosk_server.extensions import db
 from kiosk_server.pages import bp
 from kiosk_server.registrations.actions import do_cancel_registration
 from kiosk_server.registrations.links import link_expired, manage_url, token_matches
@@ -17,17 +15,19 @@ from kiosk_server.registrations.models import (
     KIND_NAMES,
     STATUS_NAMES,
     Registration,
+    RegistrationRepeat,
     confirmation,
     mask_mobile,
 )
+from kiosk_server.registrations.queries import by_reference
 from kiosk_server.throttle import limit_registration_cancel
 from kiosk_server.timeutil import day_label
 
 
-def _registration_or_none(reference: str, token: str) -> Registration | None:
+def _registration_or_none(reference: str, token: str) -> Registration | RegistrationRepeat | None:
     if len(reference) > 16 or not token_matches(reference, token):
         return None
-    return db.session.scalar(select(Registration).where(Registration.reference == reference))
+    return by_reference(reference)
 
 
 def _expired() -> Response:

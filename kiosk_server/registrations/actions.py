@@ -25,6 +25,7 @@ from kiosk_server.registrations.models import (
     STATUS_NAMES,
     Registration,
     RegistrationKind,
+    RegistrationRepeat,
     RegistrationStatus,
     allowed_moves,
 )
@@ -56,15 +57,13 @@ def _existing(listing_id: int, kind: str, mobile: str) -> Registration | None:
     )
 
 
-def do_request_callback(
-    screen: Screen, listing: Listing, data: CallbackIn
-) -> tuple[Registration, bool]:
-    """Record "请工作人员联系我"; asking again returns the first request, not a second one."""
+def do_request_callback(screen: Screen, listing: Listing, data: CallbackIn) -> None:
+    """Record "请工作人员联系我"; asking again records nothing more. The caller answers
+    both alike: whether a number asked before is nobody's business but staff's."""
     if listing.status != ListingStatus.PUBLISHED:
         raise listing_gone()
-    found = _existing(listing.id, RegistrationKind.CALLBACK, data.mobile)
-    if found is not None:
-        return found, False
+    if _existing(listing.id, RegistrationKind.CALLBACK, data.mobile) is not None:
+        return
     registration = Registration(
         kind=RegistrationKind.CALLBACK,
         reference=new_reference(),
@@ -78,17 +77,11 @@ def do_request_callback(
         details={},
     )
     db.session.add(registration)
-    if not _insert(registration):
-        # Two requests raced past the check; the unique index let one in.
-        found = _existing(listing.id, RegistrationKind.CALLBACK, data.mobile)
-        if found is None:
-            raise ApiError(409, "这个请求已经收到过了", code="duplicate")
-        return found, False
-    push_registration(registration)
-    return registration, True
+    # False: two requests raced past the check and the unique index let one in.
+    if _insert(registration):
+        push_registration(registration)
 
 
-RATE_PER_SCREEN = (30, timedelta(minutes=10))
 RATE_PER_MOBILE = (10, timedelta(days=1))
 LISTING_KINDS = {"training_signup": "training", "consultation": "subsidy", "application": "job"}
 KIND_DETAILS = {
@@ -104,20 +97,19 @@ def _count_since(*where: Any) -> int:
     return db.session.scalar(select(func.count(Registration.id)).where(*where)) or 0
 
 
-def _check_rate(screen: Screen | None, mobile: str) -> None:
-    """Slow down a kiosk being abused, or one number being used to flood staff."""
-    now = utcnow()
-    if screen is not None:
-        limit, window = RATE_PER_SCREEN
-        if (
-            _count_since(
-                Registration.screen_id == screen.id, Registration.created_at > now - window
-            )
-            >= limit
-        ):
-            raise ApiError(429, "这台终端登记太频繁了，请稍后再试或找工作人员", code="rate_limited")
+def _check_rate(mobile: str) -> None:
+    """Slow down one number being used to flood staff. Repeats count as registrations
+    do, so the count tells nothing about which were repeats. (Screens and addresses
+    are limited in throttle.py.)"""
     limit, window = RATE_PER_MOBILE
-    if _count_since(Registration.mobile == mobile, Registration.created_at > now - window) >= limit:
+    since = utcnow() - window
+    made = _count_since(Registration.mobile == mobile, Registration.created_at > since)
+    repeated = db.session.scalar(
+        select(func.count(RegistrationRepeat.id)).where(
+            RegistrationRepeat.mobile == mobile, RegistrationRepeat.created_at > since
+        )
+    )
+    if made + (repeated or 0) >= limit:
         raise ApiError(
             429, "这个手机号今天登记太多次了，请明天再试或找工作人员", code="rate_limited"
         )
@@ -137,18 +129,35 @@ def _listing_for(data: RegistrationIn) -> Listing | None:
     return listing
 
 
-def _check_duplicate(data: RegistrationIn, listing: Listing | None) -> None:
+def _registered_before(data: RegistrationIn, listing: Listing | None) -> Registration | None:
+    """What this mobile already registered of this kind: for this listing, or an
+    open 求职/零工登记 when the kind is tied to no listing."""
     if listing is not None:
-        if _existing(listing.id, data.kind, data.mobile) is not None:
-            raise ApiError(409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate")
-        return
-    open_one = _count_since(
-        Registration.kind == data.kind,
-        Registration.mobile == data.mobile,
-        Registration.status != RegistrationStatus.CLOSED,
+        return _existing(listing.id, data.kind, data.mobile)
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.kind == data.kind,
+            Registration.listing_id.is_(None),
+            Registration.mobile == data.mobile,
+            Registration.status != RegistrationStatus.CLOSED,
+        )
+        .limit(1)
     )
-    if open_one:
-        raise ApiError(409, "这个手机号已经登记过了，工作人员会联系您", code="duplicate")
+
+
+def _session_for(data: TrainingSignupIn, listing: Listing) -> TrainingSession:
+    session = db.session.get(TrainingSession, data.session_id)
+    if session is None or session.listing_id != listing.id:
+        raise ApiError(422, fields={"session_id": "没有这一期培训"})
+    return session
+
+
+def _full(data: TrainingSignupIn) -> ApiError | None:
+    """The refusal for a full session, unless the person asked to queue."""
+    if data.waitlist:
+        return None
+    return ApiError(409, "这一期已经报满了，可以排队候补", code="session_full")
 
 
 def _take_seat(data: TrainingSignupIn, listing: Listing) -> tuple[TrainingSession, bool]:
@@ -157,9 +166,7 @@ def _take_seat(data: TrainingSignupIn, listing: Listing) -> tuple[TrainingSessio
     The conditional update is the whole guard: of two kiosks after the last
     seat, the database lets exactly one through.
     """
-    session = db.session.get(TrainingSession, data.session_id)
-    if session is None or session.listing_id != listing.id:
-        raise ApiError(422, fields={"session_id": "没有这一期培训"})
+    session = _session_for(data, listing)
     taken = db.session.execute(
         update(TrainingSession)
         .where(
@@ -170,25 +177,53 @@ def _take_seat(data: TrainingSignupIn, listing: Listing) -> tuple[TrainingSessio
     ).rowcount
     if taken:
         return session, False
-    if not data.waitlist:
+    if (refusal := _full(data)) is not None:
         db.session.rollback()
-        raise ApiError(409, "这一期已经报满了，可以排队候补", code="session_full")
+        raise refusal
     return session, True
 
 
-def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registration, bool]:
-    """Record a registration from a kiosk or a phone; a retried submission returns the first."""
-    found = db.session.scalar(
-        select(Registration).where(Registration.idempotency_key == data.idempotency_key)
-    )
+def _seat_as_if(
+    data: RegistrationIn, listing: Listing | None
+) -> tuple[TrainingSession | None, bool]:
+    """A repeat takes no seat, but is answered as a first sign-up would be now."""
+    if not isinstance(data, TrainingSignupIn) or listing is None:
+        return None, False
+    session = _session_for(data, listing)
+    if session.seats_taken < session.seats:
+        return session, False
+    if (refusal := _full(data)) is not None:
+        raise refusal
+    return session, True
+
+
+Answer = Registration | RegistrationRepeat
+
+
+def _by_key(key: str) -> Answer | None:
+    """The registration, or repeat, that a submission with this key already made."""
+    for model in (Registration, RegistrationRepeat):
+        found = db.session.scalar(select(model).where(model.idempotency_key == key))
+        if found is not None:
+            return found
+    return None
+
+
+def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Answer, bool]:
+    """Record a registration from a kiosk or a phone; a retried submission returns the
+    first. Registering again what this mobile already has records a repeat (see
+    RegistrationRepeat), answered exactly as a first registration is."""
+    found = _by_key(data.idempotency_key)
     if found is not None:
         return found, False
-    _check_rate(screen, data.mobile)
+    _check_rate(data.mobile)
     community = db.session.get(Place, data.community_id)
     if community is None or community.level != PlaceLevel.COMMUNITY:
         raise ApiError(422, fields={"community_id": "请选择您住的社区"})
     listing = _listing_for(data)
-    _check_duplicate(data, listing)
+    earlier = _registered_before(data, listing)
+    if earlier is not None:
+        return _repeat(earlier, data, screen), True
     session, waitlisted = (None, False)
     if isinstance(data, TrainingSignupIn) and listing is not None:
         session, waitlisted = _take_seat(data, listing)
@@ -203,10 +238,7 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
         session_id=session.id if session else None,
         screen_id=screen.id if screen else None,
         waitlisted=waitlisted,
-        details={
-            "age_band": data.age_band,
-            **data.model_dump(mode="json", include=KIND_DETAILS[data.kind]),
-        },
+        details=_details(data),
         consented_at=utcnow(),
         share_with_employer=bool(getattr(data, "share_with_employer", False)),
         idempotency_key=data.idempotency_key,
@@ -217,15 +249,56 @@ def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Registrati
         db.session.refresh(listing)
         changes.append(record_listing_update(listing))
     if not _insert(registration, changes):
-        # A double tap raced past the checks; the unique indexes kept one record.
-        again = db.session.scalar(
-            select(Registration).where(Registration.idempotency_key == data.idempotency_key)
-        )
+        # A double tap or a second kiosk raced past the checks; the unique indexes
+        # kept one record (and gave back the seat with the rollback).
+        again = _by_key(data.idempotency_key)
         if again is not None:
             return again, False
-        raise ApiError(409, "这个手机号已经登记过这条信息，工作人员会联系您", code="duplicate")
+        earlier = _registered_before(data, listing)
+        if earlier is None:
+            raise ApiError(409, "这个请求已经收到过了，请稍后再试", code="conflict")
+        return _repeat(earlier, data, screen), True
     push_registration(registration)
     return registration, True
+
+
+def _details(data: RegistrationIn) -> dict[str, Any]:
+    return {
+        "age_band": data.age_band,
+        **data.model_dump(mode="json", include=KIND_DETAILS[data.kind]),
+    }
+
+
+def _repeat(
+    earlier: Registration, data: RegistrationIn, screen: Screen | None
+) -> RegistrationRepeat:
+    """Keep what was sent again under a reference of its own; the first registration,
+    and staff's view of it, stay as they were. No one is told live: nothing new to do."""
+    session, waitlisted = _seat_as_if(data, earlier.listing)
+    repeat = RegistrationRepeat(
+        registration_id=earlier.id,
+        reference=new_reference(),
+        name=data.name,
+        mobile=data.mobile,
+        community_id=data.community_id,
+        session_id=session.id if session else None,
+        screen_id=screen.id if screen else None,
+        waitlisted=waitlisted,
+        details=_details(data),
+        share_with_employer=bool(getattr(data, "share_with_employer", False)),
+        idempotency_key=data.idempotency_key,
+    )
+    db.session.add(repeat)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same submission twice at once: the other one is stored, answer with it.
+        db.session.rollback()
+        again = _by_key(data.idempotency_key)
+        if again is None:
+            raise
+        return again  # type: ignore[return-value]
+    return repeat
 
 
 def _note_line(author: str, text: str) -> str:
@@ -288,8 +361,11 @@ def _audit_new(registration: Registration) -> None:
     )
 
 
-def do_cancel_registration(registration: Registration) -> None:
+def do_cancel_registration(registration: Answer) -> None:
     """The person cancels on their phone: staff need not call, and a seat comes free."""
+    if isinstance(registration, RegistrationRepeat):
+        _cancel_repeat(registration)
+        return
     if registration.status == RegistrationStatus.CLOSED:
         return
     do_record(
@@ -310,6 +386,24 @@ def do_cancel_registration(registration: Registration) -> None:
     changes = _release_seat(registration)
     commit_and_push(changes)
     push_registration(registration)
+
+
+def _cancel_repeat(repeat: RegistrationRepeat) -> None:
+    """A repeat's link cancels only the repeat: whoever holds it may not be the person
+    who registered first. Staff find a note on the registration, to ask when they call."""
+    if repeat.status == RegistrationStatus.CLOSED:
+        return
+    repeat.status = RegistrationStatus.CLOSED
+    note = _note_line(
+        "系统", f"有人用同一手机号重复登记（{repeat.reference}）后，在手机上取消了那次重复登记"
+    )
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == repeat.registration_id)
+        .values(notes=_append_note(note))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _audit_follow_up(

@@ -125,6 +125,51 @@ class Registration(db.Model):
     )
 
 
+class RegistrationRepeat(db.Model):
+    """Someone registered again what a mobile already has (the same listing, or an
+    open 求职/零工登记). Nothing is recorded twice: staff see the first registration
+    only. But the person asking again is answered as a first request is, with a
+    reference and a see-or-cancel link of their own that show what they sent now:
+    so no one can test whether a number registered, nor read or cancel the first
+    registration by typing its number."""
+
+    __tablename__ = "registration_repeats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=RegistrationStatus.NEW)
+    name: Mapped[str] = mapped_column(String(20), default="")
+    mobile: Mapped[str] = mapped_column(String(11), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id"))
+    screen_id: Mapped[int | None] = mapped_column(ForeignKey("screens.id"))
+    waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    share_with_employer: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    registration: Mapped[Registration] = relationship(lazy="joined")
+    community: Mapped[Place] = relationship(lazy="joined")
+    session: Mapped[TrainingSession | None] = relationship()
+
+    # What the first registration fixes: the same kind, for the same listing.
+    @property
+    def kind(self) -> str:
+        return self.registration.kind
+
+    @property
+    def listing_id(self) -> int | None:
+        return self.registration.listing_id
+
+    @property
+    def listing(self) -> Listing | None:
+        return self.registration.listing
+
+
 def mask_mobile(mobile: str) -> str:
     """138****0000, as lists show it (UX.md)."""
     return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"

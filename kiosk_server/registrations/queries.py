@@ -15,7 +15,12 @@ from kiosk_server.paging import Page, paginate
 from kiosk_server.places.models import Place, Site
 from kiosk_server.places.queries import inside
 from kiosk_server.registrations.matching import Job, JobRow, Person, job_of, person_of
-from kiosk_server.registrations.models import OPEN_STATUSES, Registration, RegistrationKind
+from kiosk_server.registrations.models import (
+    OPEN_STATUSES,
+    Registration,
+    RegistrationKind,
+    RegistrationRepeat,
+)
 from kiosk_server.registrations.schemas import RegistrationFilters
 from kiosk_server.screens.models import Screen
 from kiosk_server.timeutil import china_midnight
@@ -219,3 +224,13 @@ def counts_by_status(scope_path: str, since: datetime) -> dict[str, int]:
         select(found.c.status, func.count()).select_from(found).group_by(found.c.status)
     ).all()
     return {status: count for status, count in rows}
+
+
+def by_reference(reference: str) -> Registration | RegistrationRepeat | None:
+    """A registration, or a repeat of one, by the reference its person was given."""
+    reference = reference[:16]
+    for model in (Registration, RegistrationRepeat):
+        found = db.session.scalar(select(model).where(model.reference == reference))
+        if found is not None:
+            return found
+    return None
