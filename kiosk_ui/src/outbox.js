@@ -12,6 +12,11 @@
    * does not know right now (staff may re-enrol it). */
   function transient(status) { return status === 0 || status === 401 || status >= 500; }
 
+  /* Too many at once from this kiosk or its station: the server says how long to
+   * wait, and the form waits here. (A 429 without Retry-After is about the person's
+   * number, and is theirs to hear.) */
+  function askedToWait(status, xhr) { return status === 429 && screens.http.retryAfter(xhr) > 0; }
+
   /* onAnswer(key, outcome, status, data), when a queued form has its answer:
    * outcome 'sent' (data is the answer) or 'refused' (for good). onFull(), when
    * storage has no room: what it drops (the offline copy of listings) makes room. */
@@ -45,14 +50,15 @@
   Outbox.prototype.post = function (entry, done) {
     var self = this;
     this.sending[entry.key] = true;
-    screens.http.postJSON(URL, entry.body, { 'X-Screen-Token': this.token() }, function (status, data) {
+    screens.http.postJSON(URL, entry.body, { 'X-Screen-Token': this.token() }, function (status, data, xhr) {
       delete self.sending[entry.key];
-      done(status, data);
+      done(status, data, xhr);
     });
   };
 
   /* A person pressed 提交. done(outcome, status, data): 'sent' (data is the
-   * answer), 'queued' (kept for later) or 'refused' (the server said no, and why). */
+   * answer), 'queued' (kept for later: no network, or the server asked to wait, then
+   * status is 429) or 'refused' (the server said no, and why). */
   Outbox.prototype.submit = function (body, done) {
     var self = this;
     var entry = { key: body.idempotency_key, body: body, queued_at: new Date().toISOString() };
@@ -60,8 +66,8 @@
     entries.push(entry);
     // Written before sending: if the page dies mid-request, the form is still here.
     var kept = this.save(entries);
-    this.post(entry, function (status, data) {
-      if (transient(status)) {
+    this.post(entry, function (status, data, xhr) {
+      if (transient(status) || askedToWait(status, xhr)) {
         done(kept ? 'queued' : 'lost', status, data);
         return;
       }
@@ -92,7 +98,7 @@
           if (onSent) { onSent(sent); }
           return;
         }
-        // Refused for good (a duplicate, a listing gone): the person's data should
+        // Refused for good (a listing gone, a full session): the person's data should
         // not stay on the kiosk. Whether anyone is still there to tell is the app's call.
         var ok = status === 200 || status === 201;
         self.remove(entries[i].key);

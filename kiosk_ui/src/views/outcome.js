@@ -78,14 +78,16 @@
     }
   };
 
-  /* Saved on the kiosk while the network was away. When the queue sends this
-   * form (app.answered) and the person is still here, the screen becomes the
+  /* Saved on the kiosk while the network was away, or while the server asked this
+   * kiosk to wait (`busy`: too many registrations at once). When the queue sends
+   * this form (app.answered) and the person is still here, the screen becomes the
    * confirmation, or says why the server refused it. */
-  function SavedView(app, title, key) {
+  function SavedView(app, title, key, busy) {
     this.app = app;
     this.name = 'saved';
     this.title = title;
     this.key = key;
+    this.busy = !!busy;
   }
 
   SavedView.prototype.render = function () {
@@ -94,11 +96,15 @@
       top: h('div', { className: 'heading' }, [
         h('p', { className: 'brand', text: this.title }),
         h('h1', { text: '已保存' }),
-        h('p', { className: 'lead', role: 'status', text: '已保存，网络恢复后自动提交' })
+        h('p', { className: 'lead', role: 'status', text: this.busy ? '已保存，稍后自动提交' : '已保存，网络恢复后自动提交' })
       ]),
       main: [
         h('section', { className: 'outcome' }, [
-          h('p', { text: '现在网络不通，您的登记已经存在这台机器上。网络一恢复就会自动提交，不会重复。' }),
+          h('p', {
+            text: this.busy
+              ? '现在登记的人多，服务器请这台机器等一会儿再交。您的登记已经存在这台机器上，过一会儿会自动提交，不会重复。'
+              : '现在网络不通，您的登记已经存在这台机器上。网络一恢复就会自动提交，不会重复。'
+          }),
           h('p', { text: '您可以在这里等一等：提交成功后，这里会显示登记号和二维码。也可以点“完成”离开，提交后工作人员会打电话联系您，您不用再登记一次。' }),
           h('div', { className: 'actions' }, [ui.button('完成', function () { app.reset(); }, 'primary')])
         ])
@@ -121,13 +127,6 @@
    * {heading, message, next, retry}. Plain words, and always what happens next. */
   function refusal(status, error) {
     error = error || {};
-    if (error.code === 'duplicate') {
-      return {
-        heading: '您已经登记过了',
-        message: error.message || '这个手机号已经登记过了',
-        next: '不用再登记：工作人员会按您登记过的手机号联系您。这次填的内容没有再保存。'
-      };
-    }
     if (status === 429) {
       return {
         heading: '现在登记不了',

@@ -587,7 +587,7 @@
       if (outcome === 'sent') {
         self.app.swap(new kiosk.DoneView(self.app, TITLES[self.kind], data));
       } else if (outcome === 'queued') {
-        self.app.swap(new kiosk.SavedView(self.app, TITLES[self.kind], self.key));
+        self.app.swap(new kiosk.SavedView(self.app, TITLES[self.kind], self.key, status === 429));
       } else if (outcome === 'lost') {
         self.refusedForNow({
           heading: '没能提交',
