@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import func, insert, inspect, select, update
 
@@ -22,17 +23,18 @@ from kiosk_server.extensions import db
 from kiosk_server.listings.actions import _copy
 from kiosk_server.listings.display import public_listing
 from kiosk_server.listings.models import (
+    SEARCHED_COLUMNS,
     Listing,
     ListingStatus,
     TrainingSession,
-    searchable_names,
+    keep_search_text,
 )
-from kiosk_server.listings.search import search_text
 from kiosk_server.live.models import Change, ChangeCounter
 from kiosk_server.places.models import Place, Site
 
+Row = dict[str, Any]
 _LISTING_COLUMNS = [column.key for column in inspect(Listing).column_attrs]
-_SESSION_COLUMNS = ["id", "listing_id", "starts_at", "ends_at", "seats", "seats_taken", "venue"]
+_SESSION_COLUMNS = [column.key for column in inspect(TrainingSession).column_attrs]
 
 
 @dataclass(frozen=True)
@@ -47,105 +49,133 @@ class Aim:
     valid_until: datetime
 
 
+@dataclass(frozen=True)
+class _Copy:
+    listing: Row
+    sessions: list[Row]
+    target: Place
+    site: Site | None
+
+
 class Copier:
     """Publishes batches of copies. Templates, places and sites are read once and
     detached from the session, so committing a batch does not expire them."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
+        self._drafts: dict[int, tuple[Row, list[Row]]] = {}
         # Pinyin is most of the cost of a copy: a template copied to the same place
         # twice has the same names, so its search text is worked out once.
-        self._search: dict[tuple[tuple[str | None, ...], str | None], tuple[str, str]] = {}
+        self._search: dict[tuple[Any, ...], dict[str, str]] = {}
 
-    def publish(self, aims: list[Aim]) -> list[dict[str, Any]]:
+    def publish(self, aims: list[Aim]) -> list[Row]:
         """Write the copies and their changes; the caller commits. The change rows,
         in seq order."""
         copies = [self._prepared(aim) for aim in aims]
         # New rows lock nothing another writer waits for, so the counter can be
         # taken first and held (until commit) while the batch is written.
         seqs = _take_seqs(len(copies))
-        heads = _heads({copy.target_id for copy in copies})
+        heads = _heads({copy.target.id for copy in copies})
         for copy, seq in zip(copies, seqs, strict=True):
-            copy.change_seq = seq
-        self._insert(copies)
+            copy.listing["change_seq"] = seq
+        _insert(copies)
         changes = []
         for copy in copies:
+            scope = copy.target.id
             changes.append(
                 {
-                    "seq": copy.change_seq,
-                    "scope_id": copy.target_id,
-                    "prev_seq": heads[copy.target_id],
+                    "seq": copy.listing["change_seq"],
+                    "scope_id": scope,
+                    "prev_seq": heads[scope],
                     "entity": "listing",
-                    "entity_id": copy.id,
+                    "entity_id": copy.listing["id"],
                     "op": "upsert",
                     "reason": "published",
-                    "payload": public_listing(copy),
+                    "payload": _rendered(copy),
                     "created_at": self.now,
                 }
             )
-            heads[copy.target_id] = copy.change_seq
+            heads[scope] = copy.listing["change_seq"]
         db.session.execute(insert(Change.__table__), changes)
         return changes
 
-    def _prepared(self, aim: Aim) -> Listing:
-        """The copy as publish_copy makes it, left out of the session: never flushed
-        one by one."""
-        copy = _copy(aim.template)
-        copy.title = aim.title
-        # Both the ids that are written and the objects that render.
-        copy.target_id, copy.target = aim.target.id, aim.target
-        copy.site_id, copy.site = (aim.site.id, aim.site) if aim.site else (None, None)
-        copy.status = ListingStatus.PUBLISHED
-        copy.published_at = copy.valid_from = aim.published_at
-        copy.valid_until = aim.valid_until
-        copy.images = []
-        copy.created_at = copy.updated_at = self.now
-        copy.version = 1
-        copy.search_text, copy.title_search = self._search_columns(copy)
-        return copy
+    def _draft(self, template: Listing) -> tuple[Row, list[Row]]:
+        """What a copy of `template` takes from it (actions._copy decides), as rows:
+        made once per template, since ORM objects cost more to fill than the rest."""
+        draft = self._drafts.get(template.id)
+        if draft is None:
+            copy = _copy(template)
+            draft = self._drafts[template.id] = (
+                {key: getattr(copy, key) for key in _LISTING_COLUMNS},
+                [{key: getattr(s, key) for key in _SESSION_COLUMNS} for s in copy.sessions],
+            )
+        return draft
 
-    def _search_columns(self, copy: Listing) -> tuple[str, str]:
-        """What keep_search_text would write, from the same functions."""
-        names = searchable_names(
-            copy.title,
-            copy.summary,
-            copy.employer,
-            copy.provider,
-            copy.job_category,
-            copy.event_type,
-        )
-        key = (tuple(names), copy.body)
+    def _prepared(self, aim: Aim) -> _Copy:
+        """The copy as publish_copy publishes it."""
+        listing, sessions = self._draft(aim.template)
+        listing = listing | {
+            "title": aim.title,
+            "target_id": aim.target.id,
+            "site_id": aim.site.id if aim.site else None,
+            "status": ListingStatus.PUBLISHED,
+            "published_at": aim.published_at,
+            "valid_from": aim.published_at,
+            "valid_until": aim.valid_until,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "version": 1,
+        }
+        listing.update(self._search_columns(listing))
+        return _Copy(listing, [dict(session) for session in sessions], aim.target, aim.site)
+
+    def _search_columns(self, listing: Row) -> Row:
+        """The columns keep_search_text fills, and what it fills them with: the hook
+        itself writes them, on a listing that holds only the names it reads."""
+        key = tuple(listing[name] for name in SEARCHED_COLUMNS)
         found = self._search.get(key)
         if found is None:
-            found = self._search[key] = (
-                search_text(names, copy.body),
-                search_text([copy.title]),
-            )
+            named = Listing(**{name: listing[name] for name in SEARCHED_COLUMNS})
+            given = set(inspect(named).dict)
+            keep_search_text(inspect(Listing), db.session.connection(), named)
+            found = self._search[key] = {
+                column: value
+                for column, value in inspect(named).dict.items()
+                if column not in given
+            }
         return found
 
-    def _insert(self, copies: list[Listing]) -> None:
-        """The listings, then their sessions, each in one statement, with ids taken
-        beforehand: the copies render with them."""
-        for copy, listing_id in zip(copies, _new_ids(Listing, len(copies)), strict=True):
-            copy.id = listing_id
-        db.session.execute(
-            insert(Listing.__table__),
-            [{key: getattr(copy, key) for key in _LISTING_COLUMNS} for copy in copies],
-        )
-        sessions = []
-        for copy in copies:
-            for session in copy.sessions:
-                session.listing_id = copy.id
-                sessions.append(session)
-        if not sessions:
-            return
-        session_ids = _new_ids(TrainingSession, len(sessions))
-        for session, session_id in zip(sessions, session_ids, strict=True):
-            session.id = session_id
-        db.session.execute(
-            insert(TrainingSession.__table__),
-            [{key: getattr(session, key) for key in _SESSION_COLUMNS} for session in sessions],
-        )
+
+def _insert(copies: list[_Copy]) -> None:
+    """The listings, then their sessions, each in one statement, with ids taken
+    beforehand: the copies render with them."""
+    for copy, listing_id in zip(copies, _new_ids(Listing, len(copies)), strict=True):
+        copy.listing["id"] = listing_id
+    db.session.execute(insert(Listing.__table__), [copy.listing for copy in copies])
+    sessions = []
+    for copy in copies:
+        for session in copy.sessions:
+            session["listing_id"] = copy.listing["id"]
+            sessions.append(session)
+    if not sessions:
+        return
+    session_ids = _new_ids(TrainingSession, len(sessions))
+    for session, session_id in zip(sessions, session_ids, strict=True):
+        session["id"] = session_id
+    db.session.execute(insert(TrainingSession.__table__), sessions)
+
+
+def _rendered(copy: _Copy) -> dict[str, Any]:
+    """The copy's public JSON, from its rows: public_listing reads only what a
+    listing's columns and relations hold, and a row carries the same."""
+    listing = SimpleNamespace(
+        **copy.listing,
+        target=copy.target,
+        site=copy.site,
+        images=[],
+        sessions=[SimpleNamespace(**session) for session in copy.sessions],
+    )
+    return public_listing(cast(Listing, listing))
 
 
 def _new_ids(model: type[db.Model], count: int) -> list[int]:
