@@ -175,8 +175,9 @@ def login_locked_until() -> datetime | None:
     this name, the moment the lock will end; else None."""
     key = _by_address_and_name()
     for counted in limiter.current_limits:
-        if key in counted.request_args and counted.window.remaining <= 1:
-            return datetime.fromtimestamp(counted.window.reset_time, UTC)
+        # Counted after the answer (deduct_when): one left means this one spends it.
+        if key in counted.key and counted.remaining <= 1:
+            return datetime.fromtimestamp(counted.reset_at, UTC)
     return None
 
 
