@@ -17,7 +17,7 @@ from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.links import phone_url
 from kiosk_server.listings.display import public_announcement, public_listing, public_site
-from kiosk_server.listings.feed_cache import FeedKey, feed_cache, locate
+from kiosk_server.listings.feed_cache import FeedKey, feed_cache, locate, remembered
 from kiosk_server.listings.models import Listing
 from kiosk_server.listings.queries import (
     PUBLIC_STATUSES,
@@ -43,20 +43,6 @@ def _listing_or_404(listing_id: int) -> Listing:
     if listing is None:
         raise ApiError(404, "没有找到这条信息")
     return listing
-
-
-def _not_modified(etag: str) -> Response | None:
-    if request.if_none_match.contains_weak(etag.removeprefix("W/").strip('"')):
-        response = Response(status=304)
-        response.set_etag(etag.removeprefix("W/").strip('"'), weak=True)
-        return response
-    return None
-
-
-def _with_etag(response: Response, tag: str) -> Response:
-    response.set_etag(tag, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
 
 
 @bp.get("/openapi.json")
@@ -102,7 +88,9 @@ def _feed_place(query: ScreenPlace) -> FeedPlace:
     raise ApiError(404, "没有这个社区")  # added between the two reads: ask again
 
 
-def _place_answer(answer: str, query: ScreenPlace, render: Callable[[FeedPlace], Any]) -> Response:
+def _place_answer(
+    answer: str, query: ScreenPlace, render: Callable[[FeedPlace], Any]
+) -> tuple[str, bytes]:
     """An answer that follows from a screen's place and its scope's head (the feed,
     the home screen): an ETag from the head, and the body kept in the feed cache."""
     # Heads first, in the same statement as the community: a change committed
@@ -111,8 +99,6 @@ def _place_answer(answer: str, query: ScreenPlace, render: Callable[[FeedPlace],
     place = _feed_place(query)
     params = hashlib.sha1(request.query_string, usedforsecurity=False).hexdigest()[:12]
     tag = f"{answer}-{place.head}-{params}"
-    if (unchanged := _not_modified(tag)) is not None:
-        return unchanged
     # The same (answer, community, heads, query string) is the same body: see feed_cache.
     cache = feed_cache(current_app)
     key = FeedKey.of(place, answer, request.query_string)
@@ -131,43 +117,55 @@ def _place_answer(answer: str, query: ScreenPlace, render: Callable[[FeedPlace],
             }
         ).get_data()
         cache.put(key, body)
-    # Built the same way on a hit and a miss (what jsonify builds), so the two
-    # answers are byte for byte the same, and Flask-Compress treats them alike.
-    response = current_app.response_class(body, mimetype="application/json")
-    return _with_etag(response, tag)
+    return tag, body
+
+
+def _json(key: tuple[Any, ...], read: Callable[[], tuple[str, bytes]]) -> Response:
+    """Built the same way from memory and afresh, so the two answers are byte for
+    byte the same, and Flask-Compress treats them alike."""
+    response = remembered(key, read, "application/json")
+    assert response is not None  # read() answers or raises
+    return response
 
 
 @bp.get("/feed")
 def listing_feed() -> Response:
-    query = parse_query(FeedQuery)
+    def read() -> tuple[str, bytes]:
+        query = parse_query(FeedQuery)
 
-    def render(place: FeedPlace) -> dict[str, Any]:
-        page = feed(query, place.scope, place.origin)
-        return {
-            "page": query.page,
-            "per_page": query.per_page,
-            "sort": feed_sort(query, place.origin),
-            "total": page.total,
-            "items": [public_listing(listing) for listing in page.items],
-        }
+        def render(place: FeedPlace) -> dict[str, Any]:
+            page = feed(query, place.scope, place.origin)
+            return {
+                "page": query.page,
+                "per_page": query.per_page,
+                "sort": feed_sort(query, place.origin),
+                "total": page.total,
+                "items": [public_listing(listing) for listing in page.items],
+            }
 
-    return _place_answer("feed", query, render)
+        return _place_answer("feed", query, render)
+
+    # Per query string, as the place it names is known: see feed_cache.
+    return _json(("feed", request.query_string), read)
 
 
 @bp.get("/home")
 def home_screen() -> Response:
-    query = parse_query(HomeQuery)
+    def read() -> tuple[str, bytes]:
+        query = parse_query(HomeQuery)
 
-    def render(place: FeedPlace) -> dict[str, Any]:
-        kinds = home(place.scope, query.newest)
-        return {
-            "kinds": {
-                kind: {"total": total, "newest": [public_listing(item) for item in items]}
-                for kind, (total, items) in kinds.items()
+        def render(place: FeedPlace) -> dict[str, Any]:
+            kinds = home(place.scope, query.newest)
+            return {
+                "kinds": {
+                    kind: {"total": total, "newest": [public_listing(item) for item in items]}
+                    for kind, (total, items) in kinds.items()
+                }
             }
-        }
 
-    return _place_answer("home", query, render)
+        return _place_answer("home", query, render)
+
+    return _json(("home", request.query_string), read)
 
 
 def _listing_answer(listing_id: int) -> tuple[str, bytes]:
@@ -177,13 +175,7 @@ def _listing_answer(listing_id: int) -> tuple[str, bytes]:
 
 @bp.get("/listings/<int:listing_id>")
 def listing_detail(listing_id: int) -> Response:
-    # From memory while no change has been heard (feed_cache): no query, hit or 304.
-    tag, body = feed_cache(current_app).remember(
-        ("listing", listing_id), lambda: _listing_answer(listing_id)
-    )
-    if (unchanged := _not_modified(tag)) is not None:
-        return unchanged
-    return _with_etag(current_app.response_class(body, mimetype="application/json"), tag)
+    return _json(("listing", listing_id), lambda: _listing_answer(listing_id))
 
 
 @bp.get("/listings/<int:listing_id>/qr.png")

@@ -37,11 +37,11 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, Response, current_app, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from kiosk_server.extensions import db
+from kiosk_server.extensions import db, limiter
 from kiosk_server.listings.queries import FeedPlace, Origin, feed_place
 
 EXTENSION_KEY = "feed_cache"
@@ -57,6 +57,24 @@ LOCATE_ATTEMPTS = 3
 TRUST_SECONDS = 1.0
 # Places and single answers known at once: a listing's answer is 2 KB, its page 5 KB.
 MAX_KNOWN = 4096
+# The reads every screen and phone makes, mostly answered from memory. None has a
+# rate limit (throttle.py limits writes), and Flask-Limiter's search for the limits
+# of each request cost more than such an answer (a sixth of a 304): skipped for them.
+UNLIMITED_READS = frozenset(
+    {
+        "api.listing_feed",
+        "api.home_screen",
+        "api.listing_detail",
+        "pages.phone_listing",
+        "pages.tv_index",
+        "pages.kiosk_index",
+    }
+)
+
+
+@limiter.request_filter
+def _unlimited_read() -> bool:
+    return request.endpoint in UNLIMITED_READS and request.method in ("GET", "HEAD")
 
 
 class FeedKey(NamedTuple):
@@ -146,16 +164,16 @@ class FeedCache:
             self._scopes[target] = scope
 
     def known(self, key: Hashable) -> Any | None:
-        """What was kept under `key`, if no change was heard since and it is not yet due."""
-        with self._lock:
-            entry = self._known.get(key)
-            if entry is None:
-                return None
-            value, generation, at = entry
-            if generation == self.generation and self.clock() - at < TRUST_SECONDS:
-                return value
-            del self._known[key]
+        """What was kept under `key`, if no change was heard since and it is not yet due.
+
+        No lock: one dict lookup is atomic, and an entry is never changed in place."""
+        entry = self._known.get(key)
+        if entry is None:
             return None
+        value, generation, at = entry
+        if generation == self.generation and self.clock() - at < TRUST_SECONDS:
+            return value
+        return None  # replaced by the next know(), or pushed out
 
     def know(self, key: Hashable, value: Any, generation: int) -> None:
         """Keep what was read while `generation` was current, unless a change was heard since."""
@@ -195,6 +213,28 @@ class FeedCache:
     @property
     def bytes_held(self) -> int:
         return self._bytes
+
+
+# An answer kept whole: its weak ETag's value and its body.
+Tagged = tuple[str, bytes]
+
+
+def remembered(key: Hashable, read: Callable[[], Tagged | None], mimetype: str) -> Response | None:
+    """The public answer kept under `key`, or read now and kept while trusted: a 304
+    when the request holds its tag, else its body; None when `read` found nothing.
+
+    A repeat costs no query, no validation and no rendering, so `key` must hold
+    everything the answer depends on besides what a change moves."""
+    tag, body = answer = feed_cache(current_app).remember(key, read) or ("", b"")
+    if not answer[0]:
+        return None
+    headers = {"ETag": f'W/"{tag}"'}
+    sent = request.headers.get("If-None-Match")
+    # A screen sends back exactly the tag it got, recognised without parsing the header.
+    if sent and (sent == headers["ETag"] or request.if_none_match.contains_weak(tag)):
+        return current_app.response_class(status=304, headers=headers)
+    headers["Cache-Control"] = "no-cache"  # asked again each time: a 304 if unchanged
+    return current_app.response_class(body, mimetype=mimetype, headers=headers)
 
 
 def feed_cache(app: Flask) -> FeedCache:

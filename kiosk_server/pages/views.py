@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, current_app, make_response, render_template, request
+from flask import Response, make_response, render_template, request
 
 from kiosk_server.links import phone_url
 from kiosk_server.listings.display import public_listing
-from kiosk_server.listings.feed_cache import feed_cache
+from kiosk_server.listings.feed_cache import remembered
 from kiosk_server.listings.queries import public_listing_by_id
 from kiosk_server.pages import bp
 from kiosk_server.pages.jsonld import listing_jsonld
@@ -38,17 +38,7 @@ def phone_listing(listing_id: int) -> Response:
     # Kept per address the page was asked at: its links are absolute when no
     # PUBLIC_BASE_URL is set. From memory while no change has been heard (feed_cache).
     key = ("phone", listing_id, request.root_url)
-    page = feed_cache(current_app).remember(key, lambda: _page(listing_id))
+    page = remembered(key, lambda: _page(listing_id), "text/html")
     if page is None:
         return make_response(render_template("pages/not_found.html"), 404)
-    tag, body = page
-    response = current_app.response_class(
-        status=304 if request.if_none_match.contains_weak(tag) else 200
-    )
-    if response.status_code == 200:
-        response.set_data(body)
-        response.mimetype = "text/html"
-    response.set_etag(tag, weak=True)
-    # A phone asks again each time it opens the page; an unchanged page costs a 304.
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return page
