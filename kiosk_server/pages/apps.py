@@ -60,7 +60,8 @@ def _file_for(url_path: str) -> Path | None:
     return Path(found) if found else None
 
 
-manifest = Manifest(_file_for)
+# Each page's files are checked at most once a second: an edit shows within it.
+manifest = Manifest(_file_for, recheck_seconds=1.0)
 
 
 def _send(asset: Asset | None, cache_control: str, missing: str = "") -> Response:

@@ -7,8 +7,10 @@ rewritten to `/assets/<hash>/<original path>`, and that URL may be cached for a 
 Hashes come from the bytes alone, so every process of a cluster agrees on them.
 
 No build step: before a page is served, its files' sizes and modification times are
-checked (a few dozen stat calls, once per screen start), and any file that changed is
-read again, so an edit shows up on the next reload in development as in production.
+checked (a few dozen stat calls), and any file that changed is read again, so an edit
+shows up on the next reload in development as in production. A server may check at
+most once every `recheck_seconds` (a morning when every TV starts at once asks for
+the same page thousands of times a second), and an edit then shows within that time.
 A hash that is not the file's current one answers 404, never another body.
 """
 
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import mimetypes
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,11 +90,14 @@ class Manifest:
     that answers it, or None; it is the same mapping the un-hashed routes serve.
     """
 
-    def __init__(self, resolve: Callable[[str], Path | None]) -> None:
+    def __init__(self, resolve: Callable[[str], Path | None], recheck_seconds: float = 0) -> None:
         self._resolve = resolve
         self._assets: dict[str, Asset] = {}
         self._pages: dict[str, Asset] = {}
         self._lock = threading.Lock()
+        self.recheck_seconds = recheck_seconds
+        self.clock: Callable[[], float] = time.monotonic
+        self._checked: dict[str, float] = {}  # when each page's files were last checked
 
     def asset(self, url_path: str) -> Asset | None:
         """The file at this URL path as it is now (read again if it changed)."""
@@ -117,6 +124,11 @@ class Manifest:
 
     def page(self, url_path: str) -> Asset | None:
         """An index.html with every reference to a known file replaced by its hashed URL."""
+        kept = self._pages.get(url_path)
+        now = self.clock()
+        if kept is not None and now - self._checked.get(url_path, -math.inf) < self.recheck_seconds:
+            return kept
+        self._checked[url_path] = now
         source = self.asset(url_path)
         if source is None:
             return None
