@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the project is not
     sys.path.insert(0, str(ROOT))
 
-from bench.run import Proc, ensure_wrk, gunicorn_cmd, wrk  # noqa: E402
+from bench.run import Proc, cpu_ticks, ensure_wrk, gunicorn_cmd, wrk  # noqa: E402
 
 # What a read must reach, as a fraction of the floor's requests per second.
 TARGET_ANSWER = 0.5
@@ -103,29 +104,77 @@ def start_floor(captured: list[dict[str, Any]], work: Path) -> tuple[Proc, str]:
     return floor, url
 
 
-def _turns(ours: str, floor: str, etag: str | None, seconds: int, rounds: int) -> dict[str, Any]:
+def listening_pids(url: str) -> list[int]:
+    """The processes on this machine holding the socket `url` listens on (a gunicorn
+    master and its worker), so their CPU time can be read; [] when it is elsewhere."""
+    parsed = urlsplit(url)
+    if parsed.hostname not in ("127.0.0.1", "localhost", "::1") or parsed.port is None:
+        return []
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == parsed.port:
+                inodes.add(f"socket:[{fields[9]}]")
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _run(url: str, etag: str | None, seconds: int, pids: list[int]) -> dict[str, Any]:
+    """One wrk run, and the CPU time the server's processes spent per request: a figure
+    that other work on a shared machine disturbs far less than requests per second."""
+    before = sum(cpu_ticks(pid) for pid in pids)
+    result = wrk(url, etag, seconds)
+    ticks = sum(cpu_ticks(pid) for pid in pids) - before
+    requests_made = result["rps"] * seconds
+    cpu_us = ticks / os.sysconf("SC_CLK_TCK") / requests_made * 1e6 if pids and requests_made else 0
+    return {**result, "cpu_us": cpu_us}
+
+
+def _turns(
+    ours: str, floor: str, etag: str | None, seconds: int, rounds: int, pids: dict[str, list[int]]
+) -> dict[str, Any]:
     """Both sides, taking turns (the first side changes each round); the median of each."""
-    got: dict[str, list[float]] = {"ours": [], "floor": []}
-    errors = 0
+    got: dict[str, list[dict[str, Any]]] = {"ours": [], "floor": []}
     for number in range(rounds):
         sides = [("ours", ours), ("floor", floor)]
         for side, url in sides if number % 2 == 0 else sides[::-1]:
-            result = wrk(url, etag, seconds)
-            got[side].append(result["rps"])
-            errors += result["errors"] if side == "ours" else 0
-    ours_rps, floor_rps = statistics.median(got["ours"]), statistics.median(got["floor"])
+            got[side].append(_run(url, etag, seconds, pids[side]))
+
+    def median(side: str, key: str) -> float:
+        return statistics.median(run[key] for run in got[side])
+
+    ours_rps, floor_rps = median("ours", "rps"), median("floor", "rps")
+    ours_cpu, floor_cpu = median("ours", "cpu_us"), median("floor", "cpu_us")
     return {
         "ours": round(ours_rps, 1),
         "floor": round(floor_rps, 1),
         "ratio": round(ours_rps / floor_rps, 3) if floor_rps else 0.0,
-        "errors": errors,
+        # Floor's CPU per request over ours: the same ratio, measured in CPU time.
+        "ours_cpu_us": round(ours_cpu),
+        "floor_cpu_us": round(floor_cpu),
+        "cpu_ratio": round(floor_cpu / ours_cpu, 3) if ours_cpu else None,
+        "errors": sum(run["errors"] for run in got["ours"]),
     }
 
 
 def _no_etag(read: Read) -> dict[str, Any]:
     return {"read": read.name, "path": read.path, "status": 304, "bytes": 0, "ours": 0.0,
-            "floor": 0.0, "ratio": 0.0, "errors": 0, "target": TARGET_NOT_MODIFIED,
-            "met": False, "note": "no ETag"}  # fmt: skip
+            "floor": 0.0, "ratio": 0.0, "ours_cpu_us": 0, "floor_cpu_us": 0, "cpu_ratio": None,
+            "errors": 0, "target": TARGET_NOT_MODIFIED, "met": False,
+            "note": "no ETag"}  # fmt: skip
 
 
 def measure(
@@ -140,6 +189,7 @@ def measure(
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="jxj-reads-") as work:
         floor, floor_url = start_floor(captured, Path(work))
+        pids = {"ours": listening_pids(base_url), "floor": listening_pids(floor_url)}
         try:
             for read, shot in zip(wanted, captured, strict=True):
                 for etag, target in ((None, TARGET_ANSWER), (shot["etag"], TARGET_NOT_MODIFIED)):
@@ -147,7 +197,7 @@ def measure(
                         rows.append(_no_etag(read))  # nothing to revalidate with: not met
                         continue
                     turns = _turns(base_url + read.path, floor_url + read.path, etag,
-                                   seconds, rounds)  # fmt: skip
+                                   seconds, rounds, pids)  # fmt: skip
                     rows.append({
                         "read": read.name,
                         "path": read.path,
@@ -165,8 +215,9 @@ def measure(
 def markdown(result: dict[str, Any]) -> str:
     """One line per read and answer: ours, the floor, the ratio and the target."""
     lines = [
-        "| read | answer | ours req/s | floor req/s | ratio | target |",
-        "|---|---|---:|---:|---:|---:|",
+        "| read | answer | ours req/s | floor req/s | ratio | target"
+        " | CPU µs/req ours, floor: ratio |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in result["rows"]:
         answer = "304" if row["status"] == 304 else f"{row['status']}, {row['bytes']:,} B"
@@ -175,9 +226,15 @@ def markdown(result: dict[str, Any]) -> str:
         mark = "" if row["met"] else " ✗"
         lines.append(
             f"| {row['read']} | {answer} | {row['ours']:,.0f} | {row['floor']:,.0f}"
-            f" | {row['ratio']:.2f}×{mark} | {row['target']:.2f}× |"
+            f" | {row['ratio']:.2f}×{mark} | {row['target']:.2f}× | {_cpu(row)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _cpu(row: dict[str, Any]) -> str:
+    if not row.get("cpu_ratio"):
+        return "–"  # a server on another machine, or no requests
+    return f"{row['ours_cpu_us']:,}, {row['floor_cpu_us']:,}: {row['cpu_ratio']:.2f}×"
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import os
+import socket
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -59,6 +61,16 @@ def test_the_floor_answers_a_captured_read_with_its_bytes_and_a_304_to_its_tag(
     assert client.get("/api/feed?community_id=4").status_code == 404  # never captured
 
 
+def test_the_processes_of_a_local_server_are_found_by_its_port() -> None:
+    reads = _load("reads")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert reads.listening_pids(f"http://127.0.0.1:{port}") == [os.getpid()]
+    assert reads.listening_pids("http://example.org:80") == []
+
+
 def test_every_read_of_screens_and_phones_is_measured() -> None:
     reads = _load("reads")
     paths = [read.path for read in reads.reads(community_id=4, listing_id=37)]
@@ -72,12 +84,13 @@ def test_the_table_gives_each_read_its_ratio_and_target() -> None:
     reads = _load("reads")
     rows = [
         {"read": "feed", "status": 200, "bytes": 33934, "ours": 1500.0, "floor": 2500.0,
-         "ratio": 0.6, "target": 0.5, "met": True},
+         "ratio": 0.6, "target": 0.5, "met": True, "ours_cpu_us": 600, "floor_cpu_us": 390,
+         "cpu_ratio": 0.65},
         {"read": "feed", "status": 304, "bytes": 0, "ours": 1500.0, "floor": 3000.0,
-         "ratio": 0.5, "target": 0.75, "met": False},
+         "ratio": 0.5, "target": 0.75, "met": False, "cpu_ratio": None},
     ]  # fmt: skip
     table = reads.markdown({"seconds": 5, "rounds": 1, "rows": rows}).splitlines()
 
     assert table[0].startswith("| read | answer | ours req/s | floor req/s | ratio | target |")
-    assert table[2] == "| feed | 200, 33,934 B | 1,500 | 2,500 | 0.60× | 0.50× |"
-    assert table[3] == "| feed | 304 | 1,500 | 3,000 | 0.50× ✗ | 0.75× |"
+    assert table[2] == "| feed | 200, 33,934 B | 1,500 | 2,500 | 0.60× | 0.50× | 600, 390: 0.65× |"
+    assert table[3] == "| feed | 304 | 1,500 | 3,000 | 0.50× ✗ | 0.75× | – |"
