@@ -27,7 +27,7 @@ from kiosk_server.listings.models import (
     Listing,
     ListingStatus,
     TrainingSession,
-    keep_search_text,
+    search_columns,
 )
 from kiosk_server.live.models import Change, ChangeCounter
 from kiosk_server.places.models import Place, Site
@@ -129,20 +129,12 @@ class Copier:
         listing.update(self._search_columns(listing))
         return _Copy(listing, [dict(session) for session in sessions], aim.target, aim.site)
 
-    def _search_columns(self, listing: Row) -> Row:
-        """The columns keep_search_text fills, and what it fills them with: the hook
-        itself writes them, on a listing that holds only the names it reads."""
+    def _search_columns(self, listing: Row) -> dict[str, str]:
+        """What keep_search_text writes, from the same function, once per set of names."""
         key = tuple(listing[name] for name in SEARCHED_COLUMNS)
         found = self._search.get(key)
         if found is None:
-            named = Listing(**{name: listing[name] for name in SEARCHED_COLUMNS})
-            given = set(inspect(named).dict)
-            keep_search_text(inspect(Listing), db.session.connection(), named)
-            found = self._search[key] = {
-                column: value
-                for column, value in inspect(named).dict.items()
-                if column not in given
-            }
+            found = self._search[key] = search_columns(listing)
         return found
 
 

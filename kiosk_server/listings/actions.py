@@ -53,7 +53,9 @@ NOT_AUDITED = frozenset(
         "change_seq",
         "version",
         # Derived from the fields that are audited.
-        "search_text",
+        "search_words",
+        "search_letters",
+        "search_keys",
         "title_search",
     }
 )

@@ -8,9 +8,11 @@ GovernmentService, Event).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -28,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from kiosk_server.extensions import db
-from kiosk_server.listings.search import search_text
+from kiosk_server.listings.search import SearchParts, search_parts, title_text
 from kiosk_server.places.models import Place, Site
 from kiosk_server.timeutil import UTCDateTime, utcnow
 
@@ -105,6 +107,21 @@ EVENT_TYPE_NAMES = {
 }
 
 
+# What a screen's list filters and orders by beside status, kind and place
+# (listings/queries.py), so PostgreSQL reads a page and its count from the index.
+FEED_INDEX_INCLUDES = (
+    "id",
+    "published_at",
+    "valid_until",
+    "site_id",
+    "job_category",
+    "pay_unit",
+    "fee",
+    *SearchParts._fields,
+    "title_search",
+)
+
+
 class Listing(db.Model):
     __tablename__ = "listings"
 
@@ -129,11 +146,13 @@ class Listing(db.Model):
     change_seq: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic locking: an edit based on an old version is refused, not merged.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # Derived from the fields people search by (listings/search.py), kept by
+    # Derived from the names people search by (listings/search.py), kept by
     # keep_search_text below whenever they change.
-    search_text: Mapped[str] = mapped_column(Text, default="")
-    # The title alone, written the same three ways: a search lists the listings
-    # whose title matches before those that match elsewhere.
+    search_words: Mapped[str] = mapped_column(Text, default="")
+    search_letters: Mapped[str] = mapped_column(Text, default="")
+    search_keys: Mapped[str] = mapped_column(Text, default="")
+    # The title alone, written the three ways in one text: a search lists the
+    # listings whose title matches before those that match elsewhere.
     title_search: Mapped[str] = mapped_column(Text, default="")
 
     # Job (schema.org JobPosting)
@@ -189,8 +208,17 @@ class Listing(db.Model):
     __table_args__ = (
         # The console's list, newest change first, reads a page off the index.
         Index("ix_listings_updated_at_id", "updated_at", "id"),
-        # Counts by status and kind (the dashboard, the list's total) from the index alone.
-        Index("ix_listings_status_kind_target_id", "status", "kind", "target_id"),
+        # Counts by status, place and kind (the dashboard, the list's total) from the
+        # index alone; and on PostgreSQL a screen's list page and search, too. A
+        # scope's few places come first: a list of every kind seeks them, as one of
+        # a kind does.
+        Index(
+            "ix_listings_feed",
+            "status",
+            "target_id",
+            "kind",
+            postgresql_include=list(FEED_INDEX_INCLUDES),
+        ),
     )
 
 
@@ -215,15 +243,13 @@ def searchable_names(
     ]
 
 
-SEARCHED_COLUMNS = (
-    "title",
-    "summary",
-    "employer",
-    "provider",
-    "job_category",
-    "event_type",
-    "body",
-)
+SEARCHED_COLUMNS = ("title", "summary", "employer", "provider", "job_category", "event_type")
+
+
+def search_columns(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The search columns by name, from a listing's SEARCHED_COLUMNS (listings/search.py)."""
+    names = searchable_names(*(fields[name] for name in SEARCHED_COLUMNS))
+    return {**search_parts(names)._asdict(), "title_search": title_text(fields["title"])}
 
 
 @event.listens_for(Listing, "before_insert", propagate=True)
@@ -236,16 +262,9 @@ def keep_search_text(_mapper: Mapper[Listing], _connection: Connection, listing:
         state.attrs[name].history.has_changes() for name in SEARCHED_COLUMNS
     ):
         return
-    names = searchable_names(
-        listing.title,
-        listing.summary,
-        listing.employer,
-        listing.provider,
-        listing.job_category,
-        listing.event_type,
-    )
-    listing.search_text = search_text(names, listing.body)
-    listing.title_search = search_text([listing.title])
+    fields = {name: getattr(listing, name) for name in SEARCHED_COLUMNS}
+    for column, value in search_columns(fields).items():
+        setattr(listing, column, value)
 
 
 class Job(Listing):

@@ -19,7 +19,7 @@ from kiosk_server.listings.models import (
     ListingStatus,
 )
 from kiosk_server.listings.schemas import CATEGORY_GROUPS, FeedQuery
-from kiosk_server.listings.search import query_terms
+from kiosk_server.listings.search import column_for, query_terms
 from kiosk_server.live.models import Change
 from kiosk_server.paging import Page, paginate
 from kiosk_server.places.models import Place, Site
@@ -34,10 +34,12 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing]]:
+def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[int]]:
+    """The ids a list or a search shows: only what the listings' feed index holds
+    (models.FEED_INDEX_INCLUDES) is read, so PostgreSQL needs no row to answer."""
     # Visibility follows status alone: the sweeper turns time into status
     # changes, so the feed and the live pushes never disagree.
-    statement = select(Listing).where(
+    statement = select(Listing.id).where(
         Listing.status == ListingStatus.PUBLISHED, Listing.target_id.in_(scope_ids)
     )
     if query.kind:
@@ -52,7 +54,8 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[Listing
         statement = statement.where(Listing.kind == "training", free if query.free else ~free)
     for term in query_terms(query.q or ""):
         # One substring per word, in the words, their initials or their keypad keys.
-        statement = statement.where(Listing.search_text.like(_like(term), escape="\\"))
+        column = getattr(Listing, column_for(term))
+        statement = statement.where(column.like(_like(term), escape="\\"))
     return statement
 
 
@@ -69,8 +72,8 @@ CLOSING_SOON = (Listing.valid_until.is_(None), Listing.valid_until.asc(), *NEWES
 
 
 def _nearest_first(
-    statement: Select[tuple[Listing]], origin: Origin
-) -> tuple[Select[tuple[Listing]], tuple[Any, ...]]:
+    statement: Select[tuple[int]], origin: Origin
+) -> tuple[Select[tuple[int]], tuple[Any, ...]]:
     """The statement joined to where each listing is, and the order by its distance
     from `origin`: to the listing's site, or to the place it is aimed at when it
     has no site; listings with neither come last.
@@ -114,7 +117,14 @@ def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[
         order = CLOSING_SOON if sort == "closing" else NEWEST_FIRST
     if terms := query_terms(query.q or ""):
         order = (_title_matches_first(terms), *order)
-    return paginate(statement, order, query.page, query.per_page)
+    # The ids and their count from the index (a count over the window would keep
+    # every match's sort keys), then the page's rows.
+    ids = paginate(statement, order, query.page, query.per_page)
+    by_id = {
+        listing.id: listing
+        for listing in db.session.scalars(select(Listing).where(Listing.id.in_(ids.items)))
+    }
+    return Page([by_id[i] for i in ids.items if i in by_id], ids.total)
 
 
 def home(scope_ids: list[int], newest: int) -> dict[str, tuple[int, list[Listing]]]:

@@ -111,7 +111,7 @@ def test_grow_makes_a_city_whose_feeds_reach_every_listing_in_scope(app: Flask, 
             for community in communities
         }
         unsearchable = db.session.scalar(
-            select(func.count(Listing.id)).where(Listing.search_text == "")
+            select(func.count(Listing.id)).where(Listing.search_words == "")
         )
 
     # Screens are sent each copy as the API shows it.

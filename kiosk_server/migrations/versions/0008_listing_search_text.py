@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from kiosk_server.listings.models import searchable_names
-from kiosk_server.listings.search import search_text
+from kiosk_server.listings.search import PART_SEPARATOR, search_parts
 
 revision = "0008"
 down_revision = "0007"
@@ -57,7 +57,7 @@ def upgrade() -> None:
             connection.execute(
                 listings.update()
                 .where(listings.c.id == row.id)
-                .values(search_text=search_text(names, row.body))
+                .values(search_text=PART_SEPARATOR.join(search_parts(names)))
             )
         last_id = rows[-1].id
 

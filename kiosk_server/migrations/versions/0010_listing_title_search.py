@@ -11,7 +11,7 @@ the column for the listings that exist, a thousand rows at a time.
 import sqlalchemy as sa
 from alembic import op
 
-from kiosk_server.listings.search import search_text
+from kiosk_server.listings.search import title_text
 
 revision = "0010"
 down_revision = "0009"
@@ -40,7 +40,7 @@ def upgrade() -> None:
             connection.execute(
                 listings.update()
                 .where(listings.c.id == row.id)
-                .values(title_search=search_text([row.title]))
+                .values(title_search=title_text(row.title))
             )
         last_id = rows[-1].id
 
