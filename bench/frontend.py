@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import secrets
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.doc import replace_section  # noqa: E402
 from kiosk_server import create_app  # noqa: E402
 from kiosk_server.extensions import db  # noqa: E402
 from tests.conftest import make_config  # noqa: E402
@@ -42,7 +42,6 @@ from tests.factories import build_world, make_listing  # noqa: E402
 from tests.live_server import Server, free_port  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- frontend:start -->", "<!-- frontend:end -->"
 LISTINGS = 100
 KINDS = ["job", "training", "subsidy", "event"]
@@ -199,17 +198,6 @@ def render(figures: dict[str, Any], runs: int) -> str:
     return "\n".join(lines)
 
 
-def write(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S
-        )
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -218,7 +206,7 @@ def main() -> None:
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     section = render(figures, runs)
     print(section)
-    write(section)
+    replace_section(section, START, END)
 
 
 if __name__ == "__main__":
