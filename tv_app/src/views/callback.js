@@ -127,8 +127,10 @@
     var body = { mobile: this.digits, consent: true };
     screens.http.postJSON(url, body, { 'X-Screen-Token': this.app.settings.token }, function (status, data) {
       self.sending = false;
+      // A repeat of a number is answered as a first request is: the server tells
+      // no one whether a number asked before.
       if (status === 201 || status === 200) {
-        self.done = { already: status === 200, reference: data && data.reference };
+        self.done = { reference: data && data.reference };
       } else if (status === 0) {
         self.errors.form = '网络不通，号码还没有送出，请稍后再按“确认”';
       } else if (status === 409 || status === 410) {
@@ -144,12 +146,10 @@
 
   CallbackView.prototype.renderDone = function (container) {
     var app = this.app;
-    var text = this.done.already
-      ? '这个号码已经登记过这条信息了，工作人员会给您打电话，请耐心等待。'
-      : '已经记下了！工作人员会尽快给您打电话：' + screens.format.mobile(this.digits) + '。';
+    var text = '已经记下了！工作人员会尽快给您打电话：' + screens.format.mobile(this.digits) + '。';
     var ok = tv.cards.button('好的，返回', 'done', function () { app.back(); }, 'primary');
     screens.dom.append(container, h('section', { className: 'callback done' }, [
-      h('h1', { className: 'title', text: this.done.already ? '您已经登记过了' : '登记成功' }),
+      h('h1', { className: 'title', text: '登记成功' }),
       h('p', { className: 'big-message', role: 'status', text: text }),
       ok
     ]));
