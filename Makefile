@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app kiosk_server
 
-.PHONY: run test lint format setup clean cluster cluster-stop bench bench-frontend bench-screens
+.PHONY: run test lint format setup clean cluster cluster-stop bench bench-frontend bench-screens bench-city
 
 # Stamps make each install step run again only when its inputs change.
 $(VENV)/.run-deps: pyproject.toml scripts/venv.sh
@@ -55,10 +55,17 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
 
 # The TV's first screen over the wire and its Lighthouse score, into docs/benchmarks.md.
-bench: bench-frontend bench-screens
+bench: bench-frontend bench-city bench-screens
 bench-frontend: $(VENV)/.test-deps
 	scripts/ensure-chromium.sh
 	$(BIN)/python bench/frontend.py
+
+# Screens at city scale: a TV's cold start, page steps, searches and the public reads
+# beside the Python floor at 1,000, 10,000 and 50,000 listings in one community's
+# scope, on the machine's PostgreSQL (bench/city.py); ~15 min on 2 cores.
+bench-city: $(VENV)/.test-deps
+	scripts/ensure-chromium.sh
+	$(BIN)/python bench/city.py
 
 # Ours vs a minimal Node Socket.IO server at 1,000, 5,000 and 10,000 screens, same
 # client harness, on the machine's PostgreSQL (bench/run.py); ~30 min on 2 cores.

@@ -1,0 +1,389 @@
+"""Screens at city scale (issue #21), written into docs/benchmarks.md between
+<!-- city:start --> and <!-- city:end -->, with the run before it beside it.
+
+    .venv/bin/python bench/city.py [--sizes 1000,10000,50000] [--runs 5] [--wrk-seconds 8]
+
+One PostgreSQL database (BENCH_CITY_DB, default jxj_bench_city) is made afresh from
+the demo, then grown with `flask demo grow --in-scope-of` until 九曲河社区's scope
+holds each size of listings in turn. At each size one gunicorn process as
+deploy/gunicorn.conf.py starts it serves, and:
+- a registered TV (its token in localStorage, the HTTP cache empty) starts in
+  Debian's Chromium with its CPU slowed 6x (CDP Emulation.setCPUThrottlingRate), to
+  stand in for a TV box: the time from navigation to the first listing card on
+  screen, and the bytes and requests over the wire until the network is idle
+  (headers and compressed bodies, CDP Network.loadingFinished);
+- on that TV, the job list paged with the remote's page key: from the key's
+  keydown to the frame after the next page's cards are in the page;
+- searches as the TV and the kiosk send them, each query string once so none is
+  answered from the feed cache: the whole request on loopback, median and p95;
+- the public reads under wrk beside the Python floor (bench/reads.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.doc import replace_section  # noqa: E402
+from bench.run import Proc, flask, gunicorn_cmd  # noqa: E402
+from kiosk_server.listings.search import fold, initials, phone_keys  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = os.environ.get("BENCH_CITY_DB", "jxj_bench_city")
+DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
+PORT = int(os.environ.get("BENCH_CITY_PORT", "5110"))
+COMMUNITY = "九曲河社区"
+RESULTS = ROOT / "bench" / "results"
+LATEST = RESULTS / "city-latest.json"
+START, END = "<!-- city:start -->", "<!-- city:end -->"
+CPU_SLOWDOWN = 6
+PAGE_STEPS = 8
+# What residents look for (DOMAIN.md, the seeds): typed on the TV key by key, as
+# its results follow each key, and as words on the kiosk's keyboard.
+WORDS = [
+    "保洁", "电工", "面点", "家政", "保安", "维修", "计件", "手工", "厨师", "月嫂",
+    "育婴", "养老", "快递", "缝纫", "电商", "培训", "补贴", "招聘", "零工", "直播",
+]  # fmt: skip
+# What the screens ask (tv_app/src/views/search.js, kiosk_ui/src/views/search.js).
+TV_SEARCH_PAGE = 3
+KIOSK_SEARCH_PAGE = 4
+# The first card of the home screen, and the list's page line.
+FIRST_LISTING = ".row-cards .card"
+PAGER = ".pager"
+
+
+def log(message: str) -> None:
+    print(f"[city {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _env(instance: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "MESSAGE_QUEUE_URL"}
+    env.update(
+        DATABASE_URL=DB_URL,
+        INSTANCE_PATH=str(instance),
+        SECRET_KEY="bench-city-" + "x" * 32,
+        MESSAGE_QUEUE_URL="",
+        LOGIN_RATE_LIMIT="",
+    )
+    return env
+
+
+def _sql(query: str, *params: Any) -> Any:
+    with psycopg.connect(DB_URL.replace("+psycopg", "")) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def fresh_database(env: dict[str, str]) -> int:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    flask(env, "db", "upgrade")
+    flask(env, "demo", "load")
+    rows = _sql("SELECT id FROM places WHERE name = %s AND level = 'community'", COMMUNITY)
+    return int(rows[0][0])
+
+
+def in_scope(community: int) -> int:
+    """Published listings aimed at the community or a place above it."""
+    rows = _sql(
+        "SELECT count(*) FROM listings l JOIN places c ON c.id = %s "
+        "JOIN places p ON p.id = l.target_id "
+        "WHERE l.status = 'published' AND c.path LIKE p.path || '%%'",
+        community,
+    )
+    return int(rows[0][0])
+
+
+def grow_to(env: dict[str, str], community: int, size: int) -> float:
+    """Grow until `size` listings are in the community's scope; the seconds it took."""
+    started = time.monotonic()
+    missing = size - in_scope(community)
+    if missing > 0:
+        flask(
+            env, "demo", "grow", "--listings", str(missing), "--in-scope-of", str(community),
+            "--communities", "0", "--registrations", "0", "--screens", "0",
+        )  # fmt: skip
+    # The visibility map too, as autovacuum leaves a table that has settled.
+    with psycopg.connect(DB_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return time.monotonic() - started
+
+
+def _first_card_script(saved: dict[str, Any]) -> str:
+    """The saved registration, and the moment the first listing card is in the page."""
+    return f"""
+localStorage.setItem('jxj.tv.screen', {json.dumps(json.dumps(saved))});
+new MutationObserver(function (_, observer) {{
+  if (document.querySelector({json.dumps(FIRST_LISTING)})) {{
+    window.__firstListing = performance.now();
+    observer.disconnect();
+  }}
+}}).observe(document, {{ childList: true, subtree: true }});
+"""
+
+
+def _step_times(page: Page) -> list[float]:
+    page.keyboard.press("Digit1")  # the job list
+    page.wait_for_selector(f".screen {PAGER}")
+    times = []
+    for _ in range(PAGE_STEPS):
+        page.wait_for_load_state("networkidle")  # the next page prefetched, as a person waits
+        times.append(_press_and_time(page))
+    return times
+
+
+def _press_and_time(page: Page) -> float:
+    """From the page key's keydown to the frame after the pager moved on."""
+    page.evaluate(
+        """() => {
+  window.__stepDone = null;
+  var before = document.querySelector('.screen .pager').textContent, pressed = 0;
+  document.addEventListener('keydown', function () { pressed = performance.now(); },
+    { capture: true, once: true });
+  new MutationObserver(function (_, observer) {
+    var now = document.querySelector('.screen .pager');
+    if (!now || now.textContent === before) { return; }
+    observer.disconnect();
+    requestAnimationFrame(function () { window.__stepDone = performance.now() - pressed; });
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+}"""
+    )
+    page.keyboard.press("PageDown")
+    page.wait_for_function("window.__stepDone !== null")
+    return float(page.evaluate("window.__stepDone"))
+
+
+def tv_start(base: str, saved: dict[str, Any], runs: int) -> dict[str, Any]:
+    """Cold starts of a registered TV, and page steps on the last one."""
+    starts: list[dict[str, float]] = []
+    steps: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for run in range(runs):
+            # The bench's own probes run in the page: the site's CSP would refuse them.
+            context = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+            context.add_init_script(_first_card_script(saved))
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+            cdp.send("Network.enable")
+            wire = {"bytes": 0, "requests": 0}
+
+            def finished(event: dict[str, Any], wire: dict[str, int] = wire) -> None:
+                wire["bytes"] += int(event["encodedDataLength"])
+                wire["requests"] += 1
+
+            cdp.on("Network.loadingFinished", finished)
+            page.goto(f"{base}/tv/")
+            page.wait_for_function("window.__firstListing !== undefined", timeout=60_000)
+            first = float(page.evaluate("window.__firstListing"))
+            page.wait_for_load_state("networkidle")
+            starts.append({"first_listing_ms": first, **wire})
+            if run == runs - 1:
+                steps = _step_times(page)
+            context.close()
+        browser.close()
+    return {"starts": starts, "steps_ms": steps}
+
+
+def search_queries() -> list[str]:
+    """Each query string the screens send while the words are typed, once."""
+    queries: list[str] = []
+    for word in WORDS:
+        keys = phone_keys(initials(fold(word)))
+        letters = initials(fold(word))
+        typed = [keys[: n + 1] for n in range(len(keys))] + [letters]
+        for q in typed:
+            queries.append(f"q={q}&page=1&per_page={TV_SEARCH_PAGE}")
+        queries.append(f"q={word}&page=1&per_page={KIOSK_SEARCH_PAGE}")
+        queries.append(f"q={word}&kind=job&page=1&per_page={KIOSK_SEARCH_PAGE}")
+    return list(dict.fromkeys(queries))
+
+
+def search_times(base: str, place: str) -> dict[str, Any]:
+    """Each query once, so each is a cache miss: the whole request on loopback."""
+    session = requests.Session()
+    times = []
+    for query in search_queries():
+        started = time.perf_counter()
+        reply = session.get(f"{base}/api/feed?{place}&{query}", timeout=30)
+        reply.raise_for_status()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "count": len(times),
+        "median_ms": statistics.median(times),
+        "p95_ms": times[int(len(times) * 0.95) - 1],
+        "max_ms": times[-1],
+    }
+
+
+def _register_tv(base: str, community: int) -> dict[str, Any]:
+    reply = requests.post(f"{base}/api/screens", json={"community_id": community}, timeout=30)
+    reply.raise_for_status()
+    return {
+        "token": reply.json()["token"],
+        "community": {"id": community, "name": COMMUNITY},
+        "street": {"id": 0, "name": ""},
+    }
+
+
+def _reads(base: str, community: int, seconds: int) -> dict[str, Any] | None:
+    try:
+        from bench import reads
+    except ImportError:
+        return None
+    listing = _sql("SELECT id FROM listings WHERE status = 'published' ORDER BY id DESC LIMIT 1")[
+        0
+    ][0]
+    return reads.measure(base, community, int(listing), seconds)
+
+
+def measure_size(
+    env: dict[str, str], community: int, size: int, runs: int, wrk_seconds: int, work: Path
+) -> dict[str, Any]:
+    grew = grow_to(env, community, size)
+    log(f"{in_scope(community)} listings in scope ({grew:.0f} s to grow)")
+    server = Proc(f"ours-{size}", gunicorn_cmd(1, PORT), env, work / f"ours-{size}.log")
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        server.wait_http(f"{base}/health")
+        saved = _register_tv(base, community)
+        figures: dict[str, Any] = {"in_scope": in_scope(community), "grow_s": grew}
+        figures["search"] = search_times(base, f"community_id={community}")
+        log(f"search p95 {figures['search']['p95_ms']:.0f} ms")
+        figures["tv"] = tv_start(base, saved, runs)
+        figures["reads"] = _reads(base, community, wrk_seconds)
+        return figures
+    finally:
+        server.popen.terminate()
+        server.popen.wait(timeout=30)
+
+
+def measure(sizes: list[int], runs: int, wrk_seconds: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        env = _env(work)
+        community = fresh_database(env)
+        by_size = {}
+        for size in sizes:
+            log(f"size {size}")
+            by_size[str(size)] = measure_size(env, community, size, runs, wrk_seconds, work)
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()}, {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}",
+        "load_average": os.getloadavg(),
+        "cpu_slowdown": CPU_SLOWDOWN,
+        "sizes": by_size,
+    }
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summary(size: dict[str, Any]) -> dict[str, float]:
+    """The figures a reader compares, from one size's raw measurements."""
+    starts = size["tv"]["starts"]
+    steps = size["tv"]["steps_ms"]
+    return {
+        "in_scope": size["in_scope"],
+        "start_ms": _median([s["first_listing_ms"] for s in starts]),
+        "start_max_ms": max(s["first_listing_ms"] for s in starts),
+        "kb": _median([s["bytes"] for s in starts]) / 1000,
+        "requests": _median([s["requests"] for s in starts]),
+        "step_ms": _median(steps),
+        "step_max_ms": max(steps, default=float("nan")),
+        "search_median_ms": size["search"]["median_ms"],
+        "search_p95_ms": size["search"]["p95_ms"],
+    }
+
+
+# Each row: label, the summary's key, how it is written, the target.
+ROWS = [
+    ("listings in 九曲河社区's scope", "in_scope", "{:,.0f}", ""),
+    ("start → first listing on screen (median)", "start_ms", "{:,.0f} ms", "≤ 1,500 ms"),
+    ("start → first listing (slowest run)", "start_max_ms", "{:,.0f} ms", ""),
+    ("over the wire at a start", "kb", "{:,.1f} KB", "< 150 KB"),
+    ("requests at a start", "requests", "{:.0f}", ""),
+    ("page key → next page painted (median)", "step_ms", "{:,.0f} ms", "< 300 ms"),
+    ("page key → next page painted (slowest)", "step_max_ms", "{:,.0f} ms", "< 300 ms"),
+    ("search, whole request (median)", "search_median_ms", "{:,.1f} ms", ""),
+    ("search, whole request (p95)", "search_p95_ms", "{:,.1f} ms", "< 50 ms"),
+]
+
+
+def _cell(template: str, value: float | None) -> str:
+    return "–" if value is None else template.format(value)
+
+
+def render(latest: dict[str, Any], before: dict[str, Any] | None) -> str:
+    lines = [
+        START,
+        "## Screens at city scale (`make bench-city`)",
+        "",
+        f"Run on {latest['when']} on {latest['machine']}; load average at the end "
+        f"{', '.join(f'{x:.2f}' for x in latest['load_average'])}. "
+        + (f"The run before it: {before['when']}." if before else "No run before it."),
+        "Produced by `bench/city.py` (its docstring says how each figure is taken): one "
+        "gunicorn process as deployed, on PostgreSQL, the database grown with "
+        "`flask demo grow --in-scope-of` until 九曲河社区's scope holds each size; a "
+        f"registered TV started cold in Debian's Chromium with its CPU slowed "
+        f"{latest['cpu_slowdown']}x; each search query string asked once, so none is "
+        "answered from the feed cache. Each cell: this run / the run before.",
+    ]
+    for size, figures in latest["sizes"].items():
+        now = summary(figures)
+        old = summary(before["sizes"][size]) if before and size in before["sizes"] else None
+        lines += ["", f"### {int(size):,} listings", "", "| | this run | run before | target |"]
+        lines.append("|---|---|---|---|")
+        for label, key, template, target in ROWS:
+            previous = _cell(template, old[key]) if old else "–"
+            lines.append(f"| {label} | {_cell(template, now[key])} | {previous} | {target} |")
+        if figures.get("reads"):
+            from bench import reads
+
+            lines += ["", reads.markdown(figures["reads"])]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--wrk-seconds", type=int, default=8)
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    before = json.loads(LATEST.read_text(encoding="utf-8")) if LATEST.exists() else None
+    latest = measure(sizes, args.runs, args.wrk_seconds)
+    RESULTS.mkdir(exist_ok=True)
+    LATEST.write_text(json.dumps(latest, ensure_ascii=False, indent=1), encoding="utf-8")
+    section = render(latest, before)
+    print(section)
+    replace_section(section, START, END)
+
+
+if __name__ == "__main__":
+    main()
