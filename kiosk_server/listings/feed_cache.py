@@ -19,9 +19,10 @@ all. Such knowledge is trusted only while two things hold:
   message queue each process is handed every process's messages (live/push.py,
   live/rooms.py), so a change committed elsewhere is heard once its message
   arrives, as the screens hear it. A read that raced a change is not kept.
-- it is younger than TRUST_SECONDS. A message lost by the queue, a place moved by
-  hand, a database restored under the running process: none of these is heard,
-  and this bounds how long an answer can lag behind them.
+- it is younger than TRUST_SECONDS (give or take the one read that renews it). A
+  message lost by the queue, a place moved by hand, a database restored under the
+  running process: none of these is heard, and this bounds how long an answer can
+  lag behind them.
 
 Within those bounds an answer may be older than the database, never inconsistent:
 a feed's body and its cursors come from the same heads, and a screen catches up
@@ -130,6 +131,7 @@ class FeedCache:
         self.generation = 0
         self.clock: Callable[[], float] = time.monotonic
         self._known: OrderedDict[Hashable, tuple[Any, int, float]] = OrderedDict()
+        self._rereading: set[Hashable] = set()
 
     def get(self, key: FeedKey) -> bytes | None:
         with self._lock:
@@ -163,18 +165,6 @@ class FeedCache:
                 del self._scopes[next(iter(self._scopes))]
             self._scopes[target] = scope
 
-    def known(self, key: Hashable) -> Any | None:
-        """What was kept under `key`, if no change was heard since and it is not yet due.
-
-        No lock: one dict lookup is atomic, and an entry is never changed in place."""
-        entry = self._known.get(key)
-        if entry is None:
-            return None
-        value, generation, at = entry
-        if generation == self.generation and self.clock() - at < TRUST_SECONDS:
-            return value
-        return None  # replaced by the next know(), or pushed out
-
     def know(self, key: Hashable, value: Any, generation: int) -> None:
         """Keep what was read while `generation` was current, unless a change was heard since."""
         with self._lock:
@@ -191,12 +181,32 @@ class FeedCache:
             self._known.clear()
 
     def remember(self, key: Hashable, read: Callable[[], Any]) -> Any:
-        """What is known under `key`, or what `read()` answers now, kept for next time."""
-        value = self.known(key)
-        if value is None:
-            generation = self.generation  # before reading: a change heard meanwhile wins
-            value = read()
-            self.know(key, value, generation)
+        """What is known under `key`, or what `read()` answers now, kept for next time.
+
+        Once an entry is due, one request reads it again while the others go on with
+        it for that moment: with no change heard it is still consistent, only older,
+        and a crowd of screens would otherwise all read at once. No lock on the way
+        in: one dict lookup is atomic, and an entry is never changed in place."""
+        entry = self._known.get(key)
+        if entry is None or entry[1] != self.generation:
+            return self._read(key, read)
+        value, _generation, at = entry
+        if self.clock() - at < TRUST_SECONDS:
+            return value
+        with self._lock:
+            if key in self._rereading:
+                return value
+            self._rereading.add(key)
+        try:
+            return self._read(key, read)
+        finally:
+            with self._lock:
+                self._rereading.discard(key)
+
+    def _read(self, key: Hashable, read: Callable[[], Any]) -> Any:
+        generation = self.generation  # before reading: a change heard meanwhile wins
+        value = read()
+        self.know(key, value, generation)
         return value
 
     def clear(self) -> None:

@@ -413,3 +413,24 @@ def test_each_app_has_its_own_cache() -> None:
     first, second = Flask("first"), Flask("second")
     assert feed_cache(first) is feed_cache(first)
     assert feed_cache(first) is not feed_cache(second)
+
+
+def test_a_due_entry_is_read_again_by_one_request_while_the_others_go_on_with_it() -> None:
+    cache = FeedCache()
+    cache.clock = clock = Clock()
+    assert cache.remember("feed", lambda: "old") == "old"
+    clock.now += TRUST_SECONDS
+    reads: list[str] = []
+
+    def read_again() -> str:
+        reads.append("again")
+        # Another request meanwhile: the same consistent answer, no second read.
+        assert cache.remember("feed", lambda: reads.append("twice") or "new") == "old"
+        return "new"
+
+    assert cache.remember("feed", read_again) == "new"
+    assert reads == ["again"]
+    assert cache.remember("feed", lambda: "never") == "new"
+    # After a change is heard nothing older is handed out: each request reads.
+    cache.heard_change()
+    assert cache.remember("feed", lambda: "newer") == "newer"
