@@ -19,9 +19,13 @@
     return listing.site.name + (distance ? ' · 距社区' + distance : '');
   }
 
+  /* A listing withdrawn or expired while a list shows it keeps its card where it
+   * was (as tall, as wide, still reachable and opened with OK): "已下架" stands
+   * where the pay was, and the card is greyed. */
   function card(listing, community, onOpen) {
+    var gone = screens.held.gone(listing);
     var element = h('div', {
-      className: 'card card-' + listing.kind,
+      className: 'card card-' + listing.kind + (gone ? ' is-gone' : ''),
       'data-focusable': '',
       'data-key': 'listing-' + listing.id,
       role: 'button',
@@ -29,7 +33,11 @@
     }, [
       h('p', { className: 'card-tag', text: KIND_NAMES[listing.kind] + ' · ' + tag(listing) }),
       h('h3', { className: 'card-title', text: listing.title }),
-      h('p', { className: 'card-key', text: keyLine(listing) }),
+      gone
+        ? h('p', { className: 'card-key card-gone' }, [
+          h('span', { className: 'gone-mark', text: '已下架' }), '这条信息已经结束'
+        ])
+        : h('p', { className: 'card-key', text: keyLine(listing) }),
       h('p', { className: 'card-place', text: place(listing, community) })
     ]);
     element.activate = function () { onOpen(listing); };

@@ -1,6 +1,7 @@
 /* A list of listings: at most six a screen, each page asked of the server with
  * its filters and order (the next one fetched ahead), true totals. The new
- * listings behind the notice and a staff preview are lists held on the screen. */
+ * listings behind the notice and a staff preview are lists held on the screen.
+ * A listing withdrawn while its page is shown stays where it was, 已下架. */
 (function (window) {
   'use strict';
 
@@ -97,8 +98,11 @@
     });
   };
 
+  /* The pages of the live listings, and never fewer than the one on screen,
+   * which may hold only cards kept as 已下架. A held list pages all it holds. */
   ListView.prototype.pages = function () {
-    return Math.max(1, Math.ceil((this.answer ? this.answer.total : 0) / PER_PAGE));
+    var count = this.local ? this.local.length : (this.answer ? this.answer.total : 0);
+    return Math.max(1, this.page + 1, Math.ceil(count / PER_PAGE));
   };
 
   ListView.prototype.shown = function () {
@@ -107,16 +111,14 @@
   };
 
   ListView.prototype.title = function (count) {
-    if (this.fresh) { return count ? '新信息（' + count + '条）' : '暂时没有新信息'; }
+    if (this.fresh) { return count || this.local.length ? '新信息（' + count + '条）' : '暂时没有新信息'; }
     var title = tv.cards.KIND_NAMES[this.kind] + '（共' + count + '条';
     return title + (this.local ? '' : '，' + SORT_NAMES[this.sort]) + '）';
   };
 
   ListView.prototype.render = function (container) {
     var app = this.app;
-    if (this.local) { this.answer.total = this.local.length; }
     var pages = this.pages();
-    if (this.local) { this.page = Math.min(this.page, pages - 1); }
     var shown = this.shown();
     var grid = h('div', { className: 'grid grid-cards', 'data-focus-container': '' });
     for (var i = 0; i < shown.length; i++) {
@@ -246,12 +248,12 @@
     return false;
   };
 
-  /* A live change to the page held: edits and removals show in place (the
-   * count too), focus stays on the same listing or its nearest neighbour; new
-   * listings wait behind the notice. Returns whether the page holds it. */
+  /* A live change to the page held: an edit shows in place; a withdrawn or
+   * expired listing stays in its place, 已下架, and leaves the count; nothing
+   * moves, focus included. New listings wait behind the notice. Returns whether
+   * the page holds it. */
   ListView.prototype.onChange = function (change, onScreen) {
-    var result = held.apply(this.answer, change);
-    if (result && this.local && result === 'removed') { this.local = this.answer.items; }
+    var result = held.apply(this.answer, change, true);
     if (result && onScreen) { this.refresh(); }
     return !!result;
   };

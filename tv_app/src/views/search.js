@@ -104,8 +104,9 @@
     return element;
   };
 
+  /* Never fewer than the page on screen, which may hold only cards kept as 已下架. */
   SearchView.prototype.pages = function () {
-    return this.answer ? Math.max(1, Math.ceil(this.answer.total / PER_PAGE)) : 1;
+    return this.answer ? Math.max(1, this.page + 1, Math.ceil(this.answer.total / PER_PAGE)) : 1;
   };
 
   SearchView.prototype.results = function () {
@@ -119,7 +120,9 @@
     } else if (this.offline && !this.answer.items.length) {
       status = '网络已断开，暂时不能搜索';
     } else {
-      status = this.answer.total ? '找到' + this.answer.total + '条' : '没有找到，换几个字母试试';
+      // Results withdrawn while shown stay, 已下架, out of the count: 找到0条.
+      status = this.answer.total || this.answer.items.length
+        ? '找到' + this.answer.total + '条' : '没有找到，换几个字母试试';
     }
     parts.push(h('p', { className: 'search-total', role: 'status', text: status }));
     var list = h('div', { className: 'grid search-results', 'data-focus-container': '' });
@@ -236,8 +239,10 @@
     this.fetch(this.page, function (ok) { if (ok) { self.refresh(); } });
   };
 
+  /* A live change to a result: an edit shows in place, a withdrawn or expired
+   * one stays where it was, 已下架, out of the count; focus does not move. */
   SearchView.prototype.onChange = function (change, onScreen) {
-    var result = held.apply(this.answer, change);
+    var result = held.apply(this.answer, change, true);
     if (result && onScreen) { this.refresh(); }
     return !!result;
   };
