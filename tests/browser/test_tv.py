@@ -211,22 +211,95 @@ def test_channel_keys_turn_pages(tv: Remote) -> None:
     expect(tv.page.locator(".pager")).to_contain_text("第1/2页")
 
 
-def test_focus_moves_to_a_neighbour_when_the_focused_listing_is_withdrawn(
+def layout(tv: Remote) -> list[tuple[str | None, Any]]:
+    """Where the title and everything the remote can reach stand on screen."""
+    found = tv.page.locator(".screen h1, .screen [data-focusable]")
+    return [(item.get_attribute("data-key"), item.bounding_box()) for item in found.all()]
+
+
+def reach(tv: Remote, key: str) -> None:
+    """Across the cards of a list page, row by row, until `key` has focus."""
+    for move in ("ArrowRight", "ArrowDown", "ArrowLeft", "ArrowDown", "ArrowRight"):
+        if tv.focused() == key:
+            return
+        tv.press(move)
+    assert tv.focused() == key, f"could not reach {key}, at {tv.focused()}"
+
+
+def test_withdrawn_listings_stay_in_their_place_marked_and_focus_stays(
     tv: Remote, site: Site
 ) -> None:
+    """Nothing on the page moves: each card withdrawn says 已下架 where it was,
+    the count drops, and the person stays on the card they were on."""
+    page = tv.page
     staff = site.staff()
-    doomed = staff.publish(listing_input(target_id=site.ids["jiuquhe"], title="将被撤下"))
-    expect(tv.page.locator(".badge-new")).to_be_visible()
+    here = {"target_id": site.ids["jiuquhe"]}
+    doomed = staff.publish(listing_input(title="将被撤下", **here))
+    other = staff.publish(listing_input(title="也将被撤下", **here))
+    expect(page.locator(".badge-new")).to_be_visible()
     tv.code(403)
     tv.press("Digit1")
-    tv.move_until("ArrowRight", f"listing-{doomed['id']}")
-    neighbours = set(tv.card_keys()) - {f"listing-{doomed['id']}"}
+    key = f"listing-{doomed['id']}"
+    card = page.locator(f".screen [data-key={key}]")
+    other_card = page.locator(f".screen [data-key=listing-{other['id']}]")
+    expect(other_card).to_be_visible()
+    reach(tv, key)
+    total = _count_in_title(page)
+    before = layout(tv)
+
+    staff.post(f"/admin/api/listings/{other['id']}/withdraw", {})
+    expect(other_card).to_contain_text("已下架")
+    expect(page.locator("h1")).to_contain_text(f"共{total - 1}条")
+    assert (tv.focused(), tv.rings()) == (key, 1)
+    assert layout(tv) == before
+    screenshot(page, "tv-list-gone")
 
     staff.post(f"/admin/api/listings/{doomed['id']}/withdraw", {})
+    expect(card).to_contain_text("已下架")
+    expect(page.locator("h1")).to_contain_text(f"共{total - 2}条")
+    assert (tv.focused(), tv.rings()) == (key, 1)
+    assert layout(tv) == before
+    screenshot(page, "tv-list-gone-focused")
+    assert axe_violations(page, enhanced_contrast=True) == []
 
-    expect(tv.page.locator(f"[data-key=listing-{doomed['id']}]")).to_have_count(0)
-    assert tv.rings() == 1
-    assert tv.focused() in neighbours
+    # OK opens it: 已下架, with 返回 chosen.
+    tv.press("Enter")
+    expect(page.locator(".detail-title")).to_have_text("将被撤下")
+    expect(page.locator(".gone")).to_contain_text("已下架")
+    assert tv.focused() == "back"
+    tv.press("Enter")
+    expect(card).to_contain_text("已下架")
+    assert (tv.focused(), tv.rings()) == (key, 1)
+    assert layout(tv) == before
+
+
+def test_a_withdrawn_search_result_stays_in_its_place_marked(tv: Remote, site: Site) -> None:
+    page = tv.page
+    staff = site.staff()
+    here = {"target_id": site.ids["jiuquhe"]}
+    doomed = staff.publish(listing_input(title="蜡染体验员", **here))
+    kept = staff.publish(listing_input(title="蜡染体验员助手", **here))
+    tv.press("Digit5")
+    expect(page.locator("h1")).to_contain_text("搜索")
+    tv.press("Digit5", "Digit7", "Digit8", "Digit9", "Digit9")  # L R T Y Y
+    total = page.locator(".search-total")
+    expect(total).to_have_text("找到2条")
+    key = f"listing-{doomed['id']}"
+    tv.press("ArrowRight")  # from the typed line to the results
+    tv.move_until("ArrowDown", key, limit=3)
+    before = layout(tv)
+
+    staff.post(f"/admin/api/listings/{doomed['id']}/withdraw", {})
+    card = page.locator(f".screen [data-key={key}]")
+    expect(card).to_contain_text("已下架")
+    expect(total).to_have_text("找到1条")
+    assert (tv.focused(), tv.rings()) == (key, 1)
+    assert layout(tv) == before
+    screenshot(page, "tv-search-gone")
+    staff.post(f"/admin/api/listings/{kept['id']}/withdraw", {})
+    expect(page.locator(f".screen [data-key=listing-{kept['id']}]")).to_contain_text("已下架")
+    expect(total).to_have_text("找到0条")
+    assert layout(tv) == before
 
 
 def test_a_listing_published_meanwhile_waits_behind_the_notice(tv: Remote, site: Site) -> None:
@@ -287,7 +360,9 @@ def test_the_tv_catches_up_after_the_connection_drops(tv: Remote, site: Site) ->
 
     expect(page.locator(".badge-offline")).to_have_count(0, timeout=20000)
     expect(page.locator(".badge-new")).to_have_text("1条新信息：按上键选这里，再按OK查看")
-    assert f"listing-{gone_id}" not in tv.card_keys()
+    # Caught up by sequence: the page changes in place, nothing on it moves.
+    expect(page.locator(f".screen [data-key=listing-{gone_id}]")).to_contain_text("已下架")
+    assert tv.card_keys() == before
     tv.code(403)
     assert tv.card_keys() == [f"listing-{added_id}"]
 
