@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from kiosk_server.extensions import db
-from kiosk_server.listings.search import SearchParts, search_parts, title_text
+from kiosk_server.listings.search import search_parts, title_text
 from kiosk_server.places.models import Place, Site
 from kiosk_server.timeutil import UTCDateTime, utcnow
 
@@ -117,8 +117,11 @@ FEED_INDEX_INCLUDES = (
     "job_category",
     "pay_unit",
     "fee",
-    *SearchParts._fields,
+    # Short to long: a row's later columns are found by stepping over the earlier.
+    "search_keys",
+    "search_letters",
     "title_search",
+    "search_words",
 )
 
 

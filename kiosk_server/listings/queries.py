@@ -109,22 +109,25 @@ def _title_matches_first(terms: list[str]) -> Any:
 
 
 def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[Listing]:
-    statement = _feed_filter(query, scope_ids)
+    matching = _feed_filter(query, scope_ids)
+    # Counted before the joins nearest first needs: they change no count.
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    statement, order = matching, NEWEST_FIRST
     sort = feed_sort(query, origin)
     if sort == "nearest" and origin is not None:
-        statement, order = _nearest_first(statement, origin)
-    else:
-        order = CLOSING_SOON if sort == "closing" else NEWEST_FIRST
+        statement, order = _nearest_first(matching, origin)
+    elif sort == "closing":
+        order = CLOSING_SOON
     if terms := query_terms(query.q or ""):
         order = (_title_matches_first(terms), *order)
-    # The ids and their count from the index (a count over the window would keep
-    # every match's sort keys), then the page's rows.
-    ids = paginate(statement, order, query.page, query.per_page)
+    # The page's ids from the index, then their rows.
+    offset = (query.page - 1) * query.per_page
+    ids = db.session.scalars(statement.order_by(*order).limit(query.per_page).offset(offset)).all()
     by_id = {
         listing.id: listing
-        for listing in db.session.scalars(select(Listing).where(Listing.id.in_(ids.items)))
+        for listing in db.session.scalars(select(Listing).where(Listing.id.in_(ids)))
     }
-    return Page([by_id[i] for i in ids.items if i in by_id], ids.total)
+    return Page([by_id[i] for i in ids if i in by_id], total)
 
 
 def home(scope_ids: list[int], newest: int) -> dict[str, tuple[int, list[Listing]]]:

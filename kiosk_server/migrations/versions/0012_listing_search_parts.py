@@ -39,8 +39,11 @@ INCLUDES = [
     "job_category",
     "pay_unit",
     "fee",
-    *SearchParts._fields,
+    # Short to long: a row's later columns are found by stepping over the earlier.
+    "search_keys",
+    "search_letters",
     "title_search",
+    "search_words",
 ]
 
 
