@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.doc import replace_section  # noqa: E402
-from bench.run import Proc, flask, gunicorn_cmd  # noqa: E402
+from bench.run import Proc, env_for_ours, flask, gunicorn_cmd  # noqa: E402
 from kiosk_server.listings.search import fold, initials, phone_keys  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -71,18 +71,6 @@ PAGER = ".pager"
 
 def log(message: str) -> None:
     print(f"[city {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def _env(instance: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "MESSAGE_QUEUE_URL"}
-    env.update(
-        DATABASE_URL=DB_URL,
-        INSTANCE_PATH=str(instance),
-        SECRET_KEY="bench-city-" + "x" * 32,
-        MESSAGE_QUEUE_URL="",
-        LOGIN_RATE_LIMIT="",
-    )
-    return env
 
 
 def _sql(query: str, *params: Any) -> Any:
@@ -283,7 +271,7 @@ def measure_size(
 def measure(sizes: list[int], runs: int, wrk_seconds: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        env = _env(work)
+        env = env_for_ours(work, DB_URL)
         community = fresh_database(env)
         by_size = {}
         for size in sizes:

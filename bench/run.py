@@ -84,10 +84,10 @@ def ensure_wrk() -> str:
     raise SystemExit("wrk is missing: apt-get install wrk")
 
 
-def env_for_ours(instance: Path) -> dict[str, str]:
+def env_for_ours(instance: Path, db_url: str = DB_URL) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"MESSAGE_QUEUE_URL"}}
     env.update(
-        DATABASE_URL=DB_URL,
+        DATABASE_URL=db_url,
         INSTANCE_PATH=str(instance),
         SECRET_KEY="bench-secret-" + "x" * 32,
         MESSAGE_QUEUE_URL="",
