@@ -1,7 +1,8 @@
 """The TV at city scale (issue #21), keys only: more than 10,000 listings in 九曲河社区's
 scope, and every one of them within reach of the remote, with true counts, search by
-pinyin initials on the digit keys, nearest jobs first, live changes that move nobody,
-and a bounded copy for a start without network."""
+pinyin initials on the digit keys, nearest jobs first, live changes that move nobody
+(a listing withdrawn from the page on screen stays in its place, 已下架), and a bounded
+copy for a start without network."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from kiosk_server.places.models import Place
 from kiosk_server.places.models import Site as SiteModel
 from kiosk_server.timeutil import utcnow
 from tests.browser.conftest import Site, screenshot, serve_world
-from tests.browser.test_tv import Remote, _choose_community
+from tests.browser.test_tv import Remote, _choose_community, layout, reach
 from tests.factories import World, listing_input, make_listing
 
 COPIES = 10_000
@@ -296,3 +297,31 @@ def test_a_tv_restarted_without_network_shows_its_bounded_copy(tv: Remote) -> No
     _wait_for_cards(tv)
     assert len(tv.card_keys()) == 6
     screenshot(page, "tv-city-offline")
+
+
+def test_a_listing_withdrawn_from_the_page_on_screen_stays_in_its_place(
+    tv: Remote, city: Site
+) -> None:
+    """Aimed at the community itself and with no site of its own, it stands at the
+    centre, so nearest first puts it on the first page of thousands."""
+    page = tv.page
+    staff = city.staff()
+    doomed = staff.publish(listing_input(target_id=city.ids["jiuquhe"], title="马上下架的岗位"))
+    expect(page.locator("[data-key=new-listings]")).to_contain_text("1条新信息")
+    tv.press("Digit1")
+    _wait_for_cards(tv)
+    total = _in_scope(city)["job"]
+    title, pager = page.locator("h1.title"), page.locator(".pager")
+    expect(title).to_contain_text(f"岗位（共{total}条")
+    key = f"listing-{doomed['id']}"
+    reach(tv, key)
+    before = layout(tv)
+
+    staff.post(f"/admin/api/listings/{doomed['id']}/withdraw", {})
+    expect(page.locator(f".screen [data-key={key}]")).to_contain_text("已下架")
+    assert _in_scope(city)["job"] == total - 1
+    expect(title).to_contain_text(f"岗位（共{total - 1}条")
+    expect(pager).to_contain_text(f"第1/{-(-(total - 1) // 6)}页")
+    assert (tv.focused(), tv.rings()) == (key, 1)
+    assert layout(tv) == before
+    screenshot(page, "tv-city-gone")
