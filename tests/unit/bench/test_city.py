@@ -60,3 +60,9 @@ def test_the_page_shows_this_run_beside_the_run_before(tmp_path: Path) -> None:
     replace_section(section.replace("30.0 ms", "31.0 ms"), city.START, city.END, doc)
     text = doc.read_text(encoding="utf-8")
     assert text.count(city.START) == 1 and "other bench" in text and "31.0 ms" in text
+
+
+def test_the_page_names_each_target_the_run_missed() -> None:
+    section = city.render(_run("2026-12-08T01:00", 1600, 30), None)
+
+    assert "Targets missed in this run: start_ms at 50,000: 1,650.0." in section
