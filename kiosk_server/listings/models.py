@@ -211,10 +211,22 @@ class Listing(db.Model):
     __table_args__ = (
         # The console's list, newest change first, reads a page off the index.
         Index("ix_listings_updated_at_id", "updated_at", "id"),
-        # Counts by status, place and kind (the dashboard, the list's total) from the
-        # index alone; and on PostgreSQL a screen's list page and search, too. A
-        # scope's few places come first: a list of every kind seeks them, as one of
-        # a kind does.
+        # Counts by status and kind (the dashboard, the home screen's totals) from
+        # a small index alone.
+        Index("ix_listings_status_kind_target_id", "status", "kind", "target_id"),
+        # The home screen's newest of a kind: walked from the newest down until the
+        # few in a screen's scope are found.
+        Index(
+            "ix_listings_newest",
+            "status",
+            "kind",
+            "published_at",
+            "id",
+            postgresql_include=["target_id"],
+        ),
+        # On PostgreSQL a screen's list page and search, count and page, from the
+        # index alone. A scope's few places come first: a list of every kind seeks
+        # them, as one of a kind does.
         Index(
             "ix_listings_feed",
             "status",

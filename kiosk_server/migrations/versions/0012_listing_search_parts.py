@@ -27,9 +27,10 @@ branch_labels = None
 depends_on = None
 
 BATCH = 1000
-OLD_INDEX, OLD_KEY = "ix_listings_status_kind_target_id", ["status", "kind", "target_id"]
 # A scope's few places first: a list of every kind seeks them, as one of a kind does.
 INDEX, KEY = "ix_listings_feed", ["status", "target_id", "kind"]
+# The newest of a kind, walked from the newest down until a screen's few are found.
+NEWEST, NEWEST_KEY = "ix_listings_newest", ["status", "kind", "published_at", "id"]
 # What a screen's list filters and orders by (models.FEED_INDEX_INCLUDES as of now).
 INCLUDES = [
     "id",
@@ -71,7 +72,6 @@ def _rewrite(columns: tuple[str, ...], values: Callable[[SearchParts], dict[str,
 
 
 def upgrade() -> None:
-    op.drop_index(OLD_INDEX, table_name="listings")
     with op.batch_alter_table("listings") as batch:
         for name in SearchParts._fields:
             batch.add_column(sa.Column(name, sa.Text(), nullable=False, server_default=""))
@@ -79,10 +79,12 @@ def upgrade() -> None:
     with op.batch_alter_table("listings") as batch:
         batch.drop_column("search_text")
     op.create_index(INDEX, "listings", KEY, postgresql_include=INCLUDES)
+    op.create_index(NEWEST, "listings", NEWEST_KEY, postgresql_include=["target_id"])
 
 
 def downgrade() -> None:
     # The names' parts in one text again; the body's words are not brought back.
+    op.drop_index(NEWEST, table_name="listings")
     op.drop_index(INDEX, table_name="listings")
     with op.batch_alter_table("listings") as batch:
         batch.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
@@ -90,4 +92,3 @@ def downgrade() -> None:
     with op.batch_alter_table("listings") as batch:
         for name in SearchParts._fields:
             batch.drop_column(name)
-    op.create_index(OLD_INDEX, "listings", OLD_KEY)
