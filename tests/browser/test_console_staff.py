@@ -83,27 +83,15 @@ def test_an_administrator_creates_checks_and_stops_a_station_account(
     page.context.close()
 
 
-def lock_out(site: Site, username: str) -> None:
-    """Five wrong passwords in a row lock an account for a while."""
-    http = requests.Session()
-    token = http.get(f"{site.server.url}/admin/api/session").json()["csrf_token"]
-    for _ in range(5):
-        reply = http.post(
-            f"{site.server.url}/admin/api/session",
-            json={"username": username, "password": "not-the-password"},
-            headers={"X-CSRFToken": token},
-        )
-        assert reply.status_code == 401
-
-
-def test_an_edit_that_does_not_fit_shows_beside_the_field_and_a_new_password_unlocks(
+# Wrong passwords lock the guesser's address, never the account (issue #22.4,
+# tests/functional/test_login_throttle.py), so an account has no lock to show here.
+def test_an_edit_that_does_not_fit_shows_beside_the_field_and_a_new_password_works(
     browser: Browser, site: Site
 ) -> None:
-    lock_out(site, "jiuquhe")
     page = open_console(browser, site)
     page.goto(f"{site.server.url}/admin/#/staff")
     row = page.locator("tr", has_text="jiuquhe")
-    expect(row.locator(".pill")).to_have_text(re.compile(r"^锁定至 \d\d:\d\d$"))
+    expect(row.locator(".pill")).to_have_text("在用")
     row.get_by_role("button", name=re.compile("^修改")).click()
     edit = page.get_by_role("form", name="修改账号")
     edit.locator("[data-field=role]").select_option("district")
