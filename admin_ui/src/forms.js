@@ -73,11 +73,18 @@
     return { element: wrap, input: control };
   }
 
+  /* Messages from an earlier answer go; a date or time typed wrong keeps its own,
+   * since it is still wrong: an answer that arrives after the person typed it (to a
+   * request made before) must not wipe the message they are reading. */
   function clearErrors(root) {
     var shown = root.querySelectorAll('.field-error, .form-error');
     for (var i = 0; i < shown.length; i++) { shown[i].textContent = ''; }
     var marked = root.querySelectorAll('[aria-invalid]');
     for (var j = 0; j < marked.length; j++) { marked[j].removeAttribute('aria-invalid'); }
+    var times = root.querySelectorAll('[data-format]');
+    for (var k = 0; k < times.length; k++) {
+      if (times[k].value !== '') { showTimeError(times[k]); }
+    }
   }
 
   /* The nearest field shown for a path: "job.pay.min", then "job.pay", then "job". */
@@ -203,15 +210,21 @@
     if (slot) { slot.textContent = ''; }
   }
 
-  /* Read one date or time field: its usual form, or null with the message shown beside it. */
-  function checkTime(control) {
+  /* The field's value read; if it cannot be, the field says why beside it. */
+  function showTimeError(control) {
     var result = PARSERS[control.getAttribute('data-format')](control.value);
-    var slot = errorSlot(control);
     if (result.error) {
+      var slot = errorSlot(control);
       control.setAttribute('aria-invalid', 'true');
       if (slot) { slot.textContent = result.error; }
-      return null;
     }
+    return result;
+  }
+
+  /* Read one date or time field: its usual form, or null with the message shown beside it. */
+  function checkTime(control) {
+    var result = showTimeError(control);
+    if (result.error) { return null; }
     if (control.getAttribute('aria-invalid')) { clearField(control); }
     if (control.value !== result.value) { control.value = result.value; }
     return result.value;

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
 from kiosk_server.extensions import db
@@ -531,6 +531,43 @@ def test_times_are_typed_as_people_in_china_write_them(
     expect(page.locator(".status-panel .pill")).to_have_text("待发布")
     expect(page.locator(".status-panel")).to_contain_text(f"将于 {later:%Y-%m-%d} 08:05 自动发布")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def _late_answer(page: Page, site: Site, hash_: str, wait: str, api: str) -> None:
+    _open(page, site, hash_)
+    expect(page.locator(wait)).to_be_visible()
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route(f"**{api}?*", hold)
+    start = page.locator("[data-field=from]")
+    start.fill("2025-05-01")
+    with page.expect_request(lambda request: api in request.url):
+        start.press("Tab")  # asked, and held unanswered
+    end = page.locator("[data-field=to]")
+    end.fill("2025/2/30")
+    end.press("Enter")
+    error = page.locator("[data-error-for=to]")
+    expect(error).to_have_text("没有这一天，请检查月和日")
+    with page.expect_response(lambda response: api in response.url):
+        for route in held:
+            route.continue_()
+    page.unroute(f"**{api}?*", hold)
+    expect(page.locator(wait)).to_be_visible()
+    expect(error).to_have_text("没有这一天，请检查月和日")
+    end.fill("")
+    end.press("Enter")
+
+
+def test_a_late_answer_leaves_a_wrong_date_its_message(
+    english: Page, site: Site, world: dict[str, Any]
+) -> None:
+    """The list asked for with the first date answers after the second date was typed
+    wrong: the message beside the second stays (it used to be wiped under load)."""
+    _late_answer(english, site, "#/registrations", ".inbox-list table", "/admin/api/registrations")
+    _late_answer(english, site, "#/audit", ".audit-list table", "/admin/api/audit")
 
 
 def test_date_filters_read_dates_as_written_in_china(
