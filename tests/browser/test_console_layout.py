@@ -542,19 +542,22 @@ def _late_answer(page: Page, site: Site, hash_: str, wait: str, api: str) -> Non
         held.append(route)
 
     page.route(f"**{api}?*", hold)
-    start = page.locator("[data-field=from]")
-    start.fill("2025-05-01")
-    with page.expect_request(lambda request: api in request.url):
-        start.press("Tab")  # asked, and held unanswered
-    end = page.locator("[data-field=to]")
-    end.fill("2025/2/30")
-    end.press("Enter")
-    error = page.locator("[data-error-for=to]")
-    expect(error).to_have_text("没有这一天，请检查月和日")
-    with page.expect_response(lambda response: api in response.url):
-        for route in held:
-            route.continue_()
-    page.unroute(f"**{api}?*", hold)
+    try:
+        start = page.locator("[data-field=from]")
+        # A whole date asks for the list as soon as it is typed: held unanswered.
+        with page.expect_request(lambda request: api in request.url):
+            start.fill("2025-05-01")
+            start.press("Tab")
+        end = page.locator("[data-field=to]")
+        end.fill("2025/2/30")
+        end.press("Enter")
+        error = page.locator("[data-error-for=to]")
+        expect(error).to_have_text("没有这一天，请检查月和日")
+        with page.expect_response(lambda response: api in response.url):
+            for route in held:
+                route.continue_()
+    finally:
+        page.unroute(f"**{api}?*", hold)
     expect(page.locator(wait)).to_be_visible()
     expect(error).to_have_text("没有这一天，请检查月和日")
     end.fill("")
