@@ -171,6 +171,12 @@ class Screen:
         return self.emit("sync", {"cursors": cursors})
 
 
+def enrol_kiosk(app: Flask, admin: StaffClient, site_id: int) -> str:
+    """A kiosk at `site_id` enrolled with a code staff made, as at a station: its token."""
+    code = admin.post(f"/admin/api/sites/{site_id}/enrolment-codes").json["code"]
+    return app.test_client().post("/api/screens/enrol", json={"code": code}).json["token"]
+
+
 def _qr_modules(png: bytes) -> list[list[bool]]:
     """Read a QR code image back into its modules (True is dark)."""
     image = Image.open(io.BytesIO(png)).convert("L")

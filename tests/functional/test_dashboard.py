@@ -15,7 +15,7 @@ from kiosk_server.registrations.models import Registration
 from kiosk_server.timeutil import china_midnight, local_today
 from tests.conftest import World
 from tests.factories import REGISTRATION_ANSWERS, listing_input, make_registration
-from tests.helpers import Screen, StaffClient, assert_error
+from tests.helpers import Screen, StaffClient, assert_error, enrol_kiosk
 
 URL = "/admin/api/dashboard"
 
@@ -36,8 +36,7 @@ def _made_at(registration: Registration, moment: datetime) -> None:
 
 
 def _kiosk_token(app: Flask, world: World, admin: StaffClient) -> str:
-    code = admin.post(f"/admin/api/sites/{world.station.id}/enrolment-codes").json["code"]
-    return app.test_client().post("/api/screens/enrol", json={"code": code}).json["token"]
+    return enrol_kiosk(app, admin, world.station.id)
 
 
 def test_an_empty_scope_has_every_figure_at_zero(admin: StaffClient, world: World) -> None:

@@ -14,15 +14,13 @@ from flask.testing import FlaskClient
 
 from tests.conftest import World
 from tests.factories import listing_input
-from tests.helpers import StaffClient, hidden_fields
+from tests.helpers import StaffClient, enrol_kiosk, hidden_fields
 
 URL = "/api/registrations"
 
 
 def _kiosk(app: Flask, world: World, admin: StaffClient) -> dict[str, str]:
-    code = admin.post(f"/admin/api/sites/{world.station.id}/enrolment-codes").json["code"]
-    token = app.test_client().post("/api/screens/enrol", json={"code": code}).json["token"]
-    return {"X-Screen-Token": token}
+    return {"X-Screen-Token": enrol_kiosk(app, admin, world.station.id)}
 
 
 def _person(world: World, **extra: Any) -> dict[str, Any]:
