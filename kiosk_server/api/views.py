@@ -16,7 +16,12 @@ from kiosk_server.api.openapi import openapi_document
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.links import phone_url
-from kiosk_server.listings.display import public_announcement, public_listing, public_site
+from kiosk_server.listings.display import (
+    PUBLIC_FORMAT,
+    public_announcement,
+    public_listing,
+    public_site,
+)
 from kiosk_server.listings.feed_cache import FeedKey, feed_cache, locate, remembered
 from kiosk_server.listings.models import Listing
 from kiosk_server.listings.queries import (
@@ -170,7 +175,8 @@ def home_screen() -> Response:
 
 def _listing_answer(listing_id: int) -> tuple[str, bytes]:
     listing = _listing_or_404(listing_id)
-    return f"listing-{listing.id}-{listing.version}", jsonify(public_listing(listing)).get_data()
+    tag = f"listing-{listing.id}-{listing.version}-f{PUBLIC_FORMAT}"
+    return tag, jsonify(public_listing(listing)).get_data()
 
 
 @bp.get("/listings/<int:listing_id>")
