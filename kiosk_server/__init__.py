@@ -141,16 +141,11 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kiosk_server.admin import bp as admin_bp
-    from kiosk_server.api import bp as api_bp
-    from kiosk_server.extensions import csrf
-    from kiosk_server.pages import bp as pages_bp
+    from kiosk_server import admin, api, pages
 
-    # The public API uses no cookies, so there is no session for CSRF to ride on.
-    csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(pages_bp)
+    api.init_app(app)
+    admin.init_app(app)
+    pages.init_app(app)
 
 
 def _register_template_filters(app: Flask) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, abort, redirect, request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.security import safe_join
 
 from kiosk_server.config import PROJECT_ROOT
@@ -82,7 +83,15 @@ def _send(asset: Asset | None, cache_control: str, missing: str = "") -> Respons
     return response.make_conditional(request)
 
 
-def _serve_app(name: str, folder: Path) -> None:
+@bp.record
+def _serve_apps(state: BlueprintSetupState) -> None:
+    """Each app's routes, added when an app registers the blueprint: the routes of its
+    root scripts come from a listing of its folder, read then and not on import."""
+    for name, folder in APPS.items():
+        _serve_app(state, name, folder)
+
+
+def _serve_app(state: BlueprintSetupState, name: str, folder: Path) -> None:
     def to_index() -> Response:
         return redirect(f"/{name}/", code=301)  # type: ignore[return-value]
 
@@ -95,20 +104,18 @@ def _serve_app(name: str, folder: Path) -> None:
     def top_file(filename: str) -> Response:
         return _send(manifest.asset(f"/{name}/{filename}"), REVALIDATE)
 
-    bp.add_url_rule(f"/{name}", f"{name}_redirect", to_index)
-    bp.add_url_rule(f"/{name}/", f"{name}_index", index)
+    state.add_url_rule(f"/{name}", f"{name}_redirect", to_index)
+    state.add_url_rule(f"/{name}/", f"{name}_index", index)
     # Only the app's own folders: a catch-all under /admin/ would also match the
     # staff API's paths and answer a PUT to an unknown one with 405 instead of 404.
-    bp.add_url_rule(
+    state.add_url_rule(
         f"/{name}/<any(src, styles):folder_name>/<path:filename>", f"{name}_asset", asset
     )
     top_files = sorted(path.name for path in folder.iterdir() if path.suffix == ".js")
     if top_files:  # the kiosk's service worker, which must sit at the app's root
-        bp.add_url_rule(f"/{name}/<any({', '.join(top_files)}):filename>", f"{name}_file", top_file)
-
-
-for _name, _folder in APPS.items():
-    _serve_app(_name, _folder)
+        state.add_url_rule(
+            f"/{name}/<any({', '.join(top_files)}):filename>", f"{name}_file", top_file
+        )
 
 
 @bp.get("/shared/<path:filename>")
