@@ -144,6 +144,8 @@ def listing_feed() -> Response:
                 "page": query.page,
                 "per_page": query.per_page,
                 "sort": feed_sort(query, place.origin),
+                "after": query.after,
+                "more": page.more,
                 "total": page.total,
                 "items": [public_listing(listing) for listing in page.items],
             }

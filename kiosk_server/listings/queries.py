@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select, true, tuple_
 from sqlalchemy.orm import aliased
 
 from kiosk_server.extensions import db
@@ -68,15 +69,45 @@ class Origin:
 
 
 NEWEST_FIRST = (Listing.published_at.desc(), Listing.id.desc())
-CLOSING_SOON = (Listing.valid_until.is_(None), Listing.valid_until.asc(), *NEWEST_FIRST)
+
+# Farther than any listing: a squared distance in degrees is under 180² + 360².
+NOWHERE = 1e6
+
+# A statement joined to what an order needs (nearest first: where each listing is).
+Join = Callable[[Select[Any]], Select[Any]]
 
 
-def _nearest_first(
-    statement: Select[tuple[int]], origin: Origin
-) -> tuple[Select[tuple[int]], tuple[Any, ...]]:
-    """The statement joined to where each listing is, and the order by its distance
-    from `origin`: to the listing's site, or to the place it is aimed at when it
-    has no site; listings with neither come last.
+def _unjoined(statement: Select[Any]) -> Select[Any]:
+    return statement
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One term of a list's order. A descending term is never NULL, so a run of
+    them compares as one row; an ascending one may be (a last day), behind a
+    flag that puts the NULLs last on both databases."""
+
+    value: ColumnElement[Any]
+    descending: bool = True
+
+    def ordered(self) -> ColumnElement[Any]:
+        return self.value.desc() if self.descending else self.value.asc()
+
+    def beyond(self, anchor: ColumnElement[Any]) -> ColumnElement[bool]:
+        """Whether a row's term comes after the anchor's in this order."""
+        return self.value < anchor if self.descending else self.value > anchor
+
+
+@dataclass
+class FeedPage(Page[Listing]):
+    # Whether any listing comes after the page's last: the screen's next page.
+    more: bool = False
+
+
+def _distance(listing: Any, origin: Origin) -> tuple[ColumnElement[Any], Join]:
+    """How far `listing` is from `origin`, and the joins that needs: to the
+    listing's site, or to the place it is aimed at when it has no site; NOWHERE
+    with neither.
 
     A squared distance on a plane scaled by the cosine of the latitude orders
     places within a city as the great circle does, and needs no SQL function
@@ -87,11 +118,12 @@ def _nearest_first(
     longitude = func.coalesce(site.longitude, place.longitude)
     north = latitude - origin.latitude
     east = (longitude - origin.longitude) * math.cos(math.radians(origin.latitude))
-    distance = north * north + east * east
-    joined = statement.outerjoin(site, site.id == Listing.site_id).join(
-        place, place.id == Listing.target_id
-    )
-    return joined, (distance.is_(None), distance, *NEWEST_FIRST)
+
+    def join(statement: Select[Any]) -> Select[Any]:
+        statement = statement.outerjoin(site, site.id == listing.site_id)
+        return statement.join(place, place.id == listing.target_id)
+
+    return func.coalesce(north * north + east * east, NOWHERE), join
 
 
 def feed_sort(query: FeedQuery, origin: Origin | None) -> str:
@@ -101,33 +133,83 @@ def feed_sort(query: FeedQuery, origin: Origin | None) -> str:
     return "newest" if sort == "nearest" and origin is None else sort
 
 
-def _title_matches_first(terms: list[str]) -> Any:
-    """A search's own order before the list's: the listings whose title has every
-    word first (保洁 by 25 before a job whose employer happens to read 25)."""
-    in_title = and_(*(Listing.title_search.like(_like(term), escape="\\") for term in terms))
-    return case((in_title, 0), else_=1)
-
-
-def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> Page[Listing]:
-    matching = _feed_filter(query, scope_ids)
-    # Counted before the joins nearest first needs: they change no count.
-    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    statement, order = matching, NEWEST_FIRST
-    sort = feed_sort(query, origin)
+def _order(
+    listing: Any, sort: str, origin: Origin | None, terms: list[str]
+) -> tuple[list[SortKey], Join]:
+    """The terms of a list's order for `listing` (the feed's rows, or the one a
+    page starts after), each order ending newest first, and the joins they need."""
+    keys = [SortKey(listing.published_at), SortKey(listing.id)]
+    join = _unjoined
     if sort == "nearest" and origin is not None:
-        statement, order = _nearest_first(matching, origin)
+        distance, join = _distance(listing, origin)
+        # Negated, so the whole order runs one way (see _after).
+        keys = [SortKey(-distance), *keys]
     elif sort == "closing":
-        order = CLOSING_SOON
-    if terms := query_terms(query.q or ""):
-        order = (_title_matches_first(terms), *order)
-    # The page's ids from the index, then their rows.
+        until = listing.valid_until
+        keys = [SortKey(until.is_(None), False), SortKey(until, False), *keys]
+    if terms:
+        # A search's own order before the list's: the listings whose title has
+        # every word first (保洁 by 25 before a job whose employer reads 25).
+        in_title = and_(*(contains(listing.title_search, term) for term in terms))
+        keys = [SortKey(case((in_title, 1), else_=0)), *keys]
+    return keys, join
+
+
+def _after(
+    listing_id: int, keys: list[SortKey], sort: str, origin: Origin | None, terms: list[str]
+) -> ColumnElement[bool]:
+    """The rows that come after a listing in this order, withdrawn or expired as
+    it may be by now, so a screen's next page starts after the last card it
+    showed whatever left or joined the list meanwhile.
+
+    The listing's terms are read by its primary key, once per statement. The
+    terms that run one way to the end compare as one row (PostgreSQL walks
+    newest first as a range of ix_listings_newest, and works out a distance
+    once a row); before them, a row comes after the listing if a term is beyond
+    the listing's and the terms before it are equal. A listing the public was
+    never shown (a draft, no such id) has NULL terms: nothing comes after it."""
+    anchor = aliased(Listing)
+    anchor_keys, join = _order(anchor, sort, origin, terms)
+
+    def read(key: SortKey) -> ColumnElement[Any]:
+        statement = join(select(key.value).select_from(anchor))
+        shown = (anchor.id == listing_id, anchor.status.in_(PUBLIC_STATUSES))
+        return statement.where(*shown).scalar_subquery()
+
+    values = [read(key) for key in anchor_keys]
+    start = len(keys)
+    while start > 0 and keys[start - 1].descending:
+        start -= 1
+    condition = tuple_(*(key.value for key in keys[start:])) < tuple_(*values[start:])
+    for key, value in reversed(list(zip(keys[:start], values[:start], strict=True))):
+        condition = or_(key.beyond(value), and_(key.value.is_not_distinct_from(value), condition))
+    return condition
+
+
+def feed(query: FeedQuery, scope_ids: list[int], origin: Origin | None) -> FeedPage:
+    matching = _feed_filter(query, scope_ids)
+    # Counted before the joins nearest first needs, and whatever page is asked:
+    # the total is every listing that matches.
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    sort = feed_sort(query, origin)
+    terms = query_terms(query.q or "")
+    keys, join = _order(Listing, sort, origin, terms)
+    statement = join(matching)
+    if query.after is not None:
+        statement = statement.where(_after(query.after, keys, sort, origin, terms))
+    order = [key.ordered() for key in keys]
+    # The page's ids from the index, one more to know whether another page
+    # follows, then their rows.
     offset = (query.page - 1) * query.per_page
-    ids = db.session.scalars(statement.order_by(*order).limit(query.per_page).offset(offset)).all()
+    statement = statement.order_by(*order).limit(query.per_page + 1).offset(offset)
+    ids = db.session.scalars(statement).all()
+    more = len(ids) > query.per_page
+    ids = ids[: query.per_page]
     by_id = {
         listing.id: listing
         for listing in db.session.scalars(select(Listing).where(Listing.id.in_(ids)))
     }
-    return Page([by_id[i] for i in ids if i in by_id], total)
+    return FeedPage([by_id[i] for i in ids if i in by_id], total, more)
 
 
 def home(scope_ids: list[int], newest: int) -> dict[str, tuple[int, list[Listing]]]:

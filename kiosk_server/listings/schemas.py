@@ -198,6 +198,16 @@ class FeedQuery(ScreenPlace):
     # Six a page on a TV: 60,000 listings in scope are 10,000 pages.
     page: Annotated[int, Field(ge=1, le=100_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=100)] = 20
+    # The page that follows a listing shown, in this order, even one withdrawn
+    # since (queries.feed): what a screen's next page is, so nothing that left
+    # or joined the list meanwhile hides a listing or shows one twice.
+    after: QueryId | None = None
+
+    @model_validator(mode="after")
+    def check_after(self) -> Self:
+        if self.after is not None and self.page != 1:
+            raise FieldProblem("after", "after 从所给信息之后接着翻，不能同时给 page")
+        return self
 
 
 class HomeQuery(ScreenPlace):
