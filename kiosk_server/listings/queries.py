@@ -20,7 +20,7 @@ from kiosk_server.listings.models import (
     ListingStatus,
 )
 from kiosk_server.listings.schemas import CATEGORY_GROUPS, FeedQuery
-from kiosk_server.listings.search import column_for, query_terms
+from kiosk_server.listings.search import column_for, contains, query_terms
 from kiosk_server.live.models import Change
 from kiosk_server.paging import Page, paginate
 from kiosk_server.places.models import Place, Site
@@ -56,7 +56,7 @@ def _feed_filter(query: FeedQuery, scope_ids: list[int]) -> Select[tuple[int]]:
     for term in query_terms(query.q or ""):
         # One substring per word, in the words, their initials or their keypad keys.
         column = getattr(Listing, column_for(term))
-        statement = statement.where(column.like(_like(term), escape="\\"))
+        statement = statement.where(contains(column, term))
     return statement
 
 
