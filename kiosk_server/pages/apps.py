@@ -1,6 +1,12 @@
 """Serving the web apps (the TV at /tv/, the kiosk at /kiosk/, the staff console at
-/admin/), the code they share, and front-end packages from node_modules (installed by
-`make run`, never committed).
+/admin/), the code they share, and the few files of front-end packages they load.
+
+All of them are found under front_ends/ beside this module: links to tv_app/,
+kiosk_ui/, admin_ui/ and shared_ui/ at the top of the repository, and in vendor/ one
+link per package file, under the short name the pages use, into node_modules
+(installed by `make run`, never committed). A wheel built from the repository holds
+copies of what the links point to (the package data in pyproject.toml), so an
+installed server serves the screens with no checkout beside it.
 
 Each app's index.html is served with its scripts and stylesheets renamed by content
 hash (/assets/<hash>/tv/src/app.js, see assets.py): those URLs are cached for a year,
@@ -16,25 +22,18 @@ from flask import Response, abort, redirect, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.security import safe_join
 
-from kiosk_server.config import PROJECT_ROOT
 from kiosk_server.pages import bp
 from kiosk_server.pages.assets import Asset, Manifest
 
+FRONT_ENDS = Path(__file__).resolve().parent / "front_ends"
 APPS = {
-    "tv": PROJECT_ROOT / "tv_app",
-    "kiosk": PROJECT_ROOT / "kiosk_ui",
-    "admin": PROJECT_ROOT / "admin_ui",
+    "tv": FRONT_ENDS / "tv_app",
+    "kiosk": FRONT_ENDS / "kiosk_ui",
+    "admin": FRONT_ENDS / "admin_ui",
 }
-SHARED = PROJECT_ROOT / "shared_ui"
-NODE_MODULES = PROJECT_ROOT / "node_modules"
-# Only these files of node_modules are reachable, each under a short name.
-VENDOR = {
-    "socket.io.min.js": NODE_MODULES / "socket.io-client/dist/socket.io.min.js",
-    "simple-keyboard.js": NODE_MODULES / "simple-keyboard/build/index.js",
-    "simple-keyboard.css": NODE_MODULES / "simple-keyboard/build/css/index.css",
-    # The pinyin candidates (拼音 → 汉字) come with the layouts package.
-    "simple-keyboard-layouts.js": NODE_MODULES / "simple-keyboard-layouts/build/index.js",
-}
+SHARED = FRONT_ENDS / "shared_ui"
+# Of node_modules, only the files linked here are served.
+VENDOR = FRONT_ENDS / "vendor"
 APP_FOLDERS = ("src", "styles")
 REVALIDATE = "no-cache"
 FOREVER = "public, max-age=31536000, immutable"
@@ -42,7 +41,7 @@ FOREVER = "public, max-age=31536000, immutable"
 
 def _file_for(url_path: str) -> Path | None:
     """The file a plain URL serves, or None: only the apps' own folders, their
-    index.html and root scripts, /shared/ and the named vendor files."""
+    index.html and root scripts, /shared/ and the linked vendor files."""
     parts = url_path.lstrip("/").split("/", 1)
     if len(parts) != 2:
         return None
@@ -50,7 +49,7 @@ def _file_for(url_path: str) -> Path | None:
     if top == "shared":
         found = safe_join(str(SHARED), rest)
     elif top == "vendor":
-        return VENDOR.get(rest)
+        found = safe_join(str(VENDOR), rest) if "/" not in rest else None
     elif top in APPS:
         folder = rest.split("/", 1)[0]
         if "/" in rest and folder not in APP_FOLDERS:

@@ -1,0 +1,1 @@
+../../../../node_modules/simple-keyboard/build/index.js
