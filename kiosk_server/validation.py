@@ -70,20 +70,39 @@ def _clean_line(value: str) -> str:
     return value.strip()
 
 
+# The same rules for the OpenAPI document (JSON Schema patterns): no control character
+# anywhere, and for a required field one character that is neither space nor dropped.
+_NO_CONTROL = r"\x00-\x1f\x7f"
+DROPPED_CHARS = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
+LINE_PATTERN = f"^[^{_NO_CONTROL}]*$"
+FILLED_LINE_PATTERN = rf"^[^{_NO_CONTROL}]*[^\s{_NO_CONTROL}{DROPPED_CHARS}][^{_NO_CONTROL}]*$"
+PARAGRAPHS_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
 def Line(max_length: int, min_length: int = 0) -> Any:
     """One line of text, trimmed, with no control characters."""
+    # The trimmed text must be filled: spaces alone are empty.
+    pattern = FILLED_LINE_PATTERN if min_length else LINE_PATTERN
     return Annotated[
         str,
         # Also here, for a line checked outside a schema (a screen's app version).
         BeforeValidator(without_misleading),
-        Field(max_length=max_length, min_length=min_length),
+        Field(
+            max_length=max_length,
+            min_length=min_length,
+            json_schema_extra={"pattern": pattern},
+        ),
         AfterValidator(_clean_line),
         AfterValidator(_require_min(min_length)),
     ]
 
 
 def Paragraphs(max_length: int) -> Any:
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_clean_multiline)]
+    return Annotated[
+        str,
+        Field(max_length=max_length, json_schema_extra={"pattern": PARAGRAPHS_PATTERN}),
+        AfterValidator(_clean_multiline),
+    ]
 
 
 def _require_min(min_length: int) -> Any:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from kiosk_server.timeutil import local_today
-from kiosk_server.validation import DayRange, Flag, Line, QueryId, Strict
+from kiosk_server.validation import DROPPED_CHARS, DayRange, Flag, Line, QueryId, Strict
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
@@ -26,7 +26,11 @@ def _mobile(value: Any) -> Any:
     return digits
 
 
-Mobile = Annotated[str, BeforeValidator(_mobile)]
+# What _mobile accepts, for the OpenAPI document: 11 digits, 13 to 19 first, with spaces or dashes.
+MOBILE_INPUT_PATTERN = r"^[\s-]*1[\s-]*[3-9](?:[\s-]*[0-9]){9}[\s-]*$"
+Mobile = Annotated[
+    str, BeforeValidator(_mobile), Field(json_schema_extra={"pattern": MOBILE_INPUT_PATTERN})
+]
 
 
 def _consent(value: Any) -> Any:
@@ -64,7 +68,15 @@ def _plain_name(value: Any) -> Any:
     return cleaned
 
 
-Name = Annotated[str, BeforeValidator(_plain_name)]
+# What _plain_name accepts, for the OpenAPI document, leaving out markup (dropped, not
+# refused): up to 20 characters, no digits or controls, one that is not a space.
+_NAME_CHAR = "^0-9<>&\"'`" + r"\x00-\x1f\x7f"
+NAME_PATTERN = rf"^[{_NAME_CHAR}]*[{_NAME_CHAR}\s{DROPPED_CHARS}][{_NAME_CHAR}]*$"
+Name = Annotated[
+    str,
+    BeforeValidator(_plain_name),
+    Field(json_schema_extra={"pattern": NAME_PATTERN, "maxLength": 20}),
+]
 
 
 def _age_band(value: Any) -> Any:

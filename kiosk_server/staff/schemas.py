@@ -31,7 +31,16 @@ def _clean_password(value: str) -> str:
     return value
 
 
-Password = Annotated[str, Field(max_length=200), AfterValidator(_clean_password)]
+# What _clean_password accepts, for the OpenAPI document.
+PASSWORD_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+Password = Annotated[
+    str,
+    Field(
+        max_length=200,
+        json_schema_extra={"minLength": MIN_PASSWORD_LENGTH, "pattern": PASSWORD_PATTERN},
+    ),
+    AfterValidator(_clean_password),
+]
 # Letters, digits and . _ - : what people can type on any keyboard and read aloud.
 Username = Annotated[
     str, Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
