@@ -91,6 +91,25 @@ LISTING = {
     },
 }
 
+# What staff see of a listing: the public fields of one in any state, drafts and
+# listings waiting for their publishing time included, and who wrote it.
+STAFF_LISTING = {
+    **LISTING,
+    "description": "一条信息（任何状态），含公开的全部字段和版本、创建、修改信息",
+    "required": [*LISTING["required"], "version"],
+    "properties": {
+        **LISTING["properties"],
+        "status": {
+            "enum": ["draft", "scheduled", "published", "withdrawn", "expired"],
+            "description": "draft 草稿，scheduled 已定时发布、等待上架时间",
+        },
+        "version": {"type": "integer", "description": "修改时原样带回，过期的回 409"},
+        "created_at": {"type": ["string", "null"], "format": "date-time"},
+        "created_by_id": {"type": ["integer", "null"]},
+        "updated_by_id": {"type": ["integer", "null"]},
+    },
+}
+
 DELIVERY = {
     "type": "object",
     "required": ["seq", "op", "target", "totals", "screens", "page", "per_page"],
@@ -140,6 +159,33 @@ def _too_often(what: str) -> dict[str, Any]:
     return {"429": {**refusal, "headers": {"Retry-After": retry_after}}}
 
 
+def _page(item: dict[str, Any]) -> dict[str, Any]:
+    """A staff list's answer (kiosk_server/paging.py): one page and the count of all."""
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+        },
+    }
+
+
+def _out_of_scope(*fields: str) -> dict[str, Any]:
+    """The 403 for an id outside the staff member's scope (kiosk_server/admin/access.py),
+    which names the field that carried it."""
+    names = "、".join(fields)
+    return {
+        "403": _json(
+            {"$ref": REF.format(model="Error")},
+            f"不在本人管辖范围内；是 {names} 带来的 id 超出范围时，"
+            f"fields 在该字段名下写“超出管辖范围”",
+        )
+    }
+
+
 def _path_id(name: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -149,11 +195,25 @@ def _path_id(name: str) -> dict[str, Any]:
     }
 
 
+def _sent(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter as it is sent: an optional one is left out, never null."""
+    options = [item for item in prop.get("anyOf", []) if item != {"type": "null"}]
+    if len(options) == 1:
+        prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **options[0]}
+    if prop.get("default", 0) is None:
+        prop = {k: v for k, v in prop.items() if k != "default"}
+    return prop
+
+
 class _Collector:
     """Gathers pydantic schemas into components while operations refer to them."""
 
     def __init__(self) -> None:
-        self.schemas: dict[str, Any] = {"Error": ERROR, "Listing": LISTING}
+        self.schemas: dict[str, Any] = {
+            "Error": ERROR,
+            "Listing": LISTING,
+            "StaffListing": STAFF_LISTING,
+        }
 
     def body(self, model: type[BaseModel] | TypeAdapter[Any], name: str) -> dict[str, Any]:
         adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
@@ -167,7 +227,7 @@ class _Collector:
         schema = model.model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))
         return [
-            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            {"name": name, "in": "query", "required": name in required, "schema": _sent(prop)}
             for name, prop in schema["properties"].items()
         ]
 
@@ -197,9 +257,15 @@ def _kiosk_receipt(summary: str) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
+    # The views define these; imported here, as they import this module.
+    from kiosk_server.admin.views import ListingsQuery
+    from kiosk_server.api.views import AnnouncementsQuery as PublicAnnouncementsQuery
+    from kiosk_server.api.views import SitesQuery
+
     c = _Collector()
     listing_in = c.body(TypeAdapter(Annotated[ListingIn, Field(discriminator="kind")]), "ListingIn")
     listing_ok = _json({"$ref": REF.format(model="Listing")})
+    staff_listing_ok = _json({"$ref": REF.format(model="StaffListing")})
     paths: dict[str, Any] = {
         "/api/health": {
             "get": {
@@ -222,10 +288,7 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["public"],
                 "summary": "站点（就享家服务站、随享亭、微工厂、培训场所、创贷驿站）",
-                "parameters": [
-                    {"name": "community_id", "in": "query", "schema": {"type": "integer"}},
-                    {"name": "kind", "in": "query", "schema": {"type": "string"}},
-                ],
+                "parameters": c.query(SitesQuery),
                 "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
             }
         },
@@ -307,14 +370,7 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["public"],
                 "summary": "某社区此刻有效的紧急通知",
-                "parameters": [
-                    {
-                        "name": "community_id",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
+                "parameters": c.query(PublicAnnouncementsQuery),
                 "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
             }
         },
@@ -450,6 +506,9 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     "200": _json({"type": "object"}),
                     **_errors(400, 401, 422),
+                    "403": _json(
+                        {"$ref": REF.format(model="Error")}, "账号已停用：code account_inactive"
+                    ),
                     **_too_often(
                         "每个地址 LOGIN_RATE_LIMIT；每个地址加用户名的错误密码 login_lock"
                     ),
@@ -458,7 +517,13 @@ def openapi_document() -> dict[str, Any]:
             "delete": {
                 "tags": ["staff"],
                 "summary": "退出登录",
-                "responses": {"200": _json({"type": "object"}), **_too_often("每个地址 logout")},
+                "description": "与其他改动一样须带 X-CSRFToken 请求头，否则回 400 csrf_failed"
+                "（别的网站不能替人退出登录）；没有登录时也回 200。",
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(400),
+                    **_too_often("每个地址 logout"),
+                },
             },
         },
         "/admin/api/listings": {
@@ -467,24 +532,22 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "本人管辖范围内的信息",
                 "description": "q 查标题（最多40字）；target_id 只列目标正是这个地点的"
                 "（须在管辖范围内，否则 403，没有这个地点 404）。",
-                "parameters": [
-                    {"name": name, "in": "query", "schema": {"type": kind}}
-                    for name, kind in (
-                        ("status", "string"),
-                        ("kind", "string"),
-                        ("q", "string"),
-                        ("target_id", "integer"),
-                        ("page", "integer"),
-                        ("per_page", "integer"),
-                    )
-                ],
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                "parameters": c.query(ListingsQuery),
+                "responses": {
+                    "200": _json(_page({"$ref": REF.format(model="StaffListing")})),
+                    **_errors(401, 404, 422),
+                    **_out_of_scope("target_id"),
+                },
             },
             "post": {
                 "tags": ["staff"],
                 "summary": "新建草稿",
                 "requestBody": listing_in,
-                "responses": {"201": listing_ok, **_errors(400, 401, 403, 413, 415, 422)},
+                "responses": {
+                    "201": staff_listing_ok,
+                    **_errors(400, 401, 404, 413, 415, 422),
+                    **_out_of_scope("target_id", "site_id"),
+                },
             },
         },
         "/admin/api/listings/{listing_id}": {
@@ -492,14 +555,18 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "一条信息（含草稿）",
                 "parameters": [_path_id("listing_id")],
-                "responses": {"200": listing_ok, **_errors(401, 403, 404)},
+                "responses": {"200": staff_listing_ok, **_errors(401, 403, 404)},
             },
             "put": {
                 "tags": ["staff"],
                 "summary": "修改；已发布的修改会立即推送到屏幕",
                 "parameters": [_path_id("listing_id")],
                 "requestBody": listing_in,
-                "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409, 415, 422)},
+                "responses": {
+                    "200": staff_listing_ok,
+                    **_errors(400, 401, 404, 409, 415, 422),
+                    **_out_of_scope("target_id", "site_id"),
+                },
             },
         },
         "/admin/api/listings/{listing_id}/publish": {
@@ -508,7 +575,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "立即发布，或在 at 指定的时间自动发布",
                 "parameters": [_path_id("listing_id")],
                 "requestBody": c.body(PublishIn, "PublishIn"),
-                "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409, 422)},
+                "responses": {"200": staff_listing_ok, **_errors(400, 401, 403, 404, 409, 422)},
             }
         },
         "/admin/api/listings/{listing_id}/withdraw": {
@@ -516,7 +583,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "下架；屏幕上立即消失",
                 "parameters": [_path_id("listing_id")],
-                "responses": {"200": listing_ok, **_errors(400, 401, 403, 404, 409)},
+                "responses": {"200": staff_listing_ok, **_errors(400, 401, 403, 404, 409)},
             }
         },
         "/admin/api/listings/{listing_id}/duplicate": {
@@ -527,7 +594,7 @@ def openapi_document() -> dict[str, Any]:
                 "培训只复制尚未开始的场次，名额全部空出。不复制发布、下架时间和图片。"
                 "新草稿的创建人是本人，操作记录里记为“复制…为新草稿”。",
                 "parameters": [_path_id("listing_id")],
-                "responses": {"201": listing_ok, **_errors(400, 401, 403, 404)},
+                "responses": {"201": staff_listing_ok, **_errors(400, 401, 403, 404)},
             }
         },
         "/admin/api/listings/{listing_id}/delivery": {
@@ -625,7 +692,11 @@ def openapi_document() -> dict[str, Any]:
                 "含当天）筛选；q 查姓名或登记号。新登记和状态变化也会实时推送到 Socket.IO "
                 "的 /staff 命名空间（registration 消息）。",
                 "parameters": c.query(RegistrationsQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(401, 404, 422),
+                    **_out_of_scope("community_id", "listing_id"),
+                },
             }
         },
         "/admin/api/registrations.csv": {
@@ -638,7 +709,8 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": c.query(RegistrationFilters),
                 "responses": {
                     "200": {"description": "CSV", "content": {"text/csv": {}}},
-                    **_errors(401, 403, 404, 422),
+                    **_errors(401, 404, 422),
+                    **_out_of_scope("community_id", "listing_id"),
                 },
             }
         },
@@ -700,9 +772,14 @@ def openapi_document() -> dict[str, Any]:
                 "description": "谁、何时、做了什么，改动的字段改前改后的值（手机号打码），"
                 "新的在前。"
                 "q 查摘要和操作人；from、to 是北京时间的日期（含当天）；place_id 缩小到管辖范围内的"
-                "某一地点。没有修改或删除记录的接口。",
+                "某一地点。没有修改或删除记录的接口。entity_id 须与 entity_type 同用，"
+                "只给 entity_id 回 422（fields 指向 entity_type）；to 早于 from 也回 422。",
                 "parameters": c.query(AuditQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    **_errors(401, 404, 422),
+                    **_out_of_scope("place_id", "staff_id"),
+                },
             }
         },
         "/admin/api/staff": {
@@ -721,7 +798,8 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": c.body(StaffCreateIn, "StaffCreateIn"),
                 "responses": {
                     "201": _json({"type": "object"}),
-                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                    **_errors(400, 401, 404, 409, 415, 422),
+                    **_out_of_scope("scope_id"),
                 },
             },
         },
@@ -735,7 +813,8 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": c.body(StaffIn, "StaffIn"),
                 "responses": {
                     "200": _json({"type": "object"}),
-                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                    **_errors(400, 401, 404, 409, 415, 422),
+                    **_out_of_scope("scope_id"),
                 },
             }
         },
