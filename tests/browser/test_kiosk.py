@@ -19,6 +19,7 @@ from kiosk_server.extensions import db
 from kiosk_server.registrations.models import Registration
 from kiosk_server.timeutil import utcnow
 from tests.browser.conftest import Site, axe_violations, screenshot
+from tests.browser.facts import phone_facts, screen_facts, shown_listing_id
 from tests.factories import listing_input
 
 PORTRAIT = (1080, 1920)
@@ -307,6 +308,21 @@ def test_detail_says_pay_the_way_there_and_offers_a_qr(kiosk: Kiosk) -> None:
     expect(qr).to_have_js_property("complete", True)
     assert qr.evaluate("img => img.naturalWidth") > 100
     screenshot(kiosk.page, "kiosk-detail")
+
+
+@pytest.mark.parametrize("kind", ["找工作", "学技能", "补贴政策", "招聘活动"])
+def test_detail_lists_the_same_facts_as_the_phone_page(kiosk: Kiosk, site: Site, kind: str) -> None:
+    start_at_home(kiosk)
+    kiosk.tile(kind)
+    card = kiosk.page.locator(".card").first
+    title = card.locator(".card-title").inner_text()
+    card.tap()
+    expect(kiosk.page.locator("h1")).to_have_text(title)
+    facts = kiosk.page.locator(".detail .facts")
+    expect(facts.locator(".fact").first).to_be_attached()
+    shown = screen_facts(facts)
+    assert shown == phone_facts(site, shown_listing_id(kiosk.page))
+    assert len(shown) >= 2, shown
 
 
 def test_directions_from_the_station_to_another_site(kiosk: Kiosk) -> None:

@@ -20,6 +20,7 @@ from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
 from tests.browser.conftest import Site, axe_violations, screenshot
+from tests.browser.facts import phone_facts, screen_facts, shown_listing_id
 from tests.factories import listing_input, make_listing
 
 SIZES = [(1280, 720), (1920, 1080)]
@@ -184,6 +185,23 @@ def test_open_go_back_and_page_through(tv: Remote) -> None:
     tv.press("Enter")
     expect(page.locator(".dialog-title")).to_have_count(0)
     assert tv.rings() == 1
+
+
+@pytest.mark.parametrize("digit", ["Digit1", "Digit2", "Digit3", "Digit4"])
+def test_detail_lists_the_same_facts_as_the_phone_page(tv: Remote, site: Site, digit: str) -> None:
+    page = tv.page
+    tv.press(digit)
+    title = page.locator(".is-focused .card-title").inner_text()
+    tv.press("Enter")
+    expect(page.locator(".detail-title")).to_have_text(title)
+    shown = screen_facts(page.locator(".detail .facts"))
+    phone = phone_facts(site, shown_listing_id(page))
+    assert len(phone) >= 2, phone
+    # The TV adds how far the place is from its community, and the number to call.
+    assert shown[-1][0] == "电话"
+    assert [label for label, _ in shown[:-1]] == [label for label, _ in phone]
+    for (label, value), (_, said) in zip(shown, phone, strict=False):
+        assert value == said or (label == "地点" and value.startswith(said + "，距社区")), label
 
 
 def test_digits_and_every_platforms_back_key(tv: Remote) -> None:

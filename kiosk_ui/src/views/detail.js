@@ -28,53 +28,17 @@
     if (app.source && !this.gone) { app.source.keep('listing', app.source.listingUrl(listing.id), listing); }
   }
 
+  /* The rows the server words for every screen, in its order. One <div> a row
+   * (not a grid): Chromium hangs laying a grid out across the columns the
+   * detail pages with. */
   function facts(listing) {
-    var rows = [];
-    // One <div> a row (not a grid): Chromium hangs laying a grid out across the
-    // columns the detail pages with.
-    function add(term, value) {
-      if (value) { rows.push(h('div', { className: 'fact' }, [h('dt', { text: term }), h('dd', { text: String(value) })])); }
-    }
-    var job = listing.job;
-    var training = listing.training;
-    if (job) {
-      add('用工单位', job.employer);
-      add('工作时间', job.work_hours + (job.flexible ? '（可随时离岗）' : ''));
-      add('招聘人数', job.openings ? job.openings + '人' : '');
-      add('年龄', ageText(job));
-      add('要求', job.requirements);
-    } else if (training) {
-      add('培训机构', training.provider);
-      add('费用', training.fee_text + (training.fee_note ? '，' + training.fee_note : ''));
-      add('上课时间', training.schedule);
-      add('证书', training.certificate);
-      training.sessions.forEach(function (session, i) {
-        add('第' + (i + 1) + '期', format.dateTime(session.starts_at) + (session.venue ? '，' + session.venue : '') +
-          '，' + (session.seats_left > 0 ? '剩余名额 ' + session.seats_left + '/' + session.seats : '已报满，可候补'));
-      });
-    } else if (listing.subsidy) {
-      add('谁可以申请', listing.subsidy.eligibility);
-      add('补贴多少', listing.subsidy.amount);
-      add('怎么申请', listing.subsidy.how_to_apply);
-      add('需要材料', listing.subsidy.documents_needed);
-      add('截止日期', listing.subsidy.apply_deadline);
-    } else if (listing.event) {
-      add('时间', format.dateTime(listing.event.starts_at));
-      add('参会单位', listing.event.employers_count ? listing.event.employers_count + '家' : '');
-      add('岗位', listing.event.posts_count ? listing.event.posts_count + '个' : '');
-    }
-    add('有效期至', listing.valid_until ? format.dateTime(listing.valid_until, false) : '');
-    return h('dl', { className: 'facts' }, rows);
+    return h('dl', { className: 'facts' }, (listing.facts || []).map(function (fact) {
+      return h('div', { className: 'fact' }, [h('dt', { text: fact.label }), h('dd', { text: fact.value })]);
+    }));
   }
 
-  function ageText(job) {
-    if (job.age_min && job.age_max) { return job.age_min + '–' + job.age_max + '岁'; }
-    if (job.age_min) { return job.age_min + '岁以上'; }
-    if (job.age_max) { return job.age_max + '岁以下'; }
-    return '';
-  }
-
-  /* "怎么去": from this station, in words. */
+  /* "怎么去": from this station, in words; the place's name, address and hours
+   * are among the facts. */
   function directions(listing, station) {
     var site = listing.site;
     if (!site) {
@@ -88,8 +52,6 @@
     return h('section', { className: 'directions' }, [
       h('h2', { text: '怎么去' }),
       h('p', { className: 'way', text: same ? '就在本站，问工作人员即可。' : '从本站出发，' + (way || '请按地址前往') + '。' }),
-      h('p', { text: site.name + '：' + site.address }),
-      site.opening_hours ? h('p', { text: '开放时间：' + site.opening_hours }) : null,
       site.phone ? h('p', { text: '电话：' + site.phone }) : null
     ]);
   }

@@ -25,36 +25,17 @@
     ]);
   }
 
+  /* The rows the server words for every screen (listing.facts), in its order;
+   * the TV adds how far the place is from its community, and the number to call. */
   DetailView.prototype.facts = function () {
     var l = this.listing;
+    var distance = l.site ? format.distance(this.app.settings.community, l.site) : '';
     var rows = [];
-    if (l.job) {
-      rows.push(fact('用工单位', l.job.employer));
-      rows.push(fact('工作时间', (l.job.work_hours || '') + (l.job.flexible ? '（可随时离岗）' : '')));
-      rows.push(fact('招聘人数', l.job.openings ? l.job.openings + '人' : ''));
-      rows.push(fact('要求', l.job.requirements));
-    } else if (l.training) {
-      rows.push(fact('培训机构', l.training.provider));
-      rows.push(fact('费用', l.training.fee_note || l.training.fee_text));
-      rows.push(fact('上课时间', l.training.schedule));
-      var s = l.training.sessions[0];
-      if (s) {
-        rows.push(fact('最近一期', format.dateTime(s.starts_at) + '，剩余' + s.seats_left + '个名额'));
-      }
-      rows.push(fact('证书', l.training.certificate));
-    } else if (l.subsidy) {
-      rows.push(fact('谁可以申请', l.subsidy.eligibility));
-      rows.push(fact('怎么申请', l.subsidy.how_to_apply));
-      rows.push(fact('截止日期', l.subsidy.apply_deadline));
-    } else if (l.event) {
-      rows.push(fact('时间', format.dateTime(l.event.starts_at) +
-        (l.event.ends_at ? '–' + format.clock(l.event.ends_at) : '')));
-      rows.push(fact('参会单位', l.event.employers_count ? l.event.employers_count + '家' : ''));
-      rows.push(fact('岗位', l.event.posts_count ? l.event.posts_count + '个' : ''));
-    }
-    if (l.site) {
-      var distance = format.distance(this.app.settings.community, l.site);
-      rows.push(fact('地点', l.site.name + '（' + l.site.address + '）' + (distance ? '，距社区' + distance : '')));
+    var all = l.facts || [];
+    for (var i = 0; i < all.length; i++) {
+      var value = all[i].value;
+      if (all[i].key === 'place' && distance) { value += '，距社区' + distance; }
+      rows.push(fact(all[i].label, value));
     }
     rows.push(fact('电话', l.contact.phone ? l.contact.phone + (l.contact.name ? '（' + l.contact.name + '）' : '') : ''));
     return rows;
