@@ -23,7 +23,7 @@ from kiosk_server.config import RATE_LIMITS, Config
 from kiosk_server.extensions import db, limiter
 from kiosk_server.listings.feed_cache import feed_cache
 from tests.factories import World, build_world
-from tests.helpers import IsolatedClient, StaffClient
+from tests.helpers import IsolatedClient, StaffClient, close_every_socket, remember_socket_server
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -98,6 +98,7 @@ def app(
     else:
         url = f"sqlite:///{instance / 'test.sqlite3'}"
     application = create_app(make_config(url, instance))
+    remember_socket_server(application)
     application.test_client_class = IsolatedClient
     with application.app_context():
         db.create_all()
@@ -113,6 +114,15 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     application: Flask = request.getfixturevalue("app")
+    try:
+        # Before the tables go: a screen's close stored later would mark the
+        # next test's screen of the same id offline.
+        close_every_socket(application)
+    finally:
+        _empty(application)
+
+
+def _empty(application: Flask) -> None:
     # The next test's changes reuse the seqs of this one's.
     application.extensions["catch_ups"].clear()
     feed_cache(application).clear()  # emptied under it: what the process knew is gone

@@ -6,6 +6,7 @@ import contextvars
 import gc
 import io
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 from PIL import Image
+from socketio import Server as SocketServer
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
@@ -169,6 +171,70 @@ class Screen:
 
     def sync(self, cursors: dict[str, int]) -> dict[str, Any]:
         return self.emit("sync", {"cursors": cursors})
+
+
+# app.extensions key: the Socket.IO server create_app made for the app.
+OWN_SOCKET_SERVER = "tests.own_socket_server"
+
+
+def remember_socket_server(app: Flask) -> None:
+    """Call right after create_app: the next create_app replaces socketio.server."""
+    app.extensions[OWN_SOCKET_SERVER] = socketio.server
+
+
+def _socket_servers(app: Flask) -> list[SocketServer]:
+    """Where a test's sockets can be: the app's own server, which its middleware
+    serves real clients with, and the one Flask-SocketIO runs every handler and
+    test client on now (another create_app in the process replaces it)."""
+    servers = [app.extensions.get(OWN_SOCKET_SERVER), socketio.server]
+    return [server for server in dict.fromkeys(servers) if server is not None]
+
+
+def open_sockets(app: Flask) -> list[str]:
+    """Every connection still open (or closing) on the app's Socket.IO servers."""
+    left: list[str] = []
+    for server in _socket_servers(app):
+        for namespace in list(server.manager.get_namespaces()):
+            left += [
+                f"{namespace} {sid}" for sid, _ in server.manager.get_participants(namespace, None)
+            ]
+        left += [f"engine.io {sid}" for sid, s in list(server.eio.sockets.items()) if not s.closed]
+    return left
+
+
+def close_every_socket(app: Flask, timeout: float = 30) -> None:
+    """Close every connection a test left open, wait until the server has handled
+    each close, then store what screens reported.
+
+    A close left to later is written later: by the server's thread for a real
+    client that hung up, or at the ping timeout (some 45 s on) for one whose line
+    died unclosed. By then the tables are emptied and the ids reused, and the
+    close marks another test's screen offline."""
+    deadline = time.monotonic() + timeout
+    # Again until none is left: a close another thread is handling (pending)
+    # is waited for, not done twice.
+    while True:
+        for server in _socket_servers(app):
+            _close_all(server)
+        left = open_sockets(app)
+        if not left:
+            break
+        assert time.monotonic() < deadline, f"sockets still open: {left}"
+        time.sleep(0.01)
+    app.extensions["screen_reports"].write()
+
+
+def _close_all(server: SocketServer) -> None:
+    for namespace in list(server.manager.get_namespaces()):
+        for sid, eio_sid in list(server.manager.get_participants(namespace, None)):
+            # Runs the disconnect handler here, now (a pending close is skipped).
+            server.disconnect(sid, namespace=namespace, ignore_queue=True)
+            if eio_sid not in server.eio.sockets:  # a test client: forget it
+                server.environ.pop(eio_sid, None)
+                SocketIOTestClient.clients.pop(eio_sid, None)
+    for engine_socket in list(server.eio.sockets.values()):
+        # abort: its line may be dead already, with no one to read a CLOSE packet.
+        engine_socket.close(wait=False, abort=True)
 
 
 def enrol_kiosk(app: Flask, admin: StaffClient, site_id: int) -> str:

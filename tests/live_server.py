@@ -7,11 +7,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import requests
 import socketio as socketio_client
+from flask import Flask
+from werkzeug.serving import make_server
+
+from kiosk_server.extensions import socketio
 
 
 def free_port() -> int:
@@ -59,6 +65,32 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         self.wait_ready()
+
+
+@contextmanager
+def serve_in_process(app: Flask) -> Iterator[str]:
+    """The app on a real port of this process, for clients the test client cannot
+    be (a raw WebSocket): its URL. Socket.IO is served by the server Flask-SocketIO
+    runs handlers on now, as for the test clients: the last app created's."""
+    server = socketio.server
+    # Flask-SocketIO's test client swaps the server's send functions for its
+    # own; a real client needs the real ones back (test clients swap again).
+    for name in ("_send_packet", "_send_eio_packet"):
+        vars(server).pop(name, None)
+    sockets = socketio_client.WSGIApp(server, app)
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["flask.app"] = app  # as Flask-SocketIO's middleware: its handlers read it
+        return sockets(environ, start_response)
+
+    http = make_server("127.0.0.1", 0, wsgi, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(5)
 
 
 class StaffSession:

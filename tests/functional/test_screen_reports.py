@@ -4,12 +4,14 @@ little more than one screen does."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import websocket
 from flask import Flask
 from sqlalchemy import event, select, update
 
@@ -20,7 +22,8 @@ from kiosk_server.screens.reports import ScreenReports
 from kiosk_server.timeutil import utcnow
 from tests.conftest import World
 from tests.factories import listing_input
-from tests.helpers import Screen, StaffClient
+from tests.helpers import Screen, StaffClient, close_every_socket, open_sockets
+from tests.live_server import serve_in_process
 
 
 @pytest.fixture
@@ -309,3 +312,55 @@ def test_a_shared_answer_still_gives_each_screen_its_own_cursors(
     assert [c["seq"] for c in there_reply["changes"]] == [street_wide["seq"]]
     assert there_reply["cursors"][str(world.qianwan.id)] == only_there["seq"]
     assert str(world.qianwan.id) not in here_reply["cursors"]
+
+
+def _online(admin: StaffClient) -> list[bool]:
+    return [item["online"] for item in admin.get("/admin/api/screens").json["items"]]
+
+
+def test_the_sockets_a_test_left_open_are_closed_and_stored_before_the_next_test(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    """What each test's end does (conftest's _empty_tables): with the closes
+    stored now, none can land later on the next test's screen of the same id."""
+    left_open = [Screen(app, world.jiuquhe.id) for _ in range(2)]
+    assert _online(admin) == [True, True]
+
+    close_every_socket(app)
+
+    assert _online(admin) == [False, False]
+    assert not any(screen.socket.is_connected(SCREENS_NAMESPACE) for screen in left_open)
+    assert open_sockets(app) == []
+
+
+def test_a_socket_whose_line_died_without_a_close_is_closed_before_the_next_test(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    """A screen that sends something not Engine.IO loses its line, but
+    python-engineio keeps its session until the ping timeout, some 45 s on; its
+    close, written then, once marked a screen of a later test offline."""
+    token = (
+        app.test_client()
+        .post("/api/screens", json={"community_id": world.jiuquhe.id, "app_version": "test"})
+        .json["token"]
+    )
+    with serve_in_process(app) as url:
+        address = url.removeprefix("http://")
+        raw = websocket.create_connection(
+            f"ws://{address}/socket.io/?EIO=4&transport=websocket", timeout=10
+        )
+        try:
+            assert raw.recv().startswith("0")  # Engine.IO open
+            raw.send(f"40{SCREENS_NAMESPACE}," + json.dumps({"token": token}))
+            assert raw.recv().startswith(f"40{SCREENS_NAMESPACE},")
+            raw.send("hello")
+            with pytest.raises(websocket.WebSocketException):
+                raw.recv()  # the server hung up …
+        finally:
+            raw.close()
+        assert _online(admin) == [True]  # … and still holds the session
+
+        close_every_socket(app)
+
+    assert _online(admin) == [False]
+    assert open_sockets(app) == []
