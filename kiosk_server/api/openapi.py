@@ -69,21 +69,100 @@ ERROR = {
     },
 }
 
+
+def _obj(required: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """An object with these fields always present (others may follow)."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **optional},
+    }
+
+
+INT = {"type": "integer"}
+TEXT = {"type": "string"}
+FLAG = {"type": "boolean"}
+MOMENT = {"type": "string", "format": "date-time"}
+MOMENT_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+PLACE = _obj(
+    {"id": INT, "name": TEXT, "level": {"enum": ["city", "district", "street", "community"]}}
+)
+SITE = _obj(
+    {
+        "id": INT,
+        "name": TEXT,
+        "kind": TEXT,
+        "kind_name": TEXT,
+        "community_id": INT,
+        "address": TEXT,
+        "latitude": {"type": ["number", "null"]},
+        "longitude": {"type": ["number", "null"]},
+        "opening_hours": {"type": ["string", "null"]},
+        "phone": {"type": ["string", "null"]},
+    }
+)
+ANNOUNCEMENT = _obj(
+    {
+        "id": INT,
+        "text": TEXT,
+        "target": PLACE,
+        "valid_until": MOMENT,
+        "status": {"enum": ["active", "withdrawn", "expired"]},
+        "seq": INT,
+    }
+)
+# {"<place id>": the latest change's number in that scope}
+CURSORS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+IMAGE = _obj(
+    {
+        "id": INT,
+        "alt": TEXT,
+        "width": INT,
+        "height": INT,
+        "urls": {"type": "object", "additionalProperties": TEXT},
+    }
+)
+
 LISTING = {
     "type": "object",
     "description": "一条公开信息；kind 决定附带 job / training / subsidy / event 中的哪一块",
-    "required": ["id", "kind", "status", "title", "target", "seq", "url"],
+    "required": [
+        "id",
+        "kind",
+        "kind_name",
+        "status",
+        "title",
+        "summary",
+        "body",
+        "contact",
+        "site",
+        "target",
+        "valid_from",
+        "valid_until",
+        "published_at",
+        "updated_at",
+        "seq",
+        "images",
+        "url",
+    ],
     "properties": {
-        "id": {"type": "integer"},
+        "id": INT,
         "kind": {"enum": ["job", "training", "subsidy", "event"]},
+        "kind_name": TEXT,
         "status": {"enum": ["published", "withdrawn", "expired"]},
-        "title": {"type": "string"},
-        "summary": {"type": "string"},
-        "body": {"type": "string"},
+        "title": TEXT,
+        "summary": TEXT,
+        "body": TEXT,
+        "contact": _obj({"name": TEXT, "phone": TEXT}),
+        "valid_from": MOMENT_OR_NULL,
+        "valid_until": MOMENT_OR_NULL,
+        "published_at": MOMENT_OR_NULL,
+        "updated_at": MOMENT_OR_NULL,
+        "images": {"type": "array", "items": IMAGE},
         "seq": {"type": "integer", "description": "最后一次变更的序号"},
         "url": {"type": "string", "description": "手机页地址"},
-        "target": {"type": "object"},
-        "site": {"type": ["object", "null"]},
+        "target": PLACE,
+        "site": {"anyOf": [SITE, {"type": "null"}]},
         "job": {"type": "object", "description": "pay.text 是按口语写好的报酬，如“每件0.3元”"},
         "training": {"type": "object"},
         "subsidy": {"type": "object"},
@@ -109,6 +188,72 @@ STAFF_LISTING = {
         "updated_by_id": {"type": ["integer", "null"]},
     },
 }
+
+_LISTING_REF = {"$ref": REF.format(model="Listing")}
+FEED = _obj(
+    {
+        "items": {"type": "array", "items": _LISTING_REF},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "more": FLAG,
+        "cursors": CURSORS,
+        "announcements": {"type": "array", "items": ANNOUNCEMENT},
+    },
+    scope={"type": "array", "items": INT},
+    sort=TEXT,
+)
+HOME = _obj(
+    {
+        "kinds": _obj(
+            {
+                kind: _obj(
+                    {
+                        "total": {"type": "integer", "minimum": 0},
+                        "newest": {"type": "array", "items": _LISTING_REF},
+                    }
+                )
+                for kind in ("job", "training", "subsidy", "event")
+            }
+        ),
+        "cursors": CURSORS,
+        "announcements": {"type": "array", "items": ANNOUNCEMENT},
+    },
+    scope={"type": "array", "items": INT},
+)
+SESSION = _obj(
+    {
+        "staff": {
+            "anyOf": [
+                _obj(
+                    {
+                        "id": INT,
+                        "username": TEXT,
+                        "display_name": TEXT,
+                        "role": {"enum": ["city_admin", "district", "street", "station"]},
+                        "scope": PLACE,
+                    }
+                ),
+                {"type": "null"},
+            ],
+            "description": "没有登录时为 null",
+        },
+        "csrf_token": {"type": "string", "description": "改动类请求放在 X-CSRFToken 请求头"},
+    }
+)
+SCREEN = _obj({"id": INT, "kind": {"enum": ["tv", "kiosk"]}, "community_id": INT})
+REGISTERED = _obj(
+    {
+        "reference": TEXT,
+        "kind": TEXT,
+        "kind_name": TEXT,
+        "waitlisted": FLAG,
+        "created": FLAG,
+        "message": TEXT,
+        "manage_url": {"type": "string", "description": "查看或取消这条登记的手机链接"},
+    }
+)
+_ITEM = _obj({"id": INT})
 
 DELIVERY = {
     "type": "object",
@@ -281,7 +426,9 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["public"],
                 "summary": "地点树：市 → 区 → 街道 → 社区",
-                "responses": {"200": _json({"type": "object"})},
+                "responses": {
+                    "200": _json(_obj({"places": {"type": "array", "items": _obj({"id": INT})}}))
+                },
             }
         },
         "/api/sites": {
@@ -289,7 +436,10 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["public"],
                 "summary": "站点（就享家服务站、随享亭、微工厂、培训场所、创贷驿站）",
                 "parameters": c.query(SitesQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
+                "responses": {
+                    "200": _json(_obj({"sites": {"type": "array", "items": SITE}})),
+                    **_errors(404, 422),
+                },
             }
         },
         "/api/sites/{site_id}": {
@@ -297,7 +447,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["public"],
                 "summary": "一个站点",
                 "parameters": [_path_id("site_id")],
-                "responses": {"200": _json({"type": "object"}), **_errors(404)},
+                "responses": {"200": _json(SITE), **_errors(404)},
             }
         },
         "/api/feed": {
@@ -316,7 +466,7 @@ def openapi_document() -> dict[str, Any]:
                     {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(FEED),
                     "304": {"description": "与 If-None-Match 相同，没有变化"},
                     **_errors(404, 422),
                 },
@@ -335,7 +485,7 @@ def openapi_document() -> dict[str, Any]:
                     {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(HOME),
                     "304": {"description": "与 If-None-Match 相同，没有变化"},
                     **_errors(404, 422),
                 },
@@ -371,7 +521,10 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["public"],
                 "summary": "某社区此刻有效的紧急通知",
                 "parameters": c.query(PublicAnnouncementsQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(404, 422)},
+                "responses": {
+                    "200": _json(_obj({"announcements": {"type": "array", "items": ANNOUNCEMENT}})),
+                    **_errors(404, 422),
+                },
             }
         },
         "/api/listings/{listing_id}/callback": {
@@ -423,8 +576,8 @@ def openapi_document() -> dict[str, Any]:
                     "RegistrationIn",
                 ),
                 "responses": {
-                    "201": _json({"type": "object"}),
-                    "200": _json({"type": "object"}, "同一次提交，已经记过"),
+                    "201": _json(REGISTERED),
+                    "200": _json(REGISTERED, "同一次提交，已经记过"),
                     **_errors(400, 401, 404, 409, 410, 413, 415, 422),
                     **_too_often(
                         "终端每个令牌 registration_per_screen、每个地址 registration_per_address；"
@@ -445,7 +598,15 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "自助终端用工作人员给的一次性登记码绑定站点，得到连接令牌",
                 "requestBody": c.body(KioskEnrolmentIn, "KioskEnrolmentIn"),
                 "responses": {
-                    "201": _json({"type": "object"}),
+                    "201": _json(
+                        _obj(
+                            {
+                                "screen": SCREEN,
+                                "token": TEXT,
+                                "site": {"anyOf": [SITE, {"type": "null"}]},
+                            }
+                        )
+                    ),
                     **_errors(400, 413, 415, 422),
                     **_too_often("每个地址 kiosk_enrolment"),
                 },
@@ -457,7 +618,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "家里的电视首次选择社区后登记为屏幕，得到连接令牌",
                 "requestBody": c.body(TvRegistrationIn, "TvRegistrationIn"),
                 "responses": {
-                    "201": _json({"type": "object"}),
+                    "201": _json(_obj({"screen": SCREEN, "token": TEXT})),
                     **_errors(400, 413, 415, 422),
                     **_too_often("每个地址 screen_signup"),
                 },
@@ -491,7 +652,7 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "tags": ["staff"],
                 "summary": "当前登录的工作人员和 CSRF 令牌",
-                "responses": {"200": _json({"type": "object"})},
+                "responses": {"200": _json(SESSION)},
             },
             "post": {
                 "tags": ["staff"],
@@ -504,7 +665,7 @@ def openapi_document() -> dict[str, Any]:
                 "超过时回 429 rate_limited，Retry-After 头给出要等的秒数。",
                 "requestBody": c.body(LoginIn, "LoginIn"),
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(SESSION),
                     **_errors(400, 401, 422),
                     "403": _json(
                         {"$ref": REF.format(model="Error")}, "账号已停用：code account_inactive"
@@ -520,7 +681,7 @@ def openapi_document() -> dict[str, Any]:
                 "description": "与其他改动一样须带 X-CSRFToken 请求头，否则回 400 csrf_failed"
                 "（别的网站不能替人退出登录）；没有登录时也回 200。",
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(SESSION),
                     **_errors(400),
                     **_too_often("每个地址 logout"),
                 },
@@ -644,7 +805,7 @@ def openapi_document() -> dict[str, Any]:
                 "按编号分页（page、per_page，每页最多100块），total 是符合条件的屏幕总数；"
                 "online 是此刻在线的屏幕数（只按 kind 筛选，不看 status 和页码）。",
                 "parameters": c.query(ScreensQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                "responses": {"200": _json(_page(_ITEM)), **_errors(401, 422)},
             }
         },
         "/admin/api/dashboard": {
@@ -693,7 +854,7 @@ def openapi_document() -> dict[str, Any]:
                 "的 /staff 命名空间（registration 消息）。",
                 "parameters": c.query(RegistrationsQuery),
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(_page(_ITEM)),
                     **_errors(401, 404, 422),
                     **_out_of_scope("community_id", "listing_id"),
                 },
@@ -776,7 +937,7 @@ def openapi_document() -> dict[str, Any]:
                 "只给 entity_id 回 422（fields 指向 entity_type）；to 早于 from 也回 422。",
                 "parameters": c.query(AuditQuery),
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(_page(_ITEM)),
                     **_errors(401, 404, 422),
                     **_out_of_scope("place_id", "staff_id"),
                 },
@@ -787,7 +948,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "工作人员账号（仅市级管理员）：角色、管辖范围、是否停用，不含密码",
                 "parameters": c.query(StaffQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 422)},
+                "responses": {"200": _json(_page(_ITEM)), **_errors(401, 403, 422)},
             },
             "post": {
                 "tags": ["staff"],
@@ -857,7 +1018,7 @@ def openapi_document() -> dict[str, Any]:
                 "description": "status=active|withdrawn|expired 筛选；每条带 created_at 和"
                 " created_by（{id, display_name}，控制台命令行发布的为 null）。",
                 "parameters": c.query(AnnouncementsQuery),
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                "responses": {"200": _json(_page(_ITEM)), **_errors(401, 422)},
             },
             "post": {
                 "tags": ["staff"],
