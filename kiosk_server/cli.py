@@ -149,13 +149,16 @@ def demo_grow(
 @click.command("sweep")
 @with_appcontext
 def sweep_now() -> None:
-    """Run the expiry sweep once now (the server also runs it every few seconds)."""
+    """Run the sweep once now, pruning and erasing too (the server sweeps every few
+    seconds, and prunes and erases hourly)."""
     from kiosk_server.live.sweeper import sweep
 
     result = sweep(prune=True)
     click.echo(
         f"上线 {result.started} 条，过期 {result.expired} 条，"
-        f"通知过期 {result.announcements_expired} 条，清理旧变更 {result.pruned} 条"
+        f"通知过期 {result.announcements_expired} 条，清理旧变更 {result.pruned} 条，"
+        f"保存期满删除登记 {result.registrations_erased} 条、"
+        f"重复登记 {result.repeats_erased} 条"
     )
 
 

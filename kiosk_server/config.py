@@ -95,6 +95,9 @@ class Config:
     # How long a registration's see-or-cancel link (/r/<ref>?t=…) works after it was
     # made; the privacy notice states it (templates/pages/signup/_fields.html).
     registration_link_days: int = 30
+    # How many months a resident's registration is kept: the sweep erases it after
+    # (registrations/actions.py), and every privacy notice states the period.
+    registration_keep_months: int = 12
     # Processes sharing one Redis talk on this channel; separate deployments pick their own.
     message_queue_channel: str = "kiosk-screens"
     sweep_interval_seconds: int = 5
@@ -132,6 +135,8 @@ class Config:
             secret_key=os.environ.get("SECRET_KEY") or _persistent_secret(instance),
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
             registration_link_days=_int("REGISTRATION_LINK_DAYS", 30),
+            # At least a month: 0 would erase each registration at the next sweep.
+            registration_keep_months=max(1, _int("REGISTRATION_KEEP_MONTHS", 12)),
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "kiosk-screens",
             sweep_interval_seconds=_int("SWEEP_INTERVAL_SECONDS", 5),
             report_interval_seconds=float(_int("REPORT_INTERVAL_SECONDS", 2)),
@@ -178,6 +183,7 @@ class Config:
             "MAX_CONTENT_LENGTH": self.max_body_bytes,
             "PUBLIC_BASE_URL": self.public_base_url,
             "REGISTRATION_LINK_DAYS": self.registration_link_days,
+            "REGISTRATION_KEEP_MONTHS": self.registration_keep_months,
             "CATCHUP_LIMIT": self.catchup_limit,
             "MEDIA_ROOT": self.instance_path / "media",
             "PASSWORD_HASH_METHOD": self.password_hash_method,

@@ -1,4 +1,5 @@
-"""Time-driven changes: scheduled listings go live, old ones expire, old changes are pruned.
+"""Time-driven changes: scheduled listings go live, old ones expire, old changes are
+pruned, and registrations past REGISTRATION_KEEP_MONTHS are erased.
 
 Every server process runs the same loop. Each transition is a conditional
 update, so when several processes reach the same listing only one moves it
@@ -20,6 +21,7 @@ from kiosk_server.listings.actions import (
     start_due_listings,
 )
 from kiosk_server.live.changes import prune_before
+from kiosk_server.registrations.actions import do_erase_expired_registrations
 from kiosk_server.timeutil import utcnow
 
 CHANGE_RETENTION = timedelta(days=30)
@@ -32,6 +34,8 @@ class SweepResult:
     expired: int
     announcements_expired: int
     pruned: int = 0
+    registrations_erased: int = 0
+    repeats_erased: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -47,6 +51,11 @@ def sweep(now: datetime | None = None, prune: bool = False) -> SweepResult:
     if prune:
         result.pruned = prune_before(now - CHANGE_RETENTION)
         db.session.commit()
+        # With the hourly pruning, not every few seconds: a registration is kept
+        # for months, and the erasure's look for old rows need not run so often.
+        erased = do_erase_expired_registrations(now)
+        result.registrations_erased = erased.registrations
+        result.repeats_erased = erased.repeats
     return result
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk_server.audit.actions import do_record
-from kiosk_server.audit.models import RESIDENT_BY_CHANNEL
+from kiosk_server.audit.models import RESIDENT_BY_CHANNEL, SYSTEM
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.actions import record_listing_update
@@ -29,6 +30,7 @@ from kiosk_server.registrations.models import (
     RegistrationStatus,
     allowed_moves,
 )
+from kiosk_server.registrations.retention import kept_since
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn, TrainingSignupIn
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
@@ -486,3 +488,79 @@ def do_reveal_mobile(registration: Registration, staff: Staff) -> str:
     )
     db.session.commit()
     return registration.mobile
+
+
+# Rows erased per transaction: a city's year of registrations is erased in short
+# transactions, so no kiosk's registration waits behind one long lock.
+ERASE_BATCH = 500
+
+
+@dataclass
+class Erased:
+    registrations: int = 0
+    repeats: int = 0
+
+
+def _ids_before(model: type[Registration] | type[RegistrationRepeat], since: datetime) -> list[int]:
+    statement = select(model.id).where(model.created_at < since).order_by(model.id)
+    return list(db.session.scalars(statement.limit(ERASE_BATCH)))
+
+
+def _erase_repeats(where: Any) -> int:
+    statement = delete(RegistrationRepeat).where(where)
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def _erase_batch(since: datetime, erased: Erased) -> bool:
+    """Erase up to ERASE_BATCH repeats, or else registrations with the repeats sent for
+    them (the ON DELETE CASCADE is not enforced on SQLite), made before `since`.
+    Committed at once, so the locks go; False when nothing was left."""
+    repeats = _ids_before(RegistrationRepeat, since)
+    if repeats:
+        erased.repeats += _erase_repeats(RegistrationRepeat.id.in_(repeats))
+    elif registrations := _ids_before(Registration, since):
+        erased.repeats += _erase_repeats(RegistrationRepeat.registration_id.in_(registrations))
+        statement = delete(Registration).where(Registration.id.in_(registrations))
+        erased.registrations += db.session.execute(
+            statement.execution_options(synchronize_session=False)
+        ).rowcount
+    else:
+        return False
+    db.session.commit()
+    return True
+
+
+def do_erase_expired_registrations(now: datetime) -> Erased:
+    """Erase what residents registered, and the repeats they sent, once older than
+    REGISTRATION_KEEP_MONTHS, as every privacy notice promises. The audit entry
+    says how many and up to when: no name, number, reference or note, which would
+    keep in the log what was erased. Staff's counts for the last weeks are untouched
+    (the period is months); a registration gone is gone from lists and exports."""
+    since = kept_since(now)
+    erased = Erased()
+    while _erase_batch(since, erased):
+        pass
+    if erased.registrations or erased.repeats:
+        _audit_erased(erased, since)
+        db.session.commit()
+    return erased
+
+
+def _audit_erased(erased: Erased, since: datetime) -> None:
+    """One entry for the whole city: the erased rows' places are not kept either."""
+    city = db.session.scalar(select(Place).where(Place.level == PlaceLevel.CITY))
+    if city is None:  # registrations always belong to a community under the city
+        raise RuntimeError("no city to record the erasure under")
+    do_record(
+        action="registration.erase",
+        entity_type="registration",
+        entity_id=0,
+        place=city,
+        staff=None,
+        actor=SYSTEM,
+        summary=(
+            f"保存期满删除登记 {erased.registrations} 条、重复登记 {erased.repeats} 条"
+            f"（{to_local(since):%Y-%m-%d %H:%M} 以前登记的）"
+        ),
+        after={"registrations": erased.registrations, "repeats": erased.repeats},
+    )
