@@ -38,13 +38,17 @@
     if (wait > 0) { held[url] = { until: Date.now() + wait * 1000, data: data }; }
   }
 
+  /* body: null, a JSON value, or a FormData (a file upload, sent as the browser
+   * encodes it). */
   function request(method, url, body, headers, done) {
     if (method !== 'GET' && answerHeld(url, done)) { return; }
+    var form = isForm(body);
     var xhr = new window.XMLHttpRequest();
     xhr.open(method, url, true);
-    xhr.timeout = 15000;
+    // An upload takes as long as the file and the line need; a JSON answer does not.
+    xhr.timeout = form ? 0 : 15000;
     xhr.setRequestHeader('Accept', 'application/json');
-    if (body !== null) { xhr.setRequestHeader('Content-Type', 'application/json'); }
+    if (body !== null && !form) { xhr.setRequestHeader('Content-Type', 'application/json'); }
     for (var name in headers) {
       if (headers.hasOwnProperty(name)) { xhr.setRequestHeader(name, headers[name]); }
     }
@@ -63,7 +67,11 @@
     };
     xhr.ontimeout = function () { finish(0, null); };
     xhr.onerror = function () { finish(0, null); };
-    xhr.send(body === null ? null : JSON.stringify(body));
+    xhr.send(body === null || form ? body : JSON.stringify(body));
+  }
+
+  function isForm(body) {
+    return typeof window.FormData !== 'undefined' && body instanceof window.FormData;
   }
 
   /* done(status, data, xhr): status 0 means the server could not be reached; 429 with
@@ -88,5 +96,9 @@
   }
 
   window.screens = window.screens || {};
-  window.screens.http = { getJSON: getJSON, postJSON: postJSON, getBlob: getBlob, retryAfter: retryAfter };
+  window.screens.http = {
+    getJSON: getJSON, postJSON: postJSON, getBlob: getBlob, retryAfter: retryAfter,
+    // Any method (the console's PUT and DELETE), same answers as above.
+    request: function (method, url, body, headers, done) { request(method, url, body, headers || {}, done); }
+  };
 })(window);
