@@ -164,6 +164,13 @@ def test_public_api_answers_as_its_document_says(case: Case, service: Service) -
 
 @schema.include(tag="staff").parametrize()
 @FUZZ
+def test_staff_api_answers_a_stranger_as_its_document_says(case: Case, service: Service) -> None:
+    # No session and no CSRF token: refused, but as the document says (401, or 400).
+    case.call_and_validate(app=service.app, headers=PLAIN, excluded_checks=EXCLUDED)
+
+
+@schema.include(tag="staff").parametrize()
+@FUZZ
 @pytest.mark.parametrize("role", list(STAFF))
 def test_staff_api_answers_as_its_document_says(case: Case, service: Service, role: str) -> None:
     staff = _logged_in(service, role, case)
