@@ -188,7 +188,118 @@
     return false;
   }
 
+  /* The pages of one list as a screen steps through them (docs/protocol.md,
+   * "Paging"). Page n+1 is asked as the listings after the last card page n
+   * showed (`after`), kept there or gone since, so a listing withdrawn or
+   * published meanwhile neither hides one from the person nor shows one twice.
+   * The pages shown are kept (those within KEPT_AROUND of the one on screen),
+   * changes applied, so going back shows them as they were; one no longer kept
+   * is asked again from where it started. `total` is the newest answer's,
+   * moved by the changes it does not reflect. */
+  var KEPT_AROUND = 5;
+
+  function Pages() {
+    // starts[n]: the id page n comes after; null for the first page, and
+    // undefined past the last page known to follow.
+    this.starts = [null];
+    this.kept = {};
+    this.shown = {};
+    this.total = 0;
+    this.counted = null;
+  }
+
+  Pages.prototype.after = function (n) { return this.starts[n]; };
+
+  Pages.prototype.get = function (n) { return this.kept.hasOwnProperty(n) ? this.kept[n] : null; };
+
+  /* The cards page n shows: its answer's first `shown`. */
+  Pages.prototype.items = function (n) {
+    var answer = this.get(n);
+    return answer ? answer.items.slice(0, this.shown[n]) : [];
+  };
+
+  Pages.prototype.hasNext = function (n) {
+    return this.starts[n + 1] !== undefined && this.starts[n + 1] !== null;
+  };
+
+  /* How many pages to say there are, standing on page n: the live total's
+   * pages, never fewer than those shown and the next, none past the last
+   * (while page n is being asked for, its answer will say). */
+  Pages.prototype.count = function (n, perPage) {
+    var pages = Math.ceil(this.total / perPage);
+    if (!this.get(n)) { return Math.max(n + 1, pages); }
+    return this.hasNext(n) ? Math.max(n + 2, pages) : n + 1;
+  };
+
+  /* An answer for page n came (`fresh` from the server, or a kept copy). */
+  Pages.prototype.put = function (n, answer, fresh) {
+    this.kept[n] = answer;
+    if (fresh || !this.counted) {
+      this.total = answer.total;
+      this.counted = answer;
+    }
+    this.show(n, answer.items.length);
+  };
+
+  /* Page n shows its answer's first `count` cards: the next page starts after
+   * the last of them. A page after it that started elsewhere is forgotten. */
+  Pages.prototype.show = function (n, count) {
+    var answer = this.kept[n];
+    this.shown[n] = count;
+    var last = count ? answer.items[count - 1] : null;
+    var next = last && (answer.more || count < answer.items.length) ? last.id : undefined;
+    if (this.starts[n + 1] !== next) {
+      this.end(n);
+      if (next !== undefined) { this.starts.push(next); }
+    }
+    this.forgetFar(n);
+  };
+
+  /* Nothing follows page n after all: what came after its last card is gone. */
+  Pages.prototype.end = function (n) {
+    this.starts.length = n + 1;
+    this.forgetFrom(n + 1);
+  };
+
+  Pages.prototype.forgetFrom = function (n) {
+    for (var k in this.kept) {
+      if (this.kept.hasOwnProperty(k) && +k >= n) { delete this.kept[k]; delete this.shown[k]; }
+    }
+  };
+
+  Pages.prototype.forgetFar = function (n) {
+    for (var k in this.kept) {
+      if (this.kept.hasOwnProperty(k) && Math.abs(+k - n) > KEPT_AROUND) { delete this.kept[k]; delete this.shown[k]; }
+    }
+  };
+
+  /* A resync: every page kept may have missed changes; they are asked again. */
+  Pages.prototype.forget = function () {
+    this.kept = {};
+    this.shown = {};
+  };
+
+  /* A live change applied to every page kept (see apply, with keep); returns
+   * 'updated', 'removed' or null. */
+  Pages.prototype.apply = function (change) {
+    var result = null;
+    for (var k in this.kept) {
+      if (!this.kept.hasOwnProperty(k)) { continue; }
+      var answer = this.kept[k];
+      var before = answer.total;
+      var applied = apply(answer, change, true);
+      if (!applied) { continue; }
+      result = applied;
+      // Counted once: not again when the newest answer already left it out.
+      if (answer.total !== before && (answer === this.counted || !reflects(this.counted, change))) {
+        this.total = Math.max(0, this.total + answer.total - before);
+      }
+    }
+    return result;
+  };
+
   window.screens.held = {
+    Pages: Pages,
     apply: apply,
     gone: gone,
     count: count,

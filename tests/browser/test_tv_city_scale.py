@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Route, expect
 from sqlalchemy import func, select, update
 
@@ -325,3 +326,92 @@ def test_a_listing_withdrawn_from_the_page_on_screen_stays_in_its_place(
     assert (tv.focused(), tv.rings()) == (key, 1)
     assert layout(tv) == before
     screenshot(page, "tv-city-gone")
+
+
+def _jobs_in_order(city: Site, count: int) -> list[str]:
+    """The keys of the first `count` jobs of 九曲河社区's list (nearest first), as
+    the server orders them now."""
+    answer = requests.get(
+        f"{city.server.url}/api/feed",
+        params={"community_id": city.ids["jiuquhe"], "kind": "job", "per_page": count},
+        timeout=10,
+    ).json()
+    return [f"listing-{item['id']}" for item in answer["items"]]
+
+
+def _id(key: str) -> str:
+    return key.removeprefix("listing-")
+
+
+def test_a_page_step_shows_the_next_listing_whatever_left_or_joined_the_list(
+    tv: Remote, city: Site
+) -> None:
+    """The next page starts after the last card shown: a listing withdrawn from the
+    page on screen (kept there, 已下架) does not make the step skip one, nor a new
+    one nearest of all make it show one twice; going back shows the page as it was."""
+    page = tv.page
+    staff = city.staff()
+    pager = page.locator(".pager")
+    tv.press("Digit1")
+    _wait_for_cards(tv)
+    order = _jobs_in_order(city, 24)
+    first = tv.card_keys()
+    assert first == order[:6]
+
+    gone = first[1]
+    staff.post(f"/admin/api/listings/{_id(gone)}/withdraw", {})
+    expect(page.locator(f".screen [data-key={gone}]")).to_contain_text("已下架")
+    tv.press("PageDown")
+    expect(pager).to_contain_text("第2/")
+    assert tv.card_keys() == order[6:12]
+
+    # Two published at the community's centre, nearest of all: they wait behind
+    # the notice, and the next page still starts after the last card shown.
+    here = {"target_id": city.ids["jiuquhe"]}
+    for title in ("家门口新岗位甲", "家门口新岗位乙"):
+        staff.publish(listing_input(title=title, **here))
+    expect(page.locator("[data-key=new-listings]")).to_contain_text("2条新信息")
+    tv.press("PageDown")
+    expect(pager).to_contain_text("第3/")
+    assert tv.card_keys() == order[12:18]
+
+    # Back, twice: each page as it was shown, the withdrawn card in its place.
+    tv.press("PageUp", "PageUp")
+    expect(pager).to_contain_text("第1/")
+    assert tv.card_keys() == first
+    expect(page.locator(f".screen [data-key={gone}]")).to_contain_text("已下架")
+    tv.press("PageDown")
+    assert tv.card_keys() == order[6:12]
+
+
+def test_a_listing_withdrawn_from_the_home_row_stays_in_its_place(tv: Remote, city: Site) -> None:
+    """The newest row on home keeps a withdrawn card where it was, 已下架, with focus
+    on it; its kind's count drops by one; nothing moves."""
+    page = tv.page
+    staff = city.staff()
+    here = {"target_id": city.ids["jiuquhe"]}
+    newest = [staff.publish(listing_input(title=f"首页新岗位{n}", **here)) for n in range(3)]
+    expect(page.locator("[data-key=new-listings]")).to_contain_text("3条新信息")
+    tv.press("Digit1")
+    _wait_for_cards(tv)
+    tv.press("Digit0")  # home, asked again: the three are the newest row
+    row = [f"listing-{listing['id']}" for listing in reversed(newest)]
+    expect(page.locator(".row-cards .card")).to_have_count(3)
+    assert tv.card_keys() == row
+    tv.press("ArrowDown")
+    tv.move_until("ArrowRight", row[1], limit=3)
+    tile = page.locator("[data-key=kind-job] .tile-count")
+    jobs = _in_scope(city)["job"]
+    expect(tile).to_have_text(f"共{jobs}条")
+    before = layout(tv)
+
+    staff.post(f"/admin/api/listings/{_id(row[1])}/withdraw", {})
+    expect(page.locator(f".screen [data-key={row[1]}]")).to_contain_text("已下架")
+    expect(tile).to_have_text(f"共{jobs - 1}条")
+    assert _in_scope(city)["job"] == jobs - 1
+    assert tv.card_keys() == row
+    assert (tv.focused(), tv.rings()) == (row[1], 1)
+    assert layout(tv) == before
+    screenshot(page, "tv-city-home-gone")
+    tv.press("Enter")
+    expect(page.locator(".detail-title")).to_have_text("首页新岗位1")

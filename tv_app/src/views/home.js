@@ -1,5 +1,7 @@
 /* Home: the four kinds with their true counts, search, and the newest listings
- * near home, all from one answer of /api/home (app.home). */
+ * near home, all from one answer of /api/home (app.home). A listing withdrawn
+ * or expired while the row shows it stays in its place, 已下架, until the home
+ * answer is asked for again; its kind's count drops at once. */
 (function (window) {
   'use strict';
 
@@ -13,6 +15,10 @@
   function HomeView(app) {
     this.app = app;
     this.name = 'home';
+    // The newest row as shown: taken from this home answer, changed in place
+    // since (app.home itself drops a listing that is gone, for the idle screen).
+    this.row = null;
+    this.rowOf = null;
   }
 
   function newestFirst(a, b) {
@@ -30,6 +36,16 @@
     return all.sort(newestFirst).slice(0, count);
   };
 
+  /* The listings of the newest row, as held since the home answer came. */
+  HomeView.prototype.newestRow = function () {
+    var home = this.app.home;
+    if (this.rowOf !== home) {
+      this.rowOf = home;
+      this.row = { items: HomeView.newest(home, NEWEST), cursors: home && home.cursors };
+    }
+    return this.row.items;
+  };
+
   HomeView.prototype.render = function (container) {
     var app = this.app;
     var tiles = h('div', { className: 'kinds', 'data-focus-container': '' });
@@ -37,7 +53,7 @@
       tiles.appendChild(this.tile(KINDS[i][0], KINDS[i][1]));
     }
     tiles.appendChild(this.searchTile());
-    var newest = HomeView.newest(app.home, NEWEST);
+    var newest = this.newestRow();
     var row = h('div', { className: 'row-cards', 'data-focus-container': '' });
     for (var j = 0; j < newest.length; j++) {
       row.appendChild(tv.cards.card(newest[j], app.settings.community, function (listing) {
@@ -80,7 +96,15 @@
     return element;
   };
 
-  /* The app applies changes to app.home; new listings wait behind the notice. */
+  /* A live change to a listing in the row: an edit shows in place, a withdrawn
+   * or expired one stays where it was, 已下架, so no card moves and focus
+   * stays. The app applies changes to app.home (the counts), and redraws. */
+  HomeView.prototype.onChange = function (change) {
+    this.newestRow();
+    return !!screens.held.apply(this.row, change, true);
+  };
+
+  /* New listings wait behind the notice. */
   HomeView.prototype.refresh = function () {
     this.app.redraw(this);
   };

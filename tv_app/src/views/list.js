@@ -1,7 +1,9 @@
 /* A list of listings: at most six a screen, each page asked of the server with
- * its filters and order (the next one fetched ahead), true totals. The new
- * listings behind the notice and a staff preview are lists held on the screen.
- * A listing withdrawn while its page is shown stays where it was, 已下架. */
+ * its filters and order as the listings after the last card of the page before
+ * (the next one fetched ahead), true totals. The new listings behind the notice
+ * and a staff preview are lists held on the screen. A listing withdrawn while
+ * its page is shown stays where it was, 已下架; pages already shown are shown
+ * again as they were (held.Pages). */
 (function (window) {
   'use strict';
 
@@ -37,51 +39,74 @@
     this.sort = sortsOf(this.kind)[0];
     this.page = 0;
     this.answer = this.local ? { items: this.local, total: this.local.length } : null;
+    this.paging = new held.Pages();
     this.offline = false;
   }
 
   function sortsOf(kind) { return SORTS[kind === 'job' ? 'job' : 'other']; }
 
-  ListView.prototype.params = function (page) {
+  /* The question for a page: the one after `after` (none for the first). */
+  ListView.prototype.params = function (after) {
     return {
       kind: this.kind,
       category: this.filter && this.filter !== 'free' ? this.filter : '',
       free: this.filter === 'free' ? 'true' : '',
       sort: this.sort,
-      page: page + 1,
+      after: after,
       per_page: PER_PAGE
     };
   };
 
-  ListView.prototype.url = function (page) { return this.app.source.feedUrl(this.params(page)); };
+  ListView.prototype.url = function (after) { return this.app.source.feedUrl(this.params(after)); };
 
   /* The first page of a kind as its list opens, kept for a start without network. */
   ListView.keepFirstPage = function (app, kind) {
-    var view = new ListView(app, { kind: kind });
-    var url = view.url(0);
+    var url = new ListView(app, { kind: kind }).url(null);
     app.source.get(url, function (answer, fresh) {
       if (fresh && answer) { app.source.keep('page', url, answer); }
     });
   };
 
-  /* Ask for a page; done(true) once this.answer holds it, done(false) when the
-   * server is away and no copy was kept (the view stays as it was). */
-  ListView.prototype.fetch = function (page, done) {
+  /* Show a page: as it was shown before if it is kept, else asked of the server
+   * after the last card of the page before it. `paging` is this.paging, or a
+   * new one for other filters or another order, taken once its first page
+   * comes. done(true) once this.answer holds the page, done(false) when the
+   * server is away and no copy was kept, or nothing follows after all (the
+   * view stays as it was). */
+  ListView.prototype.fetch = function (page, done, paging) {
     var self = this;
     var app = this.app;
-    var url = this.url(page);
+    paging = paging || this.paging;
+    var kept = paging.get(page);
+    if (kept) {
+      this.showPage(paging, page, kept, !this.offline);
+      done(true);
+      return;
+    }
+    var url = this.url(paging.after(page));
     app.source.latest('list', url, function (answer, fresh) {
-      if (!answer) { done(false); return; }
-      self.answer = answer;
-      self.page = page;
-      self.offline = !fresh;
+      // Everything after the page before was withdrawn meanwhile: it is the last.
+      if (answer && page > 0 && !answer.items.length) { paging.end(page - 1); }
+      if (!answer || (page > 0 && !answer.items.length)) { done(false); return; }
+      paging.put(page, answer, fresh);
+      self.showPage(paging, page, answer, fresh);
       if (fresh) {
         if (page === 0 && !self.filter && self.sort === sortsOf(self.kind)[0]) { app.source.keep('page', url, answer); }
         app.noteAnswer(answer);
-        if ((page + 1) * PER_PAGE < answer.total) { app.source.prefetch(self.url(page + 1)); }
       }
       done(true);
     });
+  };
+
+  ListView.prototype.showPage = function (paging, page, answer, fresh) {
+    this.paging = paging;
+    this.answer = answer;
+    this.page = page;
+    this.offline = !fresh;
+    // The next page ahead, so a step paints at once.
+    if (fresh && paging.hasNext(page) && !paging.get(page + 1)) {
+      this.app.source.prefetch(this.url(paging.after(page + 1)));
+    }
   };
 
   /* Before the list is first shown: its first page (app.open). Without network
@@ -101,8 +126,13 @@
   /* The pages of the live listings, and never fewer than the one on screen,
    * which may hold only cards kept as 已下架. A held list pages all it holds. */
   ListView.prototype.pages = function () {
-    var count = this.local ? this.local.length : (this.answer ? this.answer.total : 0);
-    return Math.max(1, this.page + 1, Math.ceil(count / PER_PAGE));
+    if (this.local) { return Math.max(1, Math.ceil(this.local.length / PER_PAGE)); }
+    return this.paging.count(this.page, PER_PAGE);
+  };
+
+  /* The live listings in the list: the newest answer's, moved by changes. */
+  ListView.prototype.total = function () {
+    return this.local ? this.answer.total : this.paging.total;
   };
 
   ListView.prototype.shown = function () {
@@ -131,7 +161,7 @@
     }
     var hints = '确定键：看详情 · ' + (this.local ? '' : '黄键：换排序 · ') + '返回键：上一步 · 0：首页';
     screens.dom.append(container, [
-      h('h1', { className: 'title', text: this.title(this.answer.total) }),
+      h('h1', { className: 'title', text: this.title(this.total()) }),
       this.filters(),
       grid,
       h('p', { className: 'pager', text: pages > 1
@@ -180,7 +210,7 @@
           self.app.render(self, 'filter-' + (value || 'all'));
         }
         resume();
-      });
+      }, new held.Pages());
     };
   };
 
@@ -200,13 +230,14 @@
         self.app.render(self, key && key.indexOf('filter-') === 0 ? key : null);
       }
       resume();
-    });
+    }, new held.Pages());
   };
 
   ListView.prototype.turn = function (delta, column) {
     var self = this;
     var next = this.page + delta;
     if (next < 0 || next >= this.pages()) { return false; }
+    if (delta > 0 && !this.local && !this.paging.hasNext(this.page)) { return false; }
     function land() {
       self.app.render(self);
       // Land in the same column: top row going forward, bottom row going back.
@@ -220,7 +251,10 @@
     } else {
       var resume = this.app.hold();
       this.fetch(next, function (ok) {
-        if (ok && self.app.current() === self) { land(); }
+        if (self.app.current() === self) {
+          // Not turned: the pager says so (nothing follows after all).
+          if (ok) { land(); } else { self.refresh(); }
+        }
         resume();
       });
     }
@@ -253,7 +287,7 @@
    * moves, focus included. New listings wait behind the notice. Returns whether
    * the page holds it. */
   ListView.prototype.onChange = function (change, onScreen) {
-    var result = held.apply(this.answer, change, true);
+    var result = this.local ? held.apply(this.answer, change, true) : this.paging.apply(change);
     if (result && onScreen) { this.refresh(); }
     return !!result;
   };
@@ -266,6 +300,7 @@
   ListView.prototype.reload = function () {
     var self = this;
     if (this.local) { this.refresh(); return; }
+    this.paging.forget();
     this.fetch(this.page, function (ok) { if (ok) { self.refresh(); } });
   };
 

@@ -1,7 +1,8 @@
 /* Search with a remote, as Chinese IPTV boxes search: the pinyin initials of
  * the words, typed on the digit keys as on a phone (保洁 is B J, keys 2 5), or
  * picked on the letter grid with the arrows and OK. Results come from the
- * server as the person types, a page at a time. */
+ * server as the person types, a page at a time, each the results after the
+ * last card of the page before (held.Pages). */
 (function (window) {
   'use strict';
 
@@ -31,6 +32,7 @@
     this.typed = '';
     this.page = 0;
     this.answer = null;
+    this.paging = new held.Pages();
     this.offline = false;
     this.timer = null;
   }
@@ -47,8 +49,8 @@
     return keys;
   };
 
-  SearchView.prototype.url = function (page) {
-    return this.app.source.feedUrl({ q: this.query(), page: page + 1, per_page: PER_PAGE });
+  SearchView.prototype.url = function (after) {
+    return this.app.source.feedUrl({ q: this.query(), after: after, per_page: PER_PAGE });
   };
 
   /* Typed keys shown one by one, a digit with its letters small beside it:
@@ -106,7 +108,7 @@
 
   /* Never fewer than the page on screen, which may hold only cards kept as 已下架. */
   SearchView.prototype.pages = function () {
-    return this.answer ? Math.max(1, this.page + 1, Math.ceil(this.answer.total / PER_PAGE)) : 1;
+    return this.answer ? this.paging.count(this.page, PER_PAGE) : 1;
   };
 
   SearchView.prototype.results = function () {
@@ -121,8 +123,8 @@
       status = '网络已断开，暂时不能搜索';
     } else {
       // Results withdrawn while shown stay, 已下架, out of the count: 找到0条.
-      status = this.answer.total || this.answer.items.length
-        ? '找到' + this.answer.total + '条' : '没有找到，换几个字母试试';
+      status = this.paging.total || this.answer.items.length
+        ? '找到' + this.paging.total + '条' : '没有找到，换几个字母试试';
     }
     parts.push(h('p', { className: 'search-total', role: 'status', text: status }));
     var list = h('div', { className: 'grid search-results', 'data-focus-container': '' });
@@ -158,6 +160,7 @@
     var self = this;
     this.page = 0;
     this.answer = null;
+    this.paging = new held.Pages();
     this.app.source.cancel('search');
     if (this.timer) { window.clearTimeout(this.timer); }
     this.timer = null;
@@ -170,30 +173,49 @@
     this.refresh();
   };
 
+  /* Show a page of results: as it was shown before if it is kept, else asked
+   * of the server after the last card of the page before it. done(false) when
+   * the server is away, or nothing follows after all. */
   SearchView.prototype.fetch = function (page, done) {
     var self = this;
+    var paging = this.paging;
     if (!this.typed) { return; }
-    this.app.source.latest('search', this.url(page), function (answer, fresh) {
+    if (paging.get(page)) {
+      this.showPage(page, paging.get(page), !this.offline);
+      done(true);
+      return;
+    }
+    this.app.source.latest('search', this.url(paging.after(page)), function (answer, fresh) {
       self.offline = !fresh;
-      if (!answer) {
+      // Everything after the page before was withdrawn meanwhile: it is the last.
+      if (answer && page > 0 && !answer.items.length) { paging.end(page - 1); }
+      if (!answer || (page > 0 && !answer.items.length)) {
         if (page === 0) { self.answer = { items: [], total: 0 }; }
         done(false);
         return;
       }
-      self.answer = answer;
-      self.page = page;
-      if (fresh) {
-        self.app.noteAnswer(answer);
-        if ((page + 1) * PER_PAGE < answer.total) { self.app.source.prefetch(self.url(page + 1)); }
-      }
+      paging.put(page, answer, fresh);
+      self.showPage(page, answer, fresh);
+      if (fresh) { self.app.noteAnswer(answer); }
       done(true);
     });
+  };
+
+  SearchView.prototype.showPage = function (page, answer, fresh) {
+    var paging = this.paging;
+    this.answer = answer;
+    this.page = page;
+    // The next page ahead, so a step paints at once.
+    if (fresh && paging.hasNext(page) && !paging.get(page + 1)) {
+      this.app.source.prefetch(this.url(paging.after(page + 1)));
+    }
   };
 
   SearchView.prototype.turn = function (delta) {
     var self = this;
     var next = this.page + delta;
     if (!this.answer || next < 0 || next >= this.pages()) { return false; }
+    if (delta > 0 && !this.paging.hasNext(this.page)) { return false; }
     var resume = this.app.hold();
     this.fetch(next, function (ok) {
       if (ok && self.app.current() === self) {
@@ -201,6 +223,9 @@
         var cards = self.app.screenEl.querySelectorAll('.search-results .card');
         var card = delta > 0 ? cards[0] : cards[cards.length - 1];
         if (card) { self.app.focus.focus(card); }
+      } else {
+        // Not turned: the pager says so (nothing follows after all).
+        self.refresh();
       }
       resume();
     });
@@ -236,13 +261,14 @@
   SearchView.prototype.reload = function () {
     var self = this;
     if (!this.typed) { return; }
+    this.paging.forget();
     this.fetch(this.page, function (ok) { if (ok) { self.refresh(); } });
   };
 
   /* A live change to a result: an edit shows in place, a withdrawn or expired
    * one stays where it was, 已下架, out of the count; focus does not move. */
   SearchView.prototype.onChange = function (change, onScreen) {
-    var result = held.apply(this.answer, change, true);
+    var result = this.paging.apply(change);
     if (result && onScreen) { this.refresh(); }
     return !!result;
   };
