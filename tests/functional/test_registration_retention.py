@@ -185,3 +185,25 @@ def test_the_erasure_is_audited_by_counts_alone_and_runs_in_batches(
     # Staff read it in the log of their scope, in words.
     log = admin.get("/admin/api/audit").json
     assert any("3" in item["summary"] and "删除" in item["summary"] for item in log["items"])
+
+
+@pytest.fixture
+def unusual_periods(app: Flask, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """Periods no page could state by chance: they must come from the settings."""
+    monkeypatch.setitem(app.config, "REGISTRATION_KEEP_MONTHS", 7)
+    monkeypatch.setitem(app.config, "REGISTRATION_LINK_DAYS", 19)
+    return 7, 19
+
+
+def test_the_phone_pages_state_the_periods_the_server_keeps(
+    app: Flask, world: World, client: FlaskClient, unusual_periods: tuple[int, int]
+) -> None:
+    months, days = unusual_periods
+    form = client.get("/register/job-seeker").get_data(as_text=True)
+    assert f"{months}个月，到期删除" in form and f"登记后{days}天内" in form
+    assert "12个月" not in form
+    registration = _job_seeker(client, world, OLD_MOBILE, "王女士")
+    page = client.get(registration["manage_url"].removeprefix("http://localhost"))
+    text = page.get_data(as_text=True)
+    assert f"保存{months}个月后删除" in text and f"登记后{days}天内有效" in text
+    assert "12个月" not in text
