@@ -285,3 +285,20 @@ def test_listing_text_is_shown_as_text_never_run_as_markup(
     data = _jsonld(html)
     assert data["title"] == f"保洁{attack}"
     assert data["hiringOrganization"]["name"] == f"物业{attack}"
+
+
+@pytest.mark.parametrize("kind", ["job", "training", "subsidy", "event"])
+def test_the_phone_page_lists_the_facts_the_screens_are_sent(
+    client: FlaskClient, world: World, admin: StaffClient, kind: str
+) -> None:
+    listing = admin.publish(
+        listing_input(kind, target_id=world.jiuquhe.id, site_id=world.station.id)
+    )
+    sent = client.get(f"/api/listings/{listing['id']}").json["facts"]
+
+    html = _page(client, listing["id"])
+
+    [facts] = re.findall(r'<dl class="facts">(.*?)</dl>', html, re.S)
+    rows = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", facts)
+    assert rows == [(fact["label"], fact["value"]) for fact in sent]
+    assert ("地点", f"{world.station.name}（{world.station.address}）") in rows
