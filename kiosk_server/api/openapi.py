@@ -401,6 +401,18 @@ def _kiosk_receipt(summary: str) -> dict[str, Any]:
     }
 
 
+def _refusals_of_a_json_body(paths: dict[str, Any]) -> None:
+    """Every operation that reads a JSON body can be sent broken JSON (400
+    malformed_json), something else (415) or more than the 64 KB every JSON body is
+    limited to (413, kiosk_server/limits.py): each lists all three."""
+    for operations in paths.values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                refusals = _errors(400, 413, 415)
+                operation["responses"] = {**refusals, **operation["responses"]}
+
+
 def openapi_document() -> dict[str, Any]:
     # The views define these; imported here, as they import this module.
     from kiosk_server.admin.views import ListingsQuery
@@ -1067,6 +1079,7 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     }
+    _refusals_of_a_json_body(paths)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -16,8 +16,8 @@ from kiosk_server.extensions import db
 from kiosk_server.live.sweeper import sweep
 from kiosk_server.places.models import Site
 from kiosk_server.timeutil import utcnow
-from tests.factories import World, listing_input
-from tests.helpers import StaffClient, qr_encodes
+from tests.factories import World, listing_input, make_registration
+from tests.helpers import Screen, StaffClient, enrol_kiosk, qr_encodes
 
 
 def _feed(client: FlaskClient, **params: Any) -> dict[str, Any]:
@@ -508,3 +508,38 @@ def test_openapi_document_is_valid_and_describes_every_json_route(
         for method, operation in operations.items():
             given = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
             assert given == names, (path, method)
+
+
+def test_every_refusal_of_a_json_body_is_documented(
+    app: Flask, world: World, admin: StaffClient
+) -> None:
+    """Not JSON (415), broken JSON (400) and a body over the limit (413) can reach every
+    operation that reads a JSON body, so each one lists them."""
+    document = admin.get("/api/openapi.json").json
+    ids = {
+        "listing_id": admin.create(_job("保洁员", world.jiuquhe.id))["id"],
+        "registration_id": make_registration(world.jiuquhe).id,
+        "staff_id": world.station_staff.id,
+    }
+    kiosk = enrol_kiosk(app, admin, world.station.id)
+    tv = Screen(app, world.jiuquhe.id).token
+    too_big = "x" * app.config["MAX_CONTENT_LENGTH"]
+    sends = {
+        415: {"data": "{}", "content_type": "text/plain"},
+        400: {"data": "{", "content_type": "application/json"},
+        413: {"json": {"note": too_big}},
+    }
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+                continue
+            url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+            token = tv if path.endswith("/callback") else kiosk
+            for status, body in sends.items():
+                headers = {"X-Screen-Token": token, "X-CSRFToken": admin.csrf}
+                reply = admin.http.open(url, method=method.upper(), headers=headers, **body)
+                assert reply.status_code == status, (method, path, reply.status_code)
+                assert str(status) in operation["responses"], (method, path, status)
+                checked += 1
+    assert checked >= 3 * 12
