@@ -7,14 +7,11 @@ import importlib.util
 import json
 import shutil
 import socket
-import subprocess
-import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-import requests
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -147,9 +144,14 @@ def test_a_harness_that_cannot_reach_its_server_says_so_and_answers_no_more(
         harness.stop()
 
 
+# How long a server may take to answer its first /health: gunicorn loads the app
+# before its worker answers, which on a busy machine takes many seconds.
+START_SECONDS = 120
+
+
 def _start_server(bench_run: ModuleType, target: str, port: int, tmp_path: Path) -> tuple[Any, int]:
-    """The reference (Node) or the floor (Python, under gunicorn): the process and
-    the pid whose memory the harness reads."""
+    """The reference (Node) or the floor (Python, under gunicorn), answering its
+    /health: the process and the pid whose memory the harness reads."""
     env = {
         "PATH": "/usr/bin:/bin:/usr/local/bin",
         "PORT": str(port),
@@ -161,14 +163,15 @@ def _start_server(bench_run: ModuleType, target: str, port: int, tmp_path: Path)
         cmd = ["node", str(ROOT / "bench" / "reference-server.js")]
     else:
         cmd = bench_run.gunicorn_cmd(1, port, "bench.floor_server:app")
-    server = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    for _ in range(150):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    return server, server.pid if target == "ref" else bench_run.worker_pid(server.pid)
+    # As the conductor waits for its servers: until one answers, or exits.
+    server = bench_run.Proc(target, cmd, env, tmp_path / f"{target}.log")
+    try:
+        server.wait_http(f"http://127.0.0.1:{port}/health", timeout=START_SECONDS)
+        pid = server.popen.pid
+        return server, pid if target == "ref" else bench_run.worker_pid(pid)
+    except BaseException:
+        server.stop()
+        raise
 
 
 @needs_node
@@ -212,5 +215,4 @@ def test_the_harness_answers_each_command_against_each_server(
         finally:
             harness.stop()
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
