@@ -718,7 +718,7 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": listing_in,
                 "responses": {
                     "201": staff_listing_ok,
-                    **_errors(400, 401, 404, 413, 415, 422),
+                    **_errors(400, 401, 413, 415, 422),
                     **_out_of_scope("target_id", "site_id"),
                 },
             },
@@ -1036,7 +1036,11 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "发布紧急通知横幅",
                 "requestBody": c.body(AnnouncementIn, "AnnouncementIn"),
-                "responses": {"201": _json({"type": "object"}), **_errors(400, 401, 403, 422)},
+                "responses": {
+                    "201": _json({"type": "object"}),
+                    **_errors(400, 401, 422),
+                    **_out_of_scope("target_id"),
+                },
             },
         },
         "/admin/api/announcements/{announcement_id}/delivery": {
