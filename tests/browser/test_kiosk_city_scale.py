@@ -219,3 +219,81 @@ def test_live_changes_on_a_list_page_move_no_card(kiosk: Kiosk, city: Site) -> N
     notice.tap()
     kiosk.expect_heading("新信息")
     expect(kiosk.page.locator(".screen .card").first).to_contain_text(fresh)
+
+
+def _jobs_in_order(city: Site, count: int) -> list[str]:
+    """The ids of the first `count` jobs of the station's list (nearest first), as
+    the server orders them now."""
+    answer = requests.get(
+        f"{city.server.url}/api/feed",
+        params={"site_id": city.ids["station"], "kind": "job", "per_page": count},
+        timeout=10,
+    ).json()
+    return [str(item["id"]) for item in answer["items"]]
+
+
+def _page_shown(kiosk: Kiosk, number: int) -> list[str | None]:
+    """The listings on the page the pager says is `number`, once its cards are in."""
+    expect(kiosk.page.locator(".pager-where")).to_contain_text(f"第{number}页")
+    expect(kiosk.page.locator(".screen .card").first).to_be_visible()
+    return [listing for listing, _ in list_cards(kiosk)]
+
+
+def test_the_next_page_starts_after_the_last_card_shown(kiosk: Kiosk, city: Site) -> None:
+    """A listing withdrawn from the page on screen (kept there, 已下架) does not make
+    下一页 skip one, nor new ones nearest the station make it show one twice; 上一页
+    shows the page as it was."""
+    staff = city.staff()
+    start_at_home(kiosk)
+    kiosk.tile("找工作")
+    kiosk.page.wait_for_function(SETTLED_LIST)
+    first = _page_shown(kiosk, 1)
+    order = _jobs_in_order(city, 4 * len(first))
+    assert first == order[: len(first)]
+
+    gone = kiosk.page.locator(f".screen .card[data-listing='{first[1]}']")
+    staff.post(f"/admin/api/listings/{first[1]}/withdraw", {})
+    expect(gone).to_contain_text("已下架")
+    kiosk.tap("下一页")
+    second = _page_shown(kiosk, 2)
+    assert second == order[len(first) : len(first) + len(second)]
+
+    station = {"target_id": city.ids["jiuquhe"], "site_id": city.ids["station"]}
+    size = kiosk.page.viewport_size
+    tag = f"{size['width']}x{size['height']}" if size else ""
+    for name in ("甲", "乙"):
+        staff.publish(listing_input("job", title=f"本站新岗位{name}{tag}", **station))
+    expect(kiosk.page.get_by_role("button", name="有2条新信息，点这里查看")).to_be_visible()
+    kiosk.tap("下一页")
+    third = _page_shown(kiosk, 3)
+    shown = len(first) + len(second)
+    assert third == order[shown : shown + len(third)]
+
+    kiosk.tap("上一页")
+    assert _page_shown(kiosk, 2) == second
+    kiosk.tap("上一页")
+    assert _page_shown(kiosk, 1) == first
+    expect(gone).to_contain_text("已下架")
+
+
+def test_a_listing_withdrawn_while_home_is_shown_moves_nothing(kiosk: Kiosk, city: Site) -> None:
+    """The kiosk's home shows counts, not cards: the newest job withdrawn takes one
+    off 找工作 and moves no button."""
+    start_at_home(kiosk)
+    job = kiosk.page.locator(".tile-job .tile-count")
+    jobs = _counts(city)["job"]
+    expect(job).to_have_text(f"{jobs}条")
+    newest = requests.get(
+        f"{city.server.url}/api/home",
+        params={"site_id": city.ids["station"], "newest": 1},
+        timeout=10,
+    ).json()["kinds"]["job"]["newest"][0]
+    buttons = kiosk.page.locator(".screen button")
+    before = [button.bounding_box() for button in buttons.all()]
+
+    city.staff().post(f"/admin/api/listings/{newest['id']}/withdraw", {})
+    expect(job).to_have_text(f"{jobs - 1}条")
+    assert _counts(city)["job"] == jobs - 1
+    assert [button.bounding_box() for button in buttons.all()] == before
+    kiosk.tile("找工作")
+    expect(kiosk.page.locator(".heading .lead")).to_contain_text(f"共{jobs - 1}条")

@@ -1,7 +1,9 @@
 /* Listings by touch: kind, the filters people ask for and the order, a page at
  * a time (no drag-only scrolling), each page asked of the server with exactly
- * the cards that fit and true totals; new listings held behind a notice while
- * someone reads, and withdrawn ones kept in their place, 已下架. */
+ * the cards that fit and true totals, as the listings after the last card of
+ * the page before (held.Pages: pages already shown come back as they were);
+ * new listings held behind a notice while someone reads, and withdrawn ones
+ * kept in their place, 已下架. */
 (function (window) {
   'use strict';
 
@@ -40,14 +42,17 @@
     this.fresh = !!(local && this.filter.fresh);
     this.page = 0;
     this.perPage = PAGE_SIZE;
-    // The answer on hand: {items, total, page, per_page}.
-    this.answer = this.local ? { items: this.local, total: this.local.length, page: 1, per_page: this.local.length } : null;
+    // The answer of the page on screen; a held list is one answer paged here.
+    this.answer = this.local ? { items: this.local, total: this.local.length } : null;
+    this.paging = new screens.held.Pages();
     this.offline = false;
     this.loading = false;
     this.holdsNewListings = !this.local;
   }
 
-  BrowseView.prototype.params = function (page, perPage) {
+  /* The question for a page: the `perPage` listings after `after` (none for
+   * the first page). */
+  BrowseView.prototype.params = function (after, perPage) {
     var filter = this.filter;
     return {
       kind: filter.kind,
@@ -55,59 +60,64 @@
       free: filter.free ? 'true' : '',
       q: filter.query,
       sort: filter.query ? '' : filter.sort,
-      page: page + 1,
+      after: after,
       per_page: perPage
     };
   };
 
-  BrowseView.prototype.url = function (page, perPage) {
-    return this.app.source.feedUrl(this.params(page, perPage || this.perPage));
+  BrowseView.prototype.url = function (after, perPage) {
+    return this.app.source.feedUrl(this.params(after, perPage || this.perPage));
   };
 
   /* The first page of a kind as its list opens, kept for a start without network. */
   BrowseView.keepFirstPage = function (app, kind) {
-    var url = new BrowseView(app, { kind: kind }).url(0);
+    var url = new BrowseView(app, { kind: kind }).url(null);
     app.source.get(url, function (answer, fresh) {
       if (fresh && answer) { app.source.keep('page', url, answer); }
     });
   };
 
-  /* Whether the answer on hand holds the cards of this.page. */
+  /* Whether the cards of this.page are on hand. */
   BrowseView.prototype.covers = function () {
-    var answer = this.answer;
-    if (!answer) { return false; }
-    if (this.local) { return true; }
-    var from = (answer.page - 1) * answer.per_page;
-    var want = this.page * this.perPage;
-    var end = Math.min(want + this.perPage, answer.total);
-    return want >= from && end <= from + answer.per_page;
+    return this.local ? !!this.answer : !!this.paging.get(this.page);
   };
 
-  /* The cards of this.page out of the answer on hand. */
+  /* The cards of this.page. */
   BrowseView.prototype.shown = function () {
-    if (!this.answer) { return []; }
-    var from = this.local ? 0 : (this.answer.page - 1) * this.answer.per_page;
-    var want = this.page * this.perPage - from;
-    return this.answer.items.slice(want, want + this.perPage);
+    if (!this.local) { return this.paging.items(this.page); }
+    return this.local.slice(this.page * this.perPage, (this.page + 1) * this.perPage);
   };
 
-  /* Ask the server for this.page (the newest question wins), then show it. */
+  /* The live listings in the list: the newest answer's, moved by changes. */
+  BrowseView.prototype.total = function () {
+    if (this.local) { return this.answer.total; }
+    return this.answer ? this.paging.total : 0;
+  };
+
+  /* Ask the server for this.page, the listings after the last card of the page
+   * before (the newest question wins), then show it. */
   BrowseView.prototype.fetch = function () {
     var self = this;
     var app = this.app;
+    var paging = this.paging;
     var page = this.page;
     var perPage = this.perPage;
-    var url = this.url(page, perPage);
+    var url = this.url(paging.after(page), perPage);
     // A list opened afresh (or with other filters) comes with what arrived
     // until now: the notice is for what comes while it is read.
     if (!this.answer) { app.arrivals.clear(); }
     this.loading = true;
     app.source.latest('browse', url, function (answer, fresh) {
       self.loading = false;
-      if (!answer) {
-        self.answer = self.answer || { items: [], total: 0, page: 1, per_page: perPage };
+      if (answer && page > 0 && !answer.items.length) {
+        // Everything after the page before was withdrawn meanwhile: it is the last.
+        paging.end(page - 1);
+        if (self.page === page) { self.page = page - 1; }
+      } else if (!answer) {
+        self.answer = self.answer || { items: [], total: 0 };
         self.offline = true;
       } else {
+        paging.put(page, answer, fresh);
         self.answer = answer;
         self.offline = !fresh;
         if (fresh) {
@@ -115,16 +125,18 @@
             self.filter.sort === sortsOf(self.filter.kind)[0][0];
           if (page === 0 && perPage === PAGE_SIZE && first && self.filter.kind) { app.source.keep('page', url, answer); }
           app.noteAnswer(answer);
-          if ((page + 1) * perPage < answer.total) { app.source.prefetch(self.url(page + 1, perPage)); }
+          if (paging.hasNext(page)) { app.source.prefetch(self.url(paging.after(page + 1), perPage)); }
         }
       }
       if (app.current() === self) { app.refresh(); }
     });
   };
 
-  /* Reload what is on screen (a resync): the same page asked again. */
+  /* Reload what is on screen (a resync): the same page asked again, from where
+   * it started; the other pages kept are asked again when turned to. */
   BrowseView.prototype.reload = function () {
     if (this.local) { this.app.refresh(); return; }
+    this.paging.forget();
     this.fetch();
   };
 
@@ -143,6 +155,7 @@
     this.page = 0;
     this.perPage = PAGE_SIZE;
     this.answer = null;
+    this.paging = new screens.held.Pages();
     this.fetch();
     this.app.refresh();
   };
@@ -172,7 +185,7 @@
     var names = {};
     sortsOf(this.filter.kind).forEach(function (sort) { names[sort[0]] = sort[1]; });
     var order = this.local || this.filter.query ? '' : '，' + names[this.filter.sort];
-    return '共' + this.answer.total + '条' + order + (this.offline ? '（网络已断开，这是保存的信息）' : '');
+    return '共' + this.total() + '条' + order + (this.offline ? '（网络已断开，这是保存的信息）' : '');
   };
 
   BrowseView.prototype.render = function () {
@@ -205,11 +218,12 @@
     var self = this;
     var app = this.app;
     var size = this.perPage;
-    var total = this.answer ? this.answer.total : 0;
-    var pages = Math.max(1, Math.ceil(total / size));
+    var pages = this.local ? Math.max(1, Math.ceil(this.local.length / size)) : this.paging.count(this.page, size);
+    var last = this.local ? this.page >= pages - 1 : !this.paging.hasNext(this.page);
     var shown = this.covers() ? this.shown() : [];
     function open(listing) { app.show(new kiosk.DetailView(app, listing)); }
     function turn(step) {
+      if (step > 0 && !self.local && !self.paging.hasNext(self.page)) { return; }
       self.page += step;
       if (!self.covers()) { self.fetch(); }
       app.refresh();
@@ -231,32 +245,37 @@
           { disabled: this.page === 0 ? 'disabled' : null }),
         h('p', { className: 'pager-where', text: '第' + (this.page + 1) + '页，共' + pages + '页' }),
         ui.button('下一页', function () { turn(1); }, 'secondary',
-          { disabled: this.page >= pages - 1 ? 'disabled' : null })
+          { disabled: last ? 'disabled' : null })
       ]) : null
     ]);
   };
 
   /* Shown first: the first page asked for. Too long for the screen: one card
-   * fewer a page, keeping the first card shown (asked again if not on hand). */
+   * fewer, keeping the first card shown; the next page starts after the last
+   * card left, and asks for as many. */
   BrowseView.prototype.mounted = function () {
     if (!this.answer && !this.loading) {
       this.fetch();
       return;
     }
-    if (this.covers() && this.perPage > 1 && this.app.overflows()) {
+    var count = this.shown().length;
+    if (!this.covers() || count < 2 || !this.app.overflows()) { return; }
+    if (this.local) {
       var first = this.page * this.perPage;
       this.perPage--;
       this.page = Math.floor(first / this.perPage);
-      if (!this.covers()) { this.fetch(); }
-      this.app.refresh();
+    } else {
+      this.perPage = Math.min(this.perPage, count - 1);
+      this.paging.show(this.page, count - 1);
     }
+    this.app.refresh();
   };
 
   /* A live change: the page on screen changes in place (a withdrawn or expired
    * listing stays where it was, 已下架, and leaves the count); a new one waits
    * behind the notice. Returns whether this view holds the listing. */
   BrowseView.prototype.onChange = function (change, current) {
-    var result = screens.held.apply(this.answer, change, true);
+    var result = this.local ? screens.held.apply(this.answer, change, true) : this.paging.apply(change);
     if (current) { this.app.refresh(); }
     return !!result;
   };
