@@ -254,6 +254,72 @@ REGISTERED = _obj(
     }
 )
 _ITEM = _obj({"id": INT})
+NAMED = _obj({"id": INT, "name": TEXT})
+ACCOUNT = _obj(
+    {
+        "id": INT,
+        "username": TEXT,
+        "display_name": TEXT,
+        "role": {"enum": ["city_admin", "district", "street", "station"]},
+        "role_name": TEXT,
+        "scope": PLACE,
+        "active": FLAG,
+    },
+    created_at=MOMENT_OR_NULL,
+    last_login_at=MOMENT_OR_NULL,
+)
+STAFF_SCREEN = _obj(
+    {
+        "id": INT,
+        "kind": {"enum": ["tv", "kiosk"]},
+        "label": TEXT,
+        "community": NAMED,
+        "site": {"anyOf": [NAMED, {"type": "null"}]},
+        "online": FLAG,
+        "revoked": FLAG,
+        "stale": FLAG,
+        "last_seq": INT,
+        "latest_seq": INT,
+        "last_seen_at": MOMENT_OR_NULL,
+    }
+)
+REGISTRATION_STATUS = {"enum": ["new", "contacted", "referred", "hired", "closed"]}
+REGISTRATION_LINE = _obj(
+    {
+        "id": INT,
+        "reference": TEXT,
+        "kind": TEXT,
+        "kind_name": TEXT,
+        "status": REGISTRATION_STATUS,
+        "status_name": TEXT,
+        "name": TEXT,
+        "mobile": {"type": "string", "description": "打码的，如 138****0000"},
+        "community": NAMED,
+        "channel": TEXT,
+        "created_at": MOMENT,
+    }
+)
+REGISTRATION = {
+    **REGISTRATION_LINE,
+    "required": [*REGISTRATION_LINE["required"], "details", "notes", "next_statuses"],
+    "properties": {
+        **REGISTRATION_LINE["properties"],
+        "details": {
+            "type": "array",
+            "items": _obj({"key": TEXT, "label": TEXT, "text": TEXT}),
+        },
+        "notes": {"type": "array"},
+        "next_statuses": {
+            "type": "array",
+            "items": _obj({"status": REGISTRATION_STATUS, "name": TEXT}),
+        },
+    },
+}
+STAFF_ANNOUNCEMENT = {
+    **ANNOUNCEMENT,
+    "description": "created_at、created_by 只在列表里有",
+}
+MATCHES = _obj({"considered": INT, "items": {"type": "array", "items": {"type": "object"}}})
 
 DELIVERY = {
     "type": "object",
@@ -817,7 +883,7 @@ def openapi_document() -> dict[str, Any]:
                 "按编号分页（page、per_page，每页最多100块），total 是符合条件的屏幕总数；"
                 "online 是此刻在线的屏幕数（只按 kind 筛选，不看 status 和页码）。",
                 "parameters": c.query(ScreensQuery),
-                "responses": {"200": _json(_page(_ITEM)), **_errors(401, 422)},
+                "responses": {"200": _json(_page(STAFF_SCREEN)), **_errors(401, 422)},
             }
         },
         "/admin/api/dashboard": {
@@ -842,7 +908,10 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "为站点的新自助终端生成一次性登记码（24小时内有效，只能用一次）",
                 "parameters": [_path_id("site_id")],
-                "responses": {"201": _json({"type": "object"}), **_errors(400, 401, 403, 404)},
+                "responses": {
+                    "201": _json(_obj({"code": TEXT, "expires_at": MOMENT, "site": NAMED})),
+                    **_errors(400, 401, 403, 404),
+                },
             }
         },
         "/admin/api/screens/{screen_id}/revoke": {
@@ -851,7 +920,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "停用一个屏幕：令牌作废，在线的屏幕立即收到通知",
                 "parameters": [_path_id("screen_id")],
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(STAFF_SCREEN),
                     **_errors(400, 401, 403, 404, 409),
                 },
             }
@@ -866,7 +935,7 @@ def openapi_document() -> dict[str, Any]:
                 "的 /staff 命名空间（registration 消息）。",
                 "parameters": c.query(RegistrationsQuery),
                 "responses": {
-                    "200": _json(_page(_ITEM)),
+                    "200": _json(_page(REGISTRATION_LINE)),
                     **_errors(401, 404, 422),
                     **_out_of_scope("community_id", "listing_id"),
                 },
@@ -892,7 +961,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "一条登记：各项回答（中文）、相关信息、跟进备注、可改成的状态",
                 "parameters": [_path_id("registration_id")],
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404)},
+                "responses": {"200": _json(REGISTRATION), **_errors(401, 403, 404)},
             }
         },
         "/admin/api/registrations/{registration_id}/status": {
@@ -905,7 +974,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_path_id("registration_id")],
                 "requestBody": c.body(FollowUpIn, "FollowUpIn"),
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(REGISTRATION),
                     **_errors(400, 401, 403, 404, 409, 415, 422),
                 },
             }
@@ -916,7 +985,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "查看完整手机号（列表里是打码的）；每次查看都记入操作记录",
                 "parameters": [_path_id("registration_id")],
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(_obj({"mobile": TEXT})),
                     **_errors(400, 401, 403, 404),
                 },
             }
@@ -926,7 +995,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "为求职或零工登记找合适的已发布岗位，按匹配度排序并说明理由",
                 "parameters": [_path_id("registration_id"), *c.query(MatchesQuery)],
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+                "responses": {"200": _json(MATCHES), **_errors(401, 403, 404, 422)},
             }
         },
         "/admin/api/listings/{listing_id}/matches": {
@@ -935,7 +1004,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "为岗位找合适的求职和零工登记（本人管辖范围内、岗位覆盖的社区），"
                 "按想找的工作、技能、时间、距离排序并说明理由",
                 "parameters": [_path_id("listing_id"), *c.query(MatchesQuery)],
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 403, 404, 422)},
+                "responses": {"200": _json(MATCHES), **_errors(401, 403, 404, 422)},
             }
         },
         "/admin/api/audit": {
@@ -960,7 +1029,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "工作人员账号（仅市级管理员）：角色、管辖范围、是否停用，不含密码",
                 "parameters": c.query(StaffQuery),
-                "responses": {"200": _json(_page(_ITEM)), **_errors(401, 403, 422)},
+                "responses": {"200": _json(_page(ACCOUNT)), **_errors(401, 403, 422)},
             },
             "post": {
                 "tags": ["staff"],
@@ -970,7 +1039,7 @@ def openapi_document() -> dict[str, Any]:
                 "（不符时 422，提示在 scope_id 旁）；初始密码至少8位。",
                 "requestBody": c.body(StaffCreateIn, "StaffCreateIn"),
                 "responses": {
-                    "201": _json({"type": "object"}),
+                    "201": _json(ACCOUNT),
                     **_errors(400, 401, 404, 409, 415, 422),
                     **_out_of_scope("scope_id"),
                 },
@@ -985,7 +1054,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_path_id("staff_id")],
                 "requestBody": c.body(StaffIn, "StaffIn"),
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(ACCOUNT),
                     **_errors(400, 401, 404, 409, 415, 422),
                     **_out_of_scope("scope_id"),
                 },
@@ -998,7 +1067,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_path_id("staff_id")],
                 "requestBody": c.body(PasswordIn, "PasswordIn"),
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(ACCOUNT),
                     **_errors(400, 401, 403, 404, 415, 422),
                 },
             }
@@ -1010,7 +1079,7 @@ def openapi_document() -> dict[str, Any]:
                 "description": "不能停用自己，也不能停用最后一个在用的市级管理员（409）。",
                 "parameters": [_path_id("staff_id")],
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(ACCOUNT),
                     **_errors(400, 401, 403, 404, 409),
                 },
             }
@@ -1020,7 +1089,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "重新启用停用的账号（以前的会话不会恢复，须重新登录）",
                 "parameters": [_path_id("staff_id")],
-                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404)},
+                "responses": {"200": _json(ACCOUNT), **_errors(400, 401, 403, 404)},
             }
         },
         "/admin/api/announcements": {
@@ -1030,14 +1099,14 @@ def openapi_document() -> dict[str, Any]:
                 "description": "status=active|withdrawn|expired 筛选；每条带 created_at 和"
                 " created_by（{id, display_name}，控制台命令行发布的为 null）。",
                 "parameters": c.query(AnnouncementsQuery),
-                "responses": {"200": _json(_page(_ITEM)), **_errors(401, 422)},
+                "responses": {"200": _json(_page(STAFF_ANNOUNCEMENT)), **_errors(401, 422)},
             },
             "post": {
                 "tags": ["staff"],
                 "summary": "发布紧急通知横幅",
                 "requestBody": c.body(AnnouncementIn, "AnnouncementIn"),
                 "responses": {
-                    "201": _json({"type": "object"}),
+                    "201": _json(STAFF_ANNOUNCEMENT),
                     **_errors(400, 401, 422),
                     **_out_of_scope("target_id"),
                 },
@@ -1059,7 +1128,33 @@ def openapi_document() -> dict[str, Any]:
                 "description": "items 每项：id、name、level、level_name、parent_id，以及 screens："
                 "该地点及以下各社区未停用的电视（tv）、自助终端（kiosk）数和其中在线的数（online）。"
                 "父级在子级之前。sites 每项：id、name、community_id、kind、kind_name。",
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                "responses": {
+                    "200": _json(
+                        _obj(
+                            {
+                                "items": {
+                                    "type": "array",
+                                    "items": _obj(
+                                        {
+                                            "id": INT,
+                                            "name": TEXT,
+                                            "level": PLACE["properties"]["level"],
+                                            "parent_id": {"type": ["integer", "null"]},
+                                            "screens": {"type": "object"},
+                                        }
+                                    ),
+                                },
+                                "sites": {
+                                    "type": "array",
+                                    "items": _obj(
+                                        {"id": INT, "name": TEXT, "community_id": INT, "kind": TEXT}
+                                    ),
+                                },
+                            }
+                        )
+                    ),
+                    **_errors(401, 422),
+                },
             }
         },
         "/admin/api/choices": {
@@ -1071,7 +1166,18 @@ def openapi_document() -> dict[str, Any]:
                 "announcement_statuses、registration_kinds、registration_statuses、"
                 "registration_channels、staff_roles、place_levels、site_kinds、screen_kinds、"
                 "audit_entities、audit_actions。",
-                "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "array",
+                                "items": _obj({"value": TEXT, "name": TEXT}),
+                            },
+                        }
+                    ),
+                    **_errors(401, 422),
+                },
             }
         },
         "/admin/api/announcements/{announcement_id}/withdraw": {
@@ -1079,7 +1185,7 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "撤下紧急通知",
                 "parameters": [_path_id("announcement_id")],
-                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 403, 404, 409)},
+                "responses": {"200": _json(STAFF_ANNOUNCEMENT), **_errors(400, 401, 403, 404, 409)},
             }
         },
     }
