@@ -37,6 +37,7 @@ from kiosk_server.listings.queries import (
 from kiosk_server.listings.schemas import FeedQuery, HomeQuery, ScreenPlace
 from kiosk_server.places.models import PlaceLevel
 from kiosk_server.places.queries import community_or_error, place_tree, site_or_error, sites
+from kiosk_server.registrations.retention import privacy_periods
 from kiosk_server.screens.actions import do_register_tv
 from kiosk_server.screens.schemas import TvRegistrationIn
 from kiosk_server.staff.auth import current_staff_or_none
@@ -167,10 +168,16 @@ def home_screen() -> Response:
                 "kinds": {
                     kind: {"total": total, "newest": [public_listing(item) for item in items]}
                     for kind, (total, items) in kinds.items()
-                }
+                },
+                # What the kiosk's and the TV's privacy notices state (retention.py).
+                "privacy": privacy_periods(),
             }
 
-        return _place_answer("home", query, render)
+        tag, body = _place_answer("home", query, render)
+        # The periods are settings, not in the scope's head: a screen holding an
+        # answer from before they changed must not be told it is current.
+        periods = privacy_periods()
+        return f"{tag}-k{periods['keep_months']}-l{periods['link_days']}", body
 
     return _json(("home", request.query_string), read)
 

@@ -34,7 +34,7 @@
           h('p', { className: 'reference-label', text: '登记号' }),
           h('p', { className: 'reference', text: answer.reference }),
           this.qrEl,
-          h('p', { text: '用手机扫一扫，可以随时查看或取消这次登记。' }),
+          h('p', { text: manageNote(app) }),
           this.printNote ? h('p', { className: 'hint', role: 'status', text: this.printNote }) : null,
           h('div', { className: 'actions' }, [
             app.printer ? ui.button('打印回执', function () { self.print(); }, 'secondary') : null,
@@ -44,6 +44,13 @@
       ]
     };
   };
+
+  /* How long the QR's link works: the server's setting, sent in the home answer. */
+  function manageNote(app) {
+    var periods = app.homeAnswer && app.homeAnswer.privacy;
+    return periods ? '登记后' + periods.link_days + '天内可以扫码查看或取消这次登记。'
+      : '可以用手机扫码查看或取消这次登记。';
+  }
 
   /* The QR only this kiosk may fetch, right after: an image from a private blob. */
   DoneView.prototype.mounted = function () {

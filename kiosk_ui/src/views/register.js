@@ -213,7 +213,8 @@
       h('p', { text: '用来做什么：只用于工作人员' + PURPOSES[this.kind] + '。' }),
       h('p', { text: '收集什么：称呼、手机号、住的社区、年龄段' + (this.kind === 'job_seeker' ? '、想做的工作和时间' : '') +
         (this.kind === 'gig_worker' ? '、手艺、服务范围和时间' : '') + '。不要身份证号。' }),
-      h('p', { text: '保存多久：12个月，之后删除。' }),
+      h('p', { text: keptFor(this.app) }),
+      linkFor(this.app),
       h('p', { text: '有疑问找谁：' + (site.phone || '12333') + '，或问现场工作人员。' })
     ]);
     var parts = [notice, checkbox('consent', a.consent, '我已看过上面的说明，同意登记', function () {
@@ -228,6 +229,25 @@
     }
     return { question: '登记前，请先看一下', content: parts };
   };
+
+  /* The periods are the server's settings, sent in the home answer: it keeps
+   * registrations this long and the see-or-cancel link works this long. */
+  function privacyPeriods(app) {
+    return app.homeAnswer && app.homeAnswer.privacy;
+  }
+
+  function keptFor(app) {
+    var periods = privacyPeriods(app);
+    // A copy kept from an older server has no periods: say nothing it cannot back.
+    return periods ? '保存多久：登记后保存' + periods.keep_months + '个月，之后删除。'
+      : '保存多久：到期删除，期限请问现场工作人员。';
+  }
+
+  function linkFor(app) {
+    var periods = privacyPeriods(app);
+    return periods ? h('p', { text: '查看或取消：登记后' + periods.link_days +
+      '天内可以扫码查看或取消，之后请找服务站工作人员。' }) : null;
+  }
 
   RegisterView.prototype.check_consent = function () {
     return { consent: this.answers.consent ? '' : '请先勾选“同意登记”，才能继续' };

@@ -72,8 +72,12 @@
   function notice(app, listing) {
     var site = listing.site;
     var phone = site && site.phone ? site.phone : '12333';
+    // How long: the server's setting, sent in the home answer. A copy kept from an
+    // older server has none: then the notice says nothing it cannot back.
+    var periods = app.home && app.home.privacy;
+    var kept = periods ? '保存' + periods.keep_months + '个月后删除' : '到期删除';
     return '“就享家”就业服务站（' + app.settings.community.name + '）收集您的手机号，' +
-      '只用于工作人员就这条信息给您回电话，不会给别人，保存12个月后删除。有疑问请拨打 ' + phone + '。';
+      '只用于工作人员就这条信息给您回电话，不会给别人，' + kept + '。有疑问请拨打 ' + phone + '。';
   }
 
   CallbackView.prototype.padKey = function (label) {
