@@ -1,12 +1,14 @@
 """`python -m kiosk_server` (what `make run` ends with): TV, kiosk, admin and API in one
 process, served the way a deployment serves them.
 
-That is gunicorn with deploy/gunicorn.conf.py: the project's gevent WebSocket worker
-(kiosk_server/live/sockets.py), one process, the address from HOST and PORT, no
-access log. The database and message queue are whatever DATABASE_URL and
-MESSAGE_QUEUE_URL say: the embedded SQLite and the in-process queue unless set. So
-what a newcomer tries is what is deployed, and what it prints is only where to go
-and how to log in.
+That is gunicorn with the deployment's settings (kiosk_server/gunicorn_conf.py, which
+deploy/gunicorn.conf.py takes too; in the package, so an installed wheel has them):
+the project's gevent WebSocket worker (kiosk_server/live/sockets.py), one process,
+the address from HOST and PORT, no access log. The database and message queue are
+whatever DATABASE_URL and MESSAGE_QUEUE_URL say: the embedded SQLite and the
+in-process queue unless set, and the instance folder ./instance of the folder it is
+started in (kiosk_server/config.py). So what a newcomer tries is what is deployed,
+and what it prints is only where to go and how to log in.
 
 Started through gunicorn's own application class rather than its command line,
 which would read this program's arguments and GUNICORN_CMD_ARGS as its own. Not a
@@ -16,15 +18,13 @@ own CLI.
 
 from __future__ import annotations
 
-import runpy
 import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from kiosk_server.config import PROJECT_ROOT, server_address
-
-GUNICORN_CONF = PROJECT_ROOT / "deploy" / "gunicorn.conf.py"
+from kiosk_server import gunicorn_conf
+from kiosk_server.config import server_address
 
 # Where one process at a terminal differs from a deployment's.
 LOCAL_SETTINGS: dict[str, Any] = {
@@ -46,10 +46,9 @@ def _leave_ctrl_c_to_the_master(worker: Any) -> None:
 
 class KioskServer(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
-        # The deployment's settings file, read as gunicorn reads one given with -c.
-        for name, value in runpy.run_path(str(GUNICORN_CONF)).items():
-            if name in self.cfg.settings:
-                self.cfg.set(name, value)
+        # The deployment's settings, as `gunicorn -c deploy/gunicorn.conf.py` reads them.
+        for name in gunicorn_conf.__all__:
+            self.cfg.set(name, getattr(gunicorn_conf, name))
         for name, value in LOCAL_SETTINGS.items():
             self.cfg.set(name, value)
         deployed = self.cfg.post_worker_init
