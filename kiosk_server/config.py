@@ -69,7 +69,10 @@ def _async_mode() -> str:
 
 
 def _instance_dir() -> Path:
-    path = Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    """INSTANCE_PATH, else ./instance of the folder the process is started in (see
+    Config): make run starts in the checkout's top folder, and an installed copy's
+    package folder, inside site-packages, is no place for a database."""
+    path = Path(os.environ.get("INSTANCE_PATH") or "instance").resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -87,6 +90,15 @@ def _persistent_secret(instance: Path) -> str:
 
 @dataclass
 class Config:
+    """What the app reads from the environment (docs/deploy.md lists it).
+
+    The instance folder holds what the server writes: the embedded database, the
+    generated secret key, pictures, the first administrator's login. It is
+    INSTANCE_PATH if set, else ./instance of the current working folder, the same
+    rule for a checkout and a `pip install`: start every command (`flask …`,
+    `python -m kiosk_server`) from one folder, or set INSTANCE_PATH.
+    """
+
     instance_path: Path
     database_url: str
     message_queue_url: str
