@@ -43,6 +43,8 @@ FUZZ = settings(
     deadline=None,
     derandomize=True,
     database=None,
+    # Health checks judge generation speed and filtering, which a shared machine and
+    # the document's patterns upset; what is judged here is the answers.
     suppress_health_check=list(HealthCheck),
 )
 # A request the document allows may still be refused by a rule a JSON Schema cannot
