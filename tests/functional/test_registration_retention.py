@@ -207,3 +207,18 @@ def test_the_phone_pages_state_the_periods_the_server_keeps(
     text = page.get_data(as_text=True)
     assert f"保存{months}个月后删除" in text and f"登记后{days}天内有效" in text
     assert "12个月" not in text
+
+
+def test_the_phone_confirmation_says_how_long_the_link_works(
+    app: Flask, world: World, client: FlaskClient, unusual_periods: tuple[int, int]
+) -> None:
+    from tests.functional.test_phone_signup import _person, _register
+
+    _, days = unusual_periods
+    done = _register(
+        client,
+        "/register/job-seeker",
+        _person(world, wanted=["mom_friendly"], availability=["weekend"]),
+    )
+    assert f"登记后{days}天内" in done
+    assert "随时" not in done
