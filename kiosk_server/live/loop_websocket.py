@@ -21,6 +21,9 @@ from collections.abc import Callable
 
 import gevent
 
+# gevent's loop watchers, as used here, are exercised by
+# tests/unit/test_library_contracts.py; gevent is pinned exactly in pyproject.toml.
+
 OP_CONTINUATION, OP_TEXT, OP_BINARY = 0x0, 0x1, 0x2
 OP_CLOSE, OP_PING, OP_PONG = 0x8, 0x9, 0xA
 CLOSE_NORMAL, CLOSE_PROTOCOL_ERROR, CLOSE_INVALID_DATA, CLOSE_TOO_BIG = 1000, 1002, 1007, 1009

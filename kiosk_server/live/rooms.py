@@ -22,6 +22,10 @@ from socketio import packet as sio_packet
 
 from kiosk_server.live.sockets import broadcast
 
+# What this module relies on inside python-socketio (the managers' bookkeeping, with
+# pending_connect from 5.17 on; Server._send_eio_packet; the pubsub listener's emit)
+# is pinned exactly in pyproject.toml and exercised by tests/unit/test_library_contracts.py.
+
 
 class RoomIndex:
     """Mixed into a python-socketio client manager, before it in the bases."""

@@ -35,6 +35,10 @@ from geventwebsocket.gunicorn.workers import GeventWebSocketWorker
 
 from kiosk_server.live.loop_websocket import LoopWebSocket, frame
 
+# What this module relies on inside python-engineio, gevent-websocket, gevent and
+# gunicorn is pinned exactly in pyproject.toml and exercised, part by part, by
+# tests/unit/test_library_contracts.py: raise a pin only once that passes.
+
 # Messages from one screen waiting for engineio before its socket is no longer
 # read; a screen sends a few a minute.
 MAX_PENDING_MESSAGES = 64
@@ -148,6 +152,8 @@ def _adopt(ws: Any) -> tuple[int, bytes]:
     return sock.detach(), already_read
 
 
+# Its copies of engineio's methods are fingerprinted in tests/unit/test_library_contracts.py
+# (MIRRORED): a changed original fails there until this copy is brought along.
 class _LeanSocketMixin:
     """engineio.socket.Socket whose WebSocket is a LoopWebSocket.
 
