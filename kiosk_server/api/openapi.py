@@ -144,6 +144,7 @@ LISTING = {
         "seq",
         "images",
         "url",
+        "facts",
     ],
     "properties": {
         "id": INT,
@@ -161,6 +162,23 @@ LISTING = {
         "images": {"type": "array", "items": IMAGE},
         "seq": {"type": "integer", "description": "最后一次变更的序号"},
         "url": {"type": "string", "description": "手机页地址"},
+        "facts": {
+            "type": "array",
+            "description": "详情页标题下按顺序列出的各项（报酬、时间、地点、人数、要求、"
+            "有效期等），措辞由服务器写好（listings/display.py），电视、一体机和手机页照列；"
+            "没有的项不出现",
+            "items": _obj(
+                {
+                    "key": {
+                        "type": "string",
+                        "description": "这一行是什么（如 pay、place、valid_until），"
+                        "供屏幕补充：电视在 place 后加距离",
+                    },
+                    "label": {"type": "string", "description": "如“工资”"},
+                    "value": {"type": "string", "description": "如“每朵花0.3元”"},
+                }
+            ),
+        },
         "target": PLACE,
         "site": {"anyOf": [SITE, {"type": "null"}]},
         "job": {"type": "object", "description": "pay.text 是按口语写好的报酬，如“每件0.3元”"},
@@ -218,6 +236,12 @@ HOME = _obj(
         ),
         "cursors": CURSORS,
         "announcements": {"type": "array", "items": ANNOUNCEMENT},
+        "privacy": _obj(
+            {
+                "keep_months": {"type": "integer", "minimum": 1},
+                "link_days": {"type": "integer", "minimum": 0},
+            }
+        ),
     },
     scope={"type": "array", "items": INT},
 )
@@ -557,6 +581,8 @@ def openapi_document() -> dict[str, Any]:
                 "description": (
                     "kinds 按类（job、training、subsidy、event）给出 total 和 newest；"
                     "cursors 与 /api/feed 的相同。"
+                    "privacy：隐私说明写的期限（登记保存月数 keep_months，查看或取消链接有效天数 "
+                    "link_days），来自服务器设置；ETag 随之变化。"
                 ),
                 "parameters": [
                     *c.query(HomeQuery),
