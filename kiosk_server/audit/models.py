@@ -64,6 +64,7 @@ ACTION_NAMES = {
     "registration.cancel": "居民取消登记",
     "registration.follow_up": "跟进登记",
     "registration.reveal_mobile": "查看完整手机号",
+    "registration.erase": "保存期满删除登记",
 }
 
 
