@@ -3,7 +3,7 @@
 The see-or-cancel link of a registration carries its token in the query string
 (/r/<reference>?t=…), and a phone that follows a link from that page may send the
 whole link as its Referer. Neither belongs in a log line kept for weeks.
-deploy/gunicorn.conf.py names the logger class and the format; nginx logs with its
+kiosk_server/gunicorn_conf.py names the logger class and the format; nginx logs with its
 own format (deploy/nginx/jxj.conf, jxj_private).
 """
 

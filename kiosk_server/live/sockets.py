@@ -1,4 +1,4 @@
-"""The gunicorn worker that holds the screens' WebSockets (deploy/gunicorn.conf.py).
+"""The gunicorn worker that holds the screens' WebSockets (kiosk_server/gunicorn_conf.py).
 
 It is geventwebsocket's worker with changes that matter only because one process
 keeps thousands of idle screens, each measured in RSS (docs/benchmarks.md):
