@@ -415,3 +415,30 @@ def test_a_listing_withdrawn_from_the_home_row_stays_in_its_place(tv: Remote, ci
     screenshot(page, "tv-city-home-gone")
     tv.press("Enter")
     expect(page.locator(".detail-title")).to_have_text("首页新岗位1")
+
+
+def test_search_results_step_on_after_the_last_card_shown(tv: Remote, city: Site) -> None:
+    """As on a list: a result withdrawn from the page on screen does not make the
+    next page skip one, and going back shows the page as it was."""
+    page = tv.page
+    tv.press("Digit5", "Digit2", "Digit5")  # 保洁: B J
+    expect(page.locator(".search-total")).to_contain_text("找到")
+    expect(page.locator(".search-results .card")).to_have_count(3)
+    answer = requests.get(
+        f"{city.server.url}/api/feed",
+        params={"community_id": city.ids["jiuquhe"], "q": "25", "per_page": 9},
+        timeout=10,
+    ).json()
+    order = [f"listing-{item['id']}" for item in answer["items"]]
+    first = tv.card_keys()
+    assert first == order[:3]
+
+    city.staff().post(f"/admin/api/listings/{_id(first[0])}/withdraw", {})
+    expect(page.locator(f".screen [data-key={first[0]}]")).to_contain_text("已下架")
+    expect(page.locator(".search-total")).to_have_text(f"找到{answer['total'] - 1}条")
+    tv.press("PageDown")
+    expect(page.locator(".pager")).to_contain_text("第2/")
+    assert tv.card_keys() == order[3:6]
+    tv.press("PageUp")
+    assert tv.card_keys() == first
+    expect(page.locator(f".screen [data-key={first[0]}]")).to_contain_text("已下架")
