@@ -29,11 +29,11 @@ from kiosk_server.validation import parse_body, parse_query
 
 
 def _account_json(staff: Staff) -> dict[str, Any]:
-    # Never the password hash, the failed-login count or the session epoch.
+    # Never the password hash or the session epoch. No lock either: wrong passwords
+    # lock the guesser's address out of this name (throttle.limit_login), not the account.
     return {
         **(staff_json(staff) or {}),
         "active": staff.active,
-        "locked_until": iso(staff.locked_until),
         "last_login_at": iso(staff.last_login_at),
         "created_at": iso(staff.created_at),
     }

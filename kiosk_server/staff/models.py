@@ -40,8 +40,6 @@ class Staff(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     scope_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Sessions live in signed cookies; bumping this at logout voids every copy of them.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

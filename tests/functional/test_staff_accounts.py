@@ -234,3 +234,23 @@ def test_admin_sets_a_password_that_ends_sessions_and_is_never_shown(
         assert secret not in written
     actions = [entry["action"] for entry in _entries(admin, target)]
     assert actions[:2] == ["staff.end_sessions", "staff.set_password"]
+
+
+def test_a_guessed_at_account_is_not_shown_as_locked(
+    app: Flask, admin: StaffClient, world: World
+) -> None:
+    """The login lock is on the guesser's address (throttle.limit_login), so the account
+    list says nothing about a lock: the owner logs in as usual from anywhere else. The
+    audit log is where staff learn that someone guessed."""
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    headers = {"X-CSRFToken": guesser.get(SESSION).json["csrf_token"]}
+    wrong = {"username": "jiuquhe", "password": "guessing"}
+    answers = [guesser.post(SESSION, json=wrong, headers=headers) for _ in range(6)]
+    assert answers[-1].status_code == 429
+
+    [account] = [a for a in admin.get(ACCOUNTS).json["items"] if a["username"] == "jiuquhe"]
+    assert account["active"] is True
+    assert not {"locked_until", "failed_logins"} & set(account)
+    assert _log_in(app, "jiuquhe", world.passwords["jiuquhe"]).status_code == 200
+    assert _entries(admin, world.station_staff.id)[0]["action"] == "staff.lock"

@@ -24,14 +24,8 @@
     return (app.choices && app.choices.staff_roles && app.choices.staff_roles.length) ? app.choices.staff_roles : ROLES;
   }
 
-  function lockedNow(account) {
-    var until = Date.parse(account.locked_until || '');
-    return !isNaN(until) && until > Date.now();
-  }
-
   function statusCell(account) {
     if (!account.active) { return ui.pill('已停用', 'muted'); }
-    if (lockedNow(account)) { return ui.pill('锁定至 ' + forms.when(account.locked_until).slice(11), 'warn'); }
     return ui.pill('在用', 'ok');
   }
 
@@ -178,9 +172,7 @@
       var edit = h('form', { className: 'staff-form', novalidate: 'novalidate', 'aria-label': '修改账号' }, [
         h('p', { className: 'status-line' }, [
           h('code', { text: account.username }),
-          statusCell(account),
-          // Too many wrong passwords lock an account for a while; a new password unlocks it.
-          account.active && lockedNow(account) ? h('span', { className: 'hint', text: '重设密码可立即解锁' }) : null
+          statusCell(account)
         ]),
         h('p', { className: 'hint', text: '创建于 ' + forms.when(account.created_at) +
           '；最后登录 ' + (account.last_login_at ? forms.when(account.last_login_at) : '从未登录') }),
