@@ -150,6 +150,19 @@ def start_at_home(kiosk: Kiosk) -> None:
     kiosk.expect_heading("您好！想找什么？")
 
 
+def wait_until_kept_for_offline(page: Page) -> None:
+    """Until the kiosk holds what it shows without network, as one that has run
+    a while does: its pages in the service worker's cache and, kept a few seconds
+    after it starts, the home screen and the first page of each kind. A test that
+    pulls the network sooner races that save."""
+    page.wait_for_function(
+        "() => { const c = JSON.parse(localStorage.getItem('jxj.kiosk.copy') || '{}');"
+        " return !!navigator.serviceWorker.controller && !!c.pageOrder"
+        " && c.pageOrder.length >= 4 && c.homeOrder.length === 1; }",
+        timeout=30_000,
+    )
+
+
 def fill_person(
     kiosk: Kiosk,
     name: tuple[str, str],
@@ -577,6 +590,7 @@ def test_network_pulled_mid_flow_keeps_the_form_and_sends_it_once(
     browser: Browser, site: Site, listings: dict[str, Any]
 ) -> None:
     kiosk = enrol(browser, site, PORTRAIT)
+    wait_until_kept_for_offline(kiosk.page)  # it is restarted offline below
     start_at_home(kiosk)
     kiosk.tap("零工登记")
     consent(kiosk)
@@ -609,7 +623,7 @@ def test_a_queued_form_outranks_the_offline_copy_in_full_storage(
 ) -> None:
     kiosk = enrol(browser, site, PORTRAIT)
     page = kiosk.page
-    page.wait_for_function("() => !!localStorage.getItem('jxj.kiosk.copy')", timeout=20_000)
+    wait_until_kept_for_offline(page)  # the whole copy, which the form outranks
     start_at_home(kiosk)
     kiosk.tap("零工登记")
     consent(kiosk)
@@ -762,6 +776,7 @@ def test_a_listing_withdrawn_during_an_application(browser: Browser, site: Site)
 
 def test_offline_the_kiosk_keeps_browsing_with_a_badge(browser: Browser, site: Site) -> None:
     kiosk = enrol(browser, site, LANDSCAPE)
+    wait_until_kept_for_offline(kiosk.page)  # the list opened offline is the one kept then
     start_at_home(kiosk)
     site.server.stop()
     try:
@@ -781,12 +796,7 @@ def test_a_kiosk_restarted_offline_shows_its_bounded_copy(browser: Browser, site
     it keeps stays small."""
     kiosk = enrol(browser, site, LANDSCAPE)
     page = kiosk.page
-    # The first pages of each kind are kept a few seconds after the start.
-    page.wait_for_function(
-        "() => { const c = JSON.parse(localStorage.getItem('jxj.kiosk.copy') || '{}');"
-        " return c.pageOrder && c.pageOrder.length >= 4 && c.homeOrder.length === 1; }",
-        timeout=20_000,
-    )
+    wait_until_kept_for_offline(page)
     start_at_home(kiosk)
     count = page.locator(".tile-job .tile-count").inner_text()
     kiosk.tile("找工作")
