@@ -220,6 +220,7 @@ FEED = _obj(
     },
     scope={"type": "array", "items": INT},
     sort=TEXT,
+    after={"type": ["integer", "null"], "description": "所问的 after，原样带回"},
 )
 HOME = _obj(
     {
@@ -562,6 +563,13 @@ def openapi_document() -> dict[str, Any]:
                     "以空格分开的每个词都要找到，标题里找到的排在前面。"
                     "sort：nearest 由近及远（岗位默认），"
                     "newest 最新发布在前（其他默认），closing 即将截止在前。"
+                    "翻页：第一页只给 per_page；之后每页给 after=上一页最后一条信息的 id"
+                    "（即使它已下架或过期），回应按同样的顺序给出排在它后面的信息"
+                    "（并列时按发布时间、再按 id），所以翻页时有信息下架或新发布，既不漏也不重。"
+                    "回应中的 after 是所问的值，more 表示后面是否还有；"
+                    "total 始终是全部符合条件的条数。after 不能和 page 同时给（422）；"
+                    "after 指向公众从未见过的信息（草稿、不存在的 id）时 items 为空。"
+                    "page 按偏移翻页，仍可使用。"
                 ),
                 "parameters": [
                     *c.query(FeedQuery),
