@@ -104,7 +104,8 @@ def _place_answer(
     # these cursors apply it idempotently.
     place = _feed_place(query)
     params = hashlib.sha1(request.query_string, usedforsecurity=False).hexdigest()[:12]
-    tag = f"{answer}-{place.head}-{params}"
+    # The format too: a screen holding bytes an older server wrote gets the new ones.
+    tag = f"{answer}-{place.head}-{params}-f{PUBLIC_FORMAT}"
     # The same (answer, community, heads, query string) is the same body: see feed_cache.
     cache = feed_cache(current_app)
     key = FeedKey.of(place, answer, request.query_string)

@@ -7,12 +7,15 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 from PIL import Image
 
+from kiosk_server.api import views
 from kiosk_server.extensions import db
+from kiosk_server.listings.feed_cache import feed_cache
 from kiosk_server.live.sweeper import sweep
 from kiosk_server.places.models import Site
 from kiosk_server.timeutil import utcnow
@@ -341,6 +344,35 @@ def test_unchanged_feed_answers_304_without_a_body(
     other = client.get(url + "&kind=job", headers={"If-None-Match": etag})
     assert other.status_code == 200
     assert other.headers["ETag"] != etag
+
+
+@pytest.mark.parametrize("answer", ["feed", "home", "listing"])
+def test_a_screen_holding_an_older_servers_answer_gets_the_new_format(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    admin: StaffClient,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+) -> None:
+    """An upgrade that changes what an answer holds (a listing's facts) reaches a
+    screen whose copy still matches the data it was made from."""
+    written = admin.publish(_job("保洁员", world.jiuquhe.id))
+    place = f"community_id={world.jiuquhe.id}"
+    url = {
+        "feed": f"/api/feed?{place}",
+        "home": f"/api/home?{place}",
+        "listing": f"/api/listings/{written['id']}",
+    }[answer]
+    monkeypatch.setattr(views, "PUBLIC_FORMAT", views.PUBLIC_FORMAT - 1)
+    older = client.get(url).headers["ETag"]
+    monkeypatch.undo()
+    feed_cache(app).clear()  # what a restarted process holds: nothing
+
+    upgraded = client.get(url, headers={"If-None-Match": older})
+
+    assert upgraded.status_code == 200
+    assert upgraded.headers["ETag"] != older
 
 
 def test_feed_etag_changes_with_every_change_in_scope_and_only_then(
