@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, make_response, request
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItemPerSecond
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import limiter
@@ -179,6 +180,24 @@ def login_locked_until() -> datetime | None:
         if key in counted.key and counted.remaining <= 1:
             return datetime.fromtimestamp(counted.reset_at, UTC)
     return None
+
+
+def spend_mobile_use(mobile: str, amount: int, seconds: int) -> bool:
+    """Count one registration of `mobile` from this client address; False once the
+    address has made `amount` of them in `seconds`. Counted per address, not per number
+    alone: a count that strangers share would tell them a number was used elsewhere
+    (issue 22, point 2), and let them use it up for its owner."""
+    if not limiter.enabled:
+        return True
+    item = RateLimitItemPerSecond(amount, seconds)
+    prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
+    key = ("mobile_use", prefix, get_remote_address(), _digest(mobile))
+    try:
+        return limiter.limiter.hit(item, *key)
+    except Exception:  # the storage's own errors: redis, memcached, ...
+        # As Flask-Limiter's limits do while their storage is away: let it through.
+        current_app.logger.warning("Rate limit storage unreachable: a number's count skipped")
+        return True
 
 
 def retry_after_seconds() -> int:

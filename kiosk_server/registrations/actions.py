@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kiosk_server.audit.actions import do_record
@@ -34,6 +34,7 @@ from kiosk_server.registrations.retention import kept_since
 from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn, TrainingSignupIn
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
+from kiosk_server.throttle import spend_mobile_use
 from kiosk_server.timeutil import to_local, utcnow
 
 # No 0/O or 1/I: references are read out over the phone.
@@ -95,23 +96,14 @@ KIND_DETAILS = {
 }
 
 
-def _count_since(*where: Any) -> int:
-    return db.session.scalar(select(func.count(Registration.id)).where(*where)) or 0
-
-
 def _check_rate(mobile: str) -> None:
-    """Slow down one number being used to flood staff. Repeats count as registrations
-    do, so the count tells nothing about which were repeats. (Screens and addresses
-    are limited in throttle.py.)"""
+    """Slow down one number being used from one address to flood staff, or someone
+    through staff's calls. Every attempt counts, repeats as first registrations do, so
+    the count tells nothing about which were repeats; and it is the address's own
+    count, so it tells nothing about the number's use elsewhere (throttle.py, where
+    screens and addresses are limited too)."""
     limit, window = RATE_PER_MOBILE
-    since = utcnow() - window
-    made = _count_since(Registration.mobile == mobile, Registration.created_at > since)
-    repeated = db.session.scalar(
-        select(func.count(RegistrationRepeat.id)).where(
-            RegistrationRepeat.mobile == mobile, RegistrationRepeat.created_at > since
-        )
-    )
-    if made + (repeated or 0) >= limit:
+    if not spend_mobile_use(mobile, limit, int(window.total_seconds())):
         raise ApiError(
             429, "这个手机号今天登记太多次了，请明天再试或找工作人员", code="rate_limited"
         )

@@ -6,12 +6,16 @@ status, nor a way to cancel it."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kiosk_server.extensions import limiter
+from kiosk_server.registrations import actions
 from tests.conftest import World
 from tests.factories import listing_input
 from tests.helpers import StaffClient, enrol_kiosk, hidden_fields
@@ -131,4 +135,56 @@ def test_a_phone_cannot_tell_a_repeat_callback_from_a_first(
 
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json == answers[1].json
+    assert admin.get("/admin/api/registrations").json["total"] == 1
+
+
+def _kiosk_at(app: Flask, world: World, admin: StaffClient, address: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    client.environ_base["HTTP_X_SCREEN_TOKEN"] = enrol_kiosk(app, admin, world.station.id)
+    return client
+
+
+def test_a_number_used_up_elsewhere_answers_as_a_fresh_one(
+    app: Flask, world: World, admin: StaffClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily limit on one number is counted where it is used: a stranger probing the
+    number from another kiosk and address cannot tell it from one never used, nor use
+    it up for its owner."""
+    monkeypatch.setattr(actions, "RATE_PER_MOBILE", (2, timedelta(days=1)))
+    jobs = [admin.publish(listing_input("job", target_id=world.jiuquhe.id)) for _ in range(4)]
+    owner = _kiosk_at(app, world, admin, "198.51.100.20")
+    stranger = _kiosk_at(app, world, admin, "203.0.113.30")
+
+    def apply(kiosk: FlaskClient, job: dict[str, Any], mobile: str) -> Any:
+        body = _person(world, kind="application", listing_id=job["id"], mobile=mobile)
+        return kiosk.post(URL, json=body)
+
+    used = [apply(owner, job, "13800001234").status_code for job in jobs[:3]]
+    probed = apply(stranger, jobs[3], "13800001234")
+    fresh = apply(stranger, jobs[3], "13900005678")
+
+    # The limit still holds where the number was used.
+    assert used == [201, 201, 429]
+    assert (probed.status_code, _shape(probed.json)) == (fresh.status_code, _shape(fresh.json))
+    assert probed.status_code == 201 and set(probed.headers) == set(fresh.headers)
+
+
+class _StorageAway:
+    def hit(self, *args: Any) -> bool:
+        raise ConnectionError("the limits' storage is away")
+
+
+def test_a_number_is_taken_while_the_limits_storage_is_away(
+    app: Flask, world: World, admin: StaffClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like Flask-Limiter's own limits, the count of a number's uses lets a registration
+    through while its storage (Redis) cannot be reached, rather than fail it."""
+    kiosk = _kiosk_at(app, world, admin, "198.51.100.21")
+    monkeypatch.setattr(type(limiter), "limiter", property(lambda _: _StorageAway()))
+    job = admin.publish(listing_input("job", target_id=world.jiuquhe.id))
+
+    answer = kiosk.post(URL, json=_person(world, kind="application", listing_id=job["id"]))
+
+    assert answer.status_code == 201, answer.json
     assert admin.get("/admin/api/registrations").json["total"] == 1
