@@ -243,6 +243,16 @@ HOME = _obj(
                 "link_days": {"type": "integer", "minimum": 0},
             }
         ),
+        "names": _obj(
+            {
+                table: {"type": "object", "additionalProperties": TEXT, "description": about}
+                for table, about in (
+                    ("kinds", "信息类别的名称：job → 岗位……"),
+                    ("job_categories", "岗位类别的名称：full_time → 全职……"),
+                    ("category_groups", "合在一起筛选的岗位类别：full_or_part_time → 全职/兼职"),
+                )
+            }
+        ),
     },
     scope={"type": "array", "items": INT},
 )
@@ -591,6 +601,8 @@ def openapi_document() -> dict[str, Any]:
                     "cursors 与 /api/feed 的相同。"
                     "privacy：隐私说明写的期限（登记保存月数 keep_months，查看或取消链接有效天数 "
                     "link_days），来自服务器设置；ETag 随之变化。"
+                    "names：屏幕上信息类别和岗位类别的名称（kinds、job_categories、"
+                    "category_groups），与管理端 /admin/api/choices 同出一表；名称改了，ETag 也变。"
                 ),
                 "parameters": [
                     *c.query(HomeQuery),

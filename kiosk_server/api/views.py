@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from kiosk_server.listings.display import (
     public_site,
 )
 from kiosk_server.listings.feed_cache import FeedKey, feed_cache, locate, remembered
-from kiosk_server.listings.models import Listing
+from kiosk_server.listings.models import JOB_CATEGORY_NAMES, KIND_NAMES, Listing
 from kiosk_server.listings.queries import (
     PUBLIC_STATUSES,
     FeedPlace,
@@ -34,7 +35,7 @@ from kiosk_server.listings.queries import (
     public_listing_by_id,
     shown_to,
 )
-from kiosk_server.listings.schemas import FeedQuery, HomeQuery, ScreenPlace
+from kiosk_server.listings.schemas import CATEGORY_GROUPS, FeedQuery, HomeQuery, ScreenPlace
 from kiosk_server.places.models import PlaceLevel
 from kiosk_server.places.queries import community_or_error, place_tree, site_or_error, sites
 from kiosk_server.registrations.retention import privacy_periods
@@ -158,6 +159,20 @@ def listing_feed() -> Response:
     return _json(("feed", request.query_string), read)
 
 
+def screen_names() -> dict[str, dict[str, str]]:
+    """What the TV and the kiosk call kinds and job categories (their tiles,
+    titles and filters): the server's tables, so no screen keeps a copy."""
+    return {
+        "kinds": dict(KIND_NAMES),
+        "job_categories": dict(JOB_CATEGORY_NAMES),
+        # A filter taking in several categories is named after them: 全职/兼职.
+        "category_groups": {
+            group: "/".join(JOB_CATEGORY_NAMES[member] for member in members)
+            for group, members in CATEGORY_GROUPS.items()
+        },
+    }
+
+
 @bp.get("/home")
 def home_screen() -> Response:
     def read() -> tuple[str, bytes]:
@@ -172,13 +187,17 @@ def home_screen() -> Response:
                 },
                 # What the kiosk's and the TV's privacy notices state (retention.py).
                 "privacy": privacy_periods(),
+                "names": screen_names(),
             }
 
         tag, body = _place_answer("home", query, render)
         # The periods are settings, not in the scope's head: a screen holding an
         # answer from before they changed must not be told it is current.
         periods = privacy_periods()
-        return f"{tag}-k{periods['keep_months']}-l{periods['link_days']}", body
+        # Nor are the names (code, not data): a renamed category reaches every screen.
+        names = json.dumps(screen_names(), sort_keys=True).encode()
+        digest = hashlib.sha1(names, usedforsecurity=False).hexdigest()[:8]
+        return f"{tag}-k{periods['keep_months']}-l{periods['link_days']}-n{digest}", body
 
     return _json(("home", request.query_string), read)
 
