@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask import Flask, Request
 from werkzeug.routing import MapAdapter
+
+from kiosk_server.listings.feed_cache import answer_kept
 
 # Flask-SocketIO's default endpoint, which every screen connects to.
 SOCKETIO_PATH = "/socket.io"
@@ -21,6 +26,17 @@ class KioskFlask(Flask):
     Ordinary requests never reach Flask at that path: the Socket.IO middleware
     answers them first. So a request context there is an event's, and it gets no
     URL adapter (no url_for inside screen events; none is needed)."""
+
+    def wsgi_app(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """A screen's repeated read is answered as it was last time while that is
+        trusted, before Flask builds a request (feed_cache.answer_kept): a morning's
+        storm of the same few reads costs what the bytes cost (issue #21). Staff
+        (with a cookie) and every other method go through Flask."""
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ:
+            return super().wsgi_app(environ, start_response)
+        return answer_kept(self, environ, start_response, super().wsgi_app)
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         if request is not None and _is_socketio_path(request.path):

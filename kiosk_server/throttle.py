@@ -22,12 +22,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, make_response, request
+from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItemPerSecond
 
 from kiosk_server.errors import ApiError
 from kiosk_server.extensions import limiter
+from kiosk_server.listings.feed_cache import KEEPABLE
 from kiosk_server.validation import json_object
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -218,6 +220,38 @@ def _refuse(error: RateLimitExceeded) -> Response:
     return response
 
 
+# The reads every screen and phone makes, mostly answered from memory (feed_cache).
+# None has a limit: the limits above are on writes.
+UNLIMITED_READS = frozenset(
+    {
+        "api.listing_feed",
+        "api.home_screen",
+        "api.listing_detail",
+        "pages.phone_listing",
+        "pages.tv_index",
+        "pages.kiosk_index",
+    }
+)
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _answer_unlimited_read() -> ResponseReturnValue | None:
+    """Answer a screen's read before Flask-Limiter's hook, which looks for the request's
+    limits even when a request_filter exempts it: that search cost more than a 304
+    from memory (issue #21). Flask stops at the first before_request function that
+    answers, and answers it as the view's own return value: errors, after_request
+    functions (headers, compression) and teardown are as for any request. The app's
+    functions run before a blueprint's, so none may be set on these views'
+    blueprints (tests/functional/test_abuse_limits.py checks)."""
+    endpoint = request.endpoint
+    if endpoint not in UNLIMITED_READS or request.method not in READ_METHODS:
+        return None
+    # Its whole answer may be kept and sent again while trusted (feed_cache.answer_kept).
+    request.environ[KEEPABLE] = True
+    return current_app.view_functions[endpoint](**(request.view_args or {}))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_answer_unlimited_read)  # ahead of the limiter's own hook
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _refuse)

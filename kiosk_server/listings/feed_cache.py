@@ -1,4 +1,4 @@
-"""Feed answers kept in the process, so a repeated /api/feed costs one query.
+"""Public answers kept in the process, so a repeated read costs no query and no Flask.
 
 A feed's body follows from its community, the newest change in the
 community's scope and the query string: every change to what a feed shows
@@ -27,6 +27,15 @@ all. Such knowledge is trusted only while two things hold:
 Within those bounds an answer may be older than the database, never inconsistent:
 a feed's body and its cursors come from the same heads, and a screen catches up
 from those cursors as it does after any feed (docs/protocol.md).
+
+The screens' reads (throttle.UNLIMITED_READS) are also kept whole, as sent, under
+the same two rules, and a repeat of one is answered before Flask builds a request
+(answer_kept, called by KioskFlask.wsgi_app): no routing, no hooks, no view, so a
+repeat or a 304 costs less than a bare Flask app's answer (issue #21). A kept
+answer is trusted for TRUST_SECONDS from when it was made or revalidated, on top
+of what it was made from: an answer lags at most twice that behind what is not
+heard. The apps' pages (/tv/, /kiosk/) are kept the same way, so an edited file
+shows within that, plus the second pages/apps.py waits before looking.
 """
 
 from __future__ import annotations
@@ -34,15 +43,16 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import Flask, Response, current_app, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from werkzeug.http import remove_entity_headers
 
-from kiosk_server.extensions import db, limiter
+from kiosk_server.extensions import db
 from kiosk_server.listings.queries import FeedPlace, Origin, feed_place
 
 EXTENSION_KEY = "feed_cache"
@@ -58,24 +68,12 @@ LOCATE_ATTEMPTS = 3
 TRUST_SECONDS = 1.0
 # Places and single answers known at once: a listing's answer is 2 KB, its page 5 KB.
 MAX_KNOWN = 4096
-# The reads every screen and phone makes, mostly answered from memory. None has a
-# rate limit (throttle.py limits writes), and Flask-Limiter's search for the limits
-# of each request cost more than such an answer (a sixth of a 304): skipped for them.
-UNLIMITED_READS = frozenset(
-    {
-        "api.listing_feed",
-        "api.home_screen",
-        "api.listing_detail",
-        "pages.phone_listing",
-        "pages.tv_index",
-        "pages.kiosk_index",
-    }
-)
-
-
-@limiter.request_filter
-def _unlimited_read() -> bool:
-    return request.endpoint in UNLIMITED_READS and request.method in ("GET", "HEAD")
+# Whole answers as sent (see KeptAnswer): a feed page is 30-50 KB, 10 KB compressed.
+MAX_KEPT = 1024
+MAX_KEPT_BYTES = 16 * 1024 * 1024
+# Set in a request's environ by a view whose whole answer may be kept (throttle.py).
+KEEPABLE = "kiosk.keepable"
+NOT_MODIFIED = "304 NOT MODIFIED"  # as werkzeug writes it
 
 
 class FeedKey(NamedTuple):
@@ -113,6 +111,24 @@ class FeedKey(NamedTuple):
         return len(self.answer) + len(self.query_string) + len(self.path) + len(self.name)
 
 
+class KeptAnswer(NamedTuple):
+    """A public read's answer as it was sent, to answer the same request again before
+    Flask builds a request for it: no routing, no hooks, no view (issue #21). Its
+    headers are those the whole app gave it (security headers, compression, Vary)."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    # Flask's own 304 for it: the same headers less those describing a body.
+    not_modified: list[tuple[str, str]]
+    body: bytes
+    etag: str
+    generation: int
+    at: float
+
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+
+
 class FeedCache:
     """Rendered feed bodies, least recently used first out, bounded in count and bytes.
 
@@ -132,6 +148,8 @@ class FeedCache:
         self.clock: Callable[[], float] = time.monotonic
         self._known: OrderedDict[Hashable, tuple[Any, int, float]] = OrderedDict()
         self._rereading: set[Hashable] = set()
+        self._kept: OrderedDict[tuple[str, ...], KeptAnswer] = OrderedDict()
+        self._kept_bytes = 0
 
     def get(self, key: FeedKey) -> bytes | None:
         with self._lock:
@@ -178,7 +196,34 @@ class FeedCache:
     def heard_change(self) -> None:
         with self._lock:
             self.generation += 1
-            self._known.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        self._known.clear()
+        self._kept.clear()
+        self._kept_bytes = 0
+
+    def kept_answer(self, key: tuple[str, ...]) -> tuple[KeptAnswer | None, bool]:
+        """The answer kept for this request, and whether it is trusted as what remember()
+        keeps is. No lock: one dict lookup is atomic, and an entry is never changed in place."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None, False
+        trusted = kept.generation == self.generation and self.clock() - kept.at < TRUST_SECONDS
+        return kept, trusted
+
+    def keep_answer(self, key: tuple[str, ...], kept: KeptAnswer) -> None:
+        """Keep an answer made while `kept.generation` was current, unless a change came since."""
+        with self._lock:
+            if kept.generation != self.generation:
+                return
+            old = self._kept.pop(key, None)
+            if old is not None:
+                self._kept_bytes -= old.size()
+            self._kept[key] = kept
+            self._kept_bytes += kept.size()
+            while len(self._kept) > MAX_KEPT or self._kept_bytes > MAX_KEPT_BYTES:
+                self._kept_bytes -= self._kept.popitem(last=False)[1].size()
 
     def remember(self, key: Hashable, read: Callable[[], Any]) -> Any:
         """What is known under `key`, or what `read()` answers now, kept for next time.
@@ -215,7 +260,7 @@ class FeedCache:
             self._bytes = 0
             self._scopes.clear()
             self.generation += 1
-            self._known.clear()
+            self._forget()
 
     def __len__(self) -> int:
         return len(self._bodies)
@@ -238,13 +283,87 @@ def remembered(key: Hashable, read: Callable[[], Tagged | None], mimetype: str) 
     tag, body = answer = feed_cache(current_app).remember(key, read) or ("", b"")
     if not answer[0]:
         return None
-    headers = {"ETag": f'W/"{tag}"'}
+    # Asked again each time: a 304 if unchanged, which says so too (RFC 9110, 15.4.5).
+    headers = {"ETag": f'W/"{tag}"', "Cache-Control": "no-cache"}
     sent = request.headers.get("If-None-Match")
     # A screen sends back exactly the tag it got, recognised without parsing the header.
     if sent and (sent == headers["ETag"] or request.if_none_match.contains_weak(tag)):
         return current_app.response_class(status=304, headers=headers)
-    headers["Cache-Control"] = "no-cache"  # asked again each time: a 304 if unchanged
     return current_app.response_class(body, mimetype=mimetype, headers=headers)
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _request_key(environ: dict[str, Any]) -> tuple[str, ...]:
+    """Everything of a public read that its answer may depend on: the address it was
+    asked at (a phone page's links) and the codings it accepts (Vary)."""
+    return tuple(
+        str(environ.get(name, ""))
+        for name in (
+            "wsgi.url_scheme",
+            "HTTP_HOST",
+            "SERVER_NAME",
+            "SERVER_PORT",
+            "SCRIPT_NAME",
+            "PATH_INFO",
+            "QUERY_STRING",
+            "HTTP_ACCEPT_ENCODING",
+        )
+    )
+
+
+def answer_kept(
+    app: Flask, environ: dict[str, Any], start_response: Callable[..., Any], wsgi_app: WsgiApp
+) -> Iterable[bytes]:
+    """A GET answered from a KeptAnswer while it is trusted, else by `wsgi_app`. Its
+    answer is kept when its view said it may be (KEEPABLE) and it is a 200 with an
+    ETag; a 304 with the kept tag renews the kept answer's trust, as it does a
+    screen's copy. A request carrying a tag other than the kept one goes to Flask,
+    which parses the header. Called without cookies only: no staff session to refresh."""
+    cache = feed_cache(app)
+    key = _request_key(environ)
+    kept, trusted = cache.kept_answer(key)
+    sent = environ.get("HTTP_IF_NONE_MATCH")
+    if kept is not None and trusted and sent is None:
+        start_response(kept.status, list(kept.headers))
+        return [kept.body]
+    if kept is not None and trusted and sent == kept.etag:
+        start_response(NOT_MODIFIED, list(kept.not_modified))
+        return []
+    generation = cache.generation  # before the view reads: a change heard meanwhile wins
+    sent_as: list[Any] = []
+
+    def note(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        sent_as[:] = [status, headers]
+        return start_response(status, headers, exc_info)
+
+    answer = wsgi_app(environ, note)
+    if not environ.get(KEEPABLE) or not sent_as:
+        return answer
+    status, headers = sent_as
+    names = {name.lower(): value for name, value in headers}
+    if "etag" not in names or "set-cookie" in names:
+        return answer
+    if status == NOT_MODIFIED and kept is not None and names["etag"] == kept.etag:
+        cache.keep_answer(key, kept._replace(generation=generation, at=cache.clock()))
+        return answer
+    if not status.startswith("200 "):
+        return answer
+    try:
+        body = b"".join(answer)
+    finally:
+        if hasattr(answer, "close"):
+            answer.close()
+    # A Date (werkzeug's make_conditional sets one) would be stale: the server adds its own.
+    headers = [(name, value) for name, value in headers if name.lower() != "date"]
+    not_modified = list(headers)
+    remove_entity_headers(not_modified)
+    made = KeptAnswer(
+        status, list(headers), not_modified, body, names["etag"], generation, cache.clock()
+    )
+    cache.keep_answer(key, made)
+    return [body]
 
 
 def feed_cache(app: Flask) -> FeedCache:

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from kiosk_server import throttle
 from kiosk_server.config import RATE_LIMITS
 from kiosk_server.extensions import limiter
 from tests.conftest import World
@@ -184,3 +185,15 @@ def test_a_kiosk_is_limited_per_token_and_its_station_per_address(
     assert other == [201, 429]
     assert _register(elsewhere, world, kiosk, "13900000020").status_code == 429
     assert _register(elsewhere, world, other_kiosk, "13900000021").status_code == 201
+
+
+def test_reads_answered_ahead_of_the_limiter_are_plain_reads(app: Flask) -> None:
+    """The screens' reads are answered before Flask-Limiter's hook runs (throttle.py):
+    each must be a route that exists, takes no write, and has no hook of its own
+    that answering early would skip."""
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    for endpoint in throttle.UNLIMITED_READS:
+        assert endpoint in rules, f"{endpoint} is no longer a route"
+        assert not rules[endpoint].methods & WRITES, endpoint
+        blueprint = endpoint.rpartition(".")[0]
+        assert not app.before_request_funcs.get(blueprint), endpoint

@@ -113,6 +113,36 @@ def test_an_answer_from_memory_is_the_answer_made_afresh(
     assert packed.headers["ETag"] == made.headers["ETag"]
 
 
+def test_a_304_says_what_its_answer_says_except_the_body(
+    app: Flask, client: FlaskClient, world: World, admin: StaffClient
+) -> None:
+    """A cache revalidating with a 304 keeps the answer's caching and security rules:
+    the same headers as the 200, less those that describe a body (RFC 9110, 15.4.5),
+    whether the view made it or it came from the answer kept whole."""
+    listing = admin.publish(listing_input("job", target_id=world.jiuquhe.id))
+    # Date is the moment of sending, which the server (gunicorn) writes.
+    body_headers = {"Content-Type", "Content-Length", "Content-Encoding", "Date"}
+
+    def kept(response: TestResponse) -> set[tuple[str, str]]:
+        return {(k, v) for k, v in response.headers if k not in body_headers}
+
+    urls = (_url(world.jiuquhe), f"/api/listings/{listing['id']}", f"/l/{listing['id']}", "/tv/")
+    for url in urls:
+        for coding in ("identity", "gzip"):
+            answers = [client.get(url, headers={"Accept-Encoding": coding}) for _ in range(2)]
+            assert answers[1].data == answers[0].data, url
+            assert {*answers[1].headers} - {*answers[0].headers} == set(), url
+            expected = kept(answers[0])
+            conditional = {"Accept-Encoding": coding, "If-None-Match": answers[0].headers["ETag"]}
+            feed_cache(app).heard_change()  # nothing kept: the view answers the first
+            for _ in range(2):
+                unchanged = client.get(url, headers=conditional)
+                assert unchanged.status_code == 304, url
+                assert unchanged.data == b""
+                assert kept(unchanged) == expected, url
+                client.get(url, headers={"Accept-Encoding": coding})  # kept for the next
+
+
 # Never stale
 
 
