@@ -691,7 +691,8 @@ def openapi_document() -> dict[str, Any]:
                 "同一手机号再登记已经登记过的（同一条信息，或未关闭的求职、零工登记），"
                 "回答和首次一模一样（201，新的登记号和查看或取消链接，只显示这次填的内容），"
                 "但不重复记录：工作人员只看到第一次的登记；这个链接取消的只是这次重复登记。"
-                "同一手机号一天内登记10次后回 429 rate_limited（不带 Retry-After）。",
+                "同一地址用同一手机号一天内登记10次后回 429 rate_limited（不带 Retry-After）；"
+                "按地址计数，别处用过这个号码不影响这里的回答。",
                 "parameters": [
                     {"name": "X-Screen-Token", "in": "header", "schema": {"type": "string"}}
                 ],

@@ -59,7 +59,7 @@ ACTION_NAMES = {
     "staff.activate": "启用工作人员账号",
     "staff.set_password": "重设密码",
     "staff.end_sessions": "结束全部会话",
-    "staff.lock": "登录失败过多被锁定",
+    "staff.lock": "某地址登录失败过多，暂停该地址试这个账号",
     "registration.create": "新登记",
     "registration.cancel": "居民取消登记",
     "registration.follow_up": "跟进登记",
