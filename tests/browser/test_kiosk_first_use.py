@@ -440,7 +440,8 @@ def test_a_rate_limited_number_is_told_what_next_and_can_leave(
     browser: Browser, site: Site, long_content: dict[str, Any]
 ) -> None:
     mobile = "13800004444"
-    # Ten registrations from phones today: the server takes no more for this number.
+    # Ten registrations of this number from this address today (the kiosk and the
+    # phones here share loopback): the server takes no more of it from here.
     person = {
         "consent": True,
         "name": "钱先生",
