@@ -103,6 +103,8 @@
       // A station without coordinates: directions say "请按地址前往", no distance.
       self.settings = { site: { id: null, name: '本站' } };
       self.homeAnswer = { kinds: {} };
+      // No home answer in a preview: the listing names its kind and category.
+      screens.wording.learnFrom([listing]);
       self.previewListing = listing;
       self.replaceAll(self.previewView());
     });
@@ -165,6 +167,7 @@
       if (!answer) { done(false); return; }
       if (fresh) { self.source.keep('home', url, answer); }
       self.homeAnswer = answer;
+      screens.wording.learn(answer);
       self.noteAnswer(answer, !self.live);
       done(true);
     });

@@ -103,6 +103,8 @@
       }
       // A TV of the listing's own place; without coordinates, distances are left out.
       self.settings = { community: { id: listing.target.id, name: listing.target.name } };
+      // No home answer in a preview: the listing names its kind and category.
+      screens.wording.learnFrom([listing]);
       self.previewListing = listing;
       self.stack = [];
       self.show(self.previewView());
@@ -173,6 +175,7 @@
       if (!answer) { done(false); return; }
       if (fresh) { self.source.keep('home', url, answer); }
       self.home = answer;
+      screens.wording.learn(answer);
       self.homeStale = false;
       self.noteAnswer(answer, true);
       done(true);

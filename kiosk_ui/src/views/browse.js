@@ -12,11 +12,19 @@
   var h = screens.dom.h;
   var ui = kiosk.ui;
 
-  var KINDS = [['', '全部'], ['job', '岗位'], ['training', '培训'], ['subsidy', '补贴'], ['event', '活动']];
-  var CATEGORIES = [
-    ['', '全部岗位'], ['full_or_part_time', '全职/兼职'], ['piece_rate', '计件'],
-    ['gig', '零工'], ['mom_friendly', '妈妈岗'], ['public_welfare', '公益岗']
-  ];
+  // The kinds and job categories offered, named as the server names them.
+  var KINDS = ['job', 'training', 'subsidy', 'event'];
+  var CATEGORIES = ['full_or_part_time', 'piece_rate', 'gig', 'mom_friendly', 'public_welfare'];
+
+  function kindChoices() {
+    return [['', '全部']].concat(KINDS.map(function (kind) { return [kind, screens.wording.KIND_NAMES[kind]]; }));
+  }
+
+  function categoryChoices() {
+    return [['', '全部岗位']].concat(CATEGORIES.map(function (category) {
+      return [category, screens.wording.categoryName(category)];
+    }));
+  }
 
   // Jobs come nearest the station first: the programme brings work to the doorstep.
   var SORTS = {
@@ -142,8 +150,9 @@
 
   BrowseView.prototype.title = function () {
     var filter = this.filter;
-    var names = { job: '找工作', training: '学技能', subsidy: '补贴政策', event: '招聘活动' };
-    var title = names[filter.kind] || '全部信息';
+    // As the home screen's tiles say it; a kind without a phrase of its own by its name.
+    var names = { job: '找工作', training: '学技能', event: '招聘活动' };
+    var title = names[filter.kind] || screens.wording.KIND_NAMES[filter.kind] || '全部信息';
     if (filter.query) { title = '搜索“' + filter.query + '”'; }
     if (this.fresh) { title = '新信息'; }
     return title;
@@ -166,10 +175,10 @@
     var choices = kiosk.choices.choices;
     if (this.local) { return null; }
     return h('div', { className: 'filters' }, [
-      choices('类型', KINDS, filter.kind || '', false, function (kind) {
+      choices('类型', kindChoices(), filter.kind || '', false, function (kind) {
         self.set({ kind: kind || undefined, category: undefined, free: undefined, sort: undefined });
       }),
-      filter.kind === 'job' ? choices('岗位类别', CATEGORIES, filter.category || '', false, function (category) {
+      filter.kind === 'job' ? choices('岗位类别', categoryChoices(), filter.category || '', false, function (category) {
         self.set({ category: category || undefined });
       }) : null,
       filter.kind === 'training' ? choices('筛选', [['free', '只看免费']], filter.free ? ['free'] : [], true,

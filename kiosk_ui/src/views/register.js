@@ -30,10 +30,12 @@
     ['16-24', '16–24岁'], ['25-39', '25–39岁'], ['40-49', '40–49岁'], ['50-59', '50–59岁'],
     ['60+', '60岁以上'], ['under_16', '16岁以下']
   ];
-  var JOB_KINDS = [
-    ['full_time', '全职'], ['part_time', '兼职'], ['piece_rate', '计件'], ['gig', '零工'],
-    ['mom_friendly', '妈妈岗'], ['public_welfare', '公益岗']
-  ];
+  // The kinds of work one can ask for: job categories, named as the server names them.
+  var JOB_KINDS = ['full_time', 'part_time', 'piece_rate', 'gig', 'mom_friendly', 'public_welfare'];
+
+  function jobKinds() {
+    return JOB_KINDS.map(function (category) { return [category, screens.wording.categoryName(category)]; });
+  }
   var AVAILABILITY = [
     ['weekday_day', '工作日白天'], ['weekday_evening', '工作日晚上'], ['weekend', '周末'],
     ['school_hours', '孩子上学的时间'], ['anytime', '什么时候都行']
@@ -376,7 +378,7 @@
   };
 
   RegisterView.prototype.step_wanted = function () {
-    return this.multiStep('想做什么样的工作？', 'wanted', JOB_KINDS, this.errors.wanted);
+    return this.multiStep('想做什么样的工作？', 'wanted', jobKinds(), this.errors.wanted);
   };
 
   RegisterView.prototype.check_wanted = function () {
@@ -539,7 +541,7 @@
     row('community', '社区', choices.communityName(places, a.community_id), 'community_id');
     row('age', '年龄段', labelOf(AGE_BANDS, a.age_band), 'age_band');
     if (this.kind === 'job_seeker') {
-      row('wanted', '想做', labelsOf(JOB_KINDS, a.wanted), 'wanted');
+      row('wanted', '想做', labelsOf(jobKinds(), a.wanted), 'wanted');
       row('availability', '有空', labelsOf(AVAILABILITY, a.availability), 'availability');
       row('skills', '特长', a.skills, 'skills');
     }

@@ -14,11 +14,16 @@
   var PER_PAGE = 6;
   var COLUMNS = 2;
 
+  // The filters each kind offers; categories are named as the server names them.
   var FILTERS = {
-    job: [['', '全部'], ['piece_rate', '计件'], ['gig', '零工'], ['mom_friendly', '妈妈岗'],
-      ['public_welfare', '公益性岗位'], ['full_or_part_time', '全职/兼职']],
-    training: [['', '全部'], ['free', '免费培训']]
+    job: ['', 'piece_rate', 'gig', 'mom_friendly', 'public_welfare', 'full_or_part_time'],
+    training: ['', 'free']
   };
+  var FILTER_NAMES = { '': '全部', free: '免费培训' };
+
+  function filterName(value) {
+    return FILTER_NAMES.hasOwnProperty(value) ? FILTER_NAMES[value] : screens.wording.categoryName(value);
+  }
   // Jobs come nearest first: the programme brings work to the doorstep.
   var SORTS = {
     job: ['nearest', 'newest', 'closing'],
@@ -187,8 +192,8 @@
     if (!options) { return null; }
     var row = h('div', { className: 'filters', 'data-focus-container': '', role: 'group', 'aria-label': '筛选' });
     for (var i = 0; i < options.length; i++) {
-      var chosen = options[i][0] === this.filter;
-      var chip = tv.cards.button(options[i][1], 'filter-' + (options[i][0] || 'all'), this.chooser(options[i][0]),
+      var chosen = options[i] === this.filter;
+      var chip = tv.cards.button(filterName(options[i]), 'filter-' + (options[i] || 'all'), this.chooser(options[i]),
         'chip' + (chosen ? ' is-chosen' : ''));
       chip.setAttribute('aria-pressed', chosen ? 'true' : 'false');
       row.appendChild(chip);
