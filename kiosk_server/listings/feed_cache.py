@@ -120,13 +120,15 @@ class KeptAnswer(NamedTuple):
     headers: list[tuple[str, str]]
     # Flask's own 304 for it: the same headers less those describing a body.
     not_modified: list[tuple[str, str]]
-    body: bytes
+    # None when only a 304 was seen: then only that tag is answered, with not_modified.
+    body: bytes | None
     etag: str
     generation: int
     at: float
 
     def size(self) -> int:
-        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+        headers = sum(len(name) + len(value) for name, value in self.not_modified)
+        return len(self.body or b"") + 2 * headers
 
 
 class FeedCache:
@@ -313,19 +315,26 @@ def _request_key(environ: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
+def _undated(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A Date (werkzeug's make_conditional sets one) would go stale: the server adds its own."""
+    return [(name, value) for name, value in headers if name.lower() != "date"]
+
+
 def answer_kept(
     app: Flask, environ: dict[str, Any], start_response: Callable[..., Any], wsgi_app: WsgiApp
 ) -> Iterable[bytes]:
     """A GET answered from a KeptAnswer while it is trusted, else by `wsgi_app`. Its
     answer is kept when its view said it may be (KEEPABLE) and it is a 200 with an
     ETag; a 304 with the kept tag renews the kept answer's trust, as it does a
-    screen's copy. A request carrying a tag other than the kept one goes to Flask,
-    which parses the header. Called without cookies only: no staff session to refresh."""
+    screen's copy, and a 304 with another is kept to answer that tag alone (a crowd
+    of screens revalidating their app's page may send nothing else). A request
+    carrying a tag other than the kept one goes to Flask, which parses the header.
+    Called without cookies only: no staff session to refresh."""
     cache = feed_cache(app)
     key = _request_key(environ)
     kept, trusted = cache.kept_answer(key)
     sent = environ.get("HTTP_IF_NONE_MATCH")
-    if kept is not None and trusted and sent is None:
+    if kept is not None and trusted and sent is None and kept.body is not None:
         start_response(kept.status, list(kept.headers))
         return [kept.body]
     if kept is not None and trusted and sent == kept.etag:
@@ -345,7 +354,9 @@ def answer_kept(
     names = {name.lower(): value for name, value in headers}
     if "etag" not in names or "set-cookie" in names:
         return answer
-    if status == NOT_MODIFIED and kept is not None and names["etag"] == kept.etag:
+    if status == NOT_MODIFIED:
+        if kept is None or names["etag"] != kept.etag:
+            kept = KeptAnswer("", [], _undated(headers), None, names["etag"], 0, 0.0)
         cache.keep_answer(key, kept._replace(generation=generation, at=cache.clock()))
         return answer
     if not status.startswith("200 "):
@@ -355,8 +366,7 @@ def answer_kept(
     finally:
         if hasattr(answer, "close"):
             answer.close()
-    # A Date (werkzeug's make_conditional sets one) would be stale: the server adds its own.
-    headers = [(name, value) for name, value in headers if name.lower() != "date"]
+    headers = _undated(headers)
     not_modified = list(headers)
     remove_entity_headers(not_modified)
     made = KeptAnswer(
