@@ -64,6 +64,11 @@
     this.warning = null;
   }
 
+  screens.appBase.install(App.prototype, {
+    copyKey: COPY_KEY, oldCopyKey: OLD_FEED_KEY, home: 'homeAnswer', newest: HOME_NEWEST,
+    appVersion: APP_VERSION, registering: REGISTERING_VIEWS
+  });
+
   App.prototype.start = function () {
     var self = this;
     if (this.preview) {
@@ -136,69 +141,13 @@
    * live. Lists, searches and listings are asked for when they are shown. */
   App.prototype.boot = function () {
     var self = this;
-    this.showMessage('正在载入……');
     this.loadPlaces();
-    if (!this.source) {
-      storage.remove(OLD_FEED_KEY);
-      this.source = new screens.Source({
-        place: 'site_id=' + this.settings.site.id,
-        cacheKey: COPY_KEY,
-        onStatus: function (online) { self.setOnline(online); }
-      });
-    }
-    this.loadHome(function (ready) {
-      if (!ready) {
-        self.showMessage('网络已断开，正在重连……');
-        window.setTimeout(function () { self.boot(); }, 5000);
-        return;
-      }
+    this.openHome('site_id=' + this.settings.site.id, function () {
       self.goLive();
       self.flushOutbox();
       self.replaceAll(new kiosk.AttractView(self));
       self.keepFirstPages();
     });
-  };
-
-  /* done(true) once homeAnswer holds an answer (fresh or kept), done(false) if none. */
-  App.prototype.loadHome = function (done) {
-    var self = this;
-    var url = this.source.homeUrl(HOME_NEWEST);
-    this.source.latest('home', url, function (answer, fresh) {
-      if (!answer) { done(false); return; }
-      if (fresh) { self.source.keep('home', url, answer); }
-      self.homeAnswer = answer;
-      screens.wording.learn(answer);
-      self.noteAnswer(answer, !self.live);
-      done(true);
-    });
-  };
-
-  /* Catch-up starts from the cursors of the first answer shown (docs/protocol.md). */
-  App.prototype.goLive = function () {
-    var self = this;
-    if (this.live) { return; }
-    this.live = new screens.Live({
-      token: this.settings.token,
-      appVersion: APP_VERSION,
-      onChange: function (change) { self.onChange(change); },
-      onResync: function () { self.resync(); },
-      onStatus: function (online) { self.setOnline(online); },
-      onRefused: function (message) { self.refused(message); }
-    });
-    this.live.reset(this.homeAnswer.cursors, [], this.homeAnswer.announcements);
-    this.live.connect();
-  };
-
-  /* An answer came: its announcements are the newest when it is ahead of the
-   * cursors held, and a sync brings the changes in between (applied once, by seq). */
-  App.prototype.noteAnswer = function (answer, first) {
-    if (!answer || !answer.cursors) { return; }
-    var held = this.live ? this.live.cursors : {};
-    if (first || screens.held.ahead(answer.cursors, held)) {
-      this.announcements.load(answer.announcements);
-      if (this.live) { this.live.sync(); }
-      if (this.stack.length) { this.renderStatus(); }
-    }
   };
 
   /* The first page of each kind, as its list opens, for the offline copy; after
@@ -260,20 +209,6 @@
     this.renderStatus();
   };
 
-  /* The kind of a listing the kiosk holds anywhere, or null. */
-  App.prototype.kindOf = function (id) {
-    var answers = [this.homeAnswer, { items: this.arrivals.items }];
-    for (var i = 0; i < this.stack.length; i++) {
-      if (this.stack[i].answer) { answers.push(this.stack[i].answer); }
-      if (this.stack[i].listing) { answers.push({ items: [this.stack[i].listing] }); }
-    }
-    for (var j = 0; j < answers.length; j++) {
-      var at = screens.held.find(answers[j], id);
-      if (at) { return at.listing.kind; }
-    }
-    return null;
-  };
-
   App.prototype.setOnline = function (online) {
     var wasOffline = !this.online;
     this.online = online;
@@ -300,33 +235,20 @@
 
   /* The strip above every screen: offline badge, queued forms, announcements. */
   App.prototype.renderStatus = function () {
-    var parts = [];
-    if (!this.online) {
-      parts.push(h('p', { className: 'badge badge-offline', text: '网络已断开，可以继续浏览' }));
-    }
+    var common = screens.appBase.strip(this, '网络已断开，可以继续浏览');
     var queued = this.preview ? 0 : this.outbox.size();
-    if (queued) {
-      parts.push(h('p', { className: 'badge badge-queued', text: queued + '份登记已保存，网络恢复后自动提交' }));
-    }
-    var announcements = this.announcements.active();
-    if (announcements.length) {
-      parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
-    }
-    if (this.previewNote) {
-      parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
-    }
-    screens.dom.replace(this.statusEl, parts);
+    screens.dom.replace(this.statusEl, [
+      common.offline,
+      queued ? h('p', { className: 'badge badge-queued', text: queued + '份登记已保存，网络恢复后自动提交' }) : null,
+      common.banner,
+      common.preview
+    ]);
   };
 
   App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
 
   App.prototype.show = function (view) {
-    if (this.preview && REGISTERING_VIEWS[view.name]) {
-      // The button works as on a live kiosk up to here; the person is told, not moved.
-      this.previewNote = screens.preview.REFUSAL;
-      this.renderStatus();
-      return;
-    }
+    if (this.refusedInPreview(view)) { return; }
     this.leaveCurrent();
     this.stack.push(view);
     this.render(view);

@@ -65,6 +65,14 @@
     this.idleMs = idleSetting();
   }
 
+  screens.appBase.install(App.prototype, {
+    copyKey: COPY_KEY, oldCopyKey: OLD_FEED_KEY, home: 'home', newest: HOME_NEWEST,
+    appVersion: APP_VERSION, registering: REGISTERING_VIEWS, everyHomeFirst: true
+  });
+
+  /* A home answer taken: its counts are the server's, none is stale. */
+  App.prototype.homeLoaded = function () { this.homeStale = false; };
+
   function idleSetting() {
     var match = /[?&]idle=(\d+)/.exec(window.location.search);
     return match ? parseInt(match[1], 10) * 1000 : IDLE_MS;
@@ -145,70 +153,12 @@
    * live. Lists, searches and listings are asked for when they are opened. */
   App.prototype.boot = function () {
     var self = this;
-    this.showMessage('正在载入……');
-    if (!this.source) {
-      storage.remove(OLD_FEED_KEY);
-      this.source = new screens.Source({
-        place: 'community_id=' + this.settings.community.id,
-        cacheKey: COPY_KEY,
-        onStatus: function (online) { self.setOnline(online); }
-      });
-    }
-    this.loadHome(function (ready) {
-      if (!ready) {
-        self.showMessage('网络已断开，正在重连……');
-        window.setTimeout(function () { self.boot(); }, 5000);
-        return;
-      }
+    this.openHome('community_id=' + this.settings.community.id, function () {
       self.stack = [];
       self.show(new tv.HomeView(self));
       self.goLive();
       self.keepFirstPages();
     });
-  };
-
-  /* done(true) once this.home holds an answer (fresh or kept), done(false) if none. */
-  App.prototype.loadHome = function (done) {
-    var self = this;
-    var url = this.source.homeUrl(HOME_NEWEST);
-    this.source.latest('home', url, function (answer, fresh) {
-      if (!answer) { done(false); return; }
-      if (fresh) { self.source.keep('home', url, answer); }
-      self.home = answer;
-      screens.wording.learn(answer);
-      self.homeStale = false;
-      self.noteAnswer(answer, true);
-      done(true);
-    });
-  };
-
-  /* Catch-up starts from the cursors of the first answer shown (docs/protocol.md). */
-  App.prototype.goLive = function () {
-    var self = this;
-    if (this.live) { return; }
-    this.live = new screens.Live({
-      token: this.settings.token,
-      appVersion: APP_VERSION,
-      onChange: function (change) { self.onChange(change); },
-      onResync: function () { self.resync(); },
-      onStatus: function (online) { self.setOnline(online); },
-      onRefused: function (message) { self.refused(message); }
-    });
-    this.live.reset(this.home.cursors, [], this.home.announcements);
-    this.live.connect();
-  };
-
-  /* An answer came: its announcements are the newest when it is ahead of the
-   * cursors held, and then a sync brings the changes in between, so what was
-   * loaded earlier catches up too (the changes apply once, by seq). */
-  App.prototype.noteAnswer = function (answer, first) {
-    if (!answer || !answer.cursors) { return; }
-    var held = this.live ? this.live.cursors : {};
-    if (first || screens.held.ahead(answer.cursors, held)) {
-      this.announcements.load(answer.announcements);
-      if (this.live) { this.live.sync(); }
-      if (this.stack.length) { this.renderStatus(); }
-    }
   };
 
   /* The first page of each kind, as a list opens with it, for the offline copy;
@@ -250,20 +200,6 @@
     this.renderStatus();
     this.focus.ensure();
     this.labelNotice();
-  };
-
-  /* The kind of a listing the screen holds anywhere, or null. */
-  App.prototype.kindOf = function (id) {
-    var answers = [this.home, { items: this.arrivals.items }];
-    for (var i = 0; i < this.stack.length; i++) {
-      if (this.stack[i].answer) { answers.push(this.stack[i].answer); }
-      if (this.stack[i].listing) { answers.push({ items: [this.stack[i].listing] }); }
-    }
-    for (var j = 0; j < answers.length; j++) {
-      var at = screens.held.find(answers[j], id);
-      if (at) { return at.listing.kind; }
-    }
-    return null;
   };
 
   App.prototype.recountSoon = function () {
@@ -317,19 +253,9 @@
 
   /* The top strip: offline badge, waiting new listings, announcements. */
   App.prototype.renderStatus = function () {
-    var parts = [];
-    if (!this.online) {
-      parts.push(h('p', { className: 'badge badge-offline', text: '网络已断开，正在重连' }));
-    }
+    var common = screens.appBase.strip(this, '网络已断开，正在重连');
     var notice = this.newListingsNotice();
-    if (notice) { parts.push(notice); }
-    if (this.previewNote) {
-      parts.push(h('p', { className: 'badge badge-preview', text: this.previewNote }));
-    }
-    var announcements = this.announcements.active();
-    if (announcements.length) {
-      parts.push(h('p', { className: 'banner', text: '通知：' + announcements[0].text }));
-    }
+    var parts = [common.offline, notice, common.preview, common.banner];
     // The notice is built afresh: a person standing on it stays on it.
     var focused = this.focus.current;
     var onNotice = focused && focused.getAttribute('data-key') === 'new-listings';
@@ -394,12 +320,7 @@
   App.prototype.current = function () { return this.stack[this.stack.length - 1] || null; };
 
   App.prototype.show = function (view) {
-    if (this.preview && REGISTERING_VIEWS[view.name]) {
-      // The button works as on a live TV up to here; the person is told, not moved.
-      this.previewNote = screens.preview.REFUSAL;
-      this.renderStatus();
-      return;
-    }
+    if (this.refusedInPreview(view)) { return; }
     this.stack.push(view);
     this.render(view, null);
   };
