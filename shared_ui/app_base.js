@@ -78,6 +78,27 @@
       this.live.connect();
     };
 
+    /* The server says the screen is too far behind: every answer held may have
+     * missed changes, so none is shown again unasked; the home answer (for the
+     * cursors) and what is on screen are loaded again, nothing else. An App may
+     * have resynced(), called once they are. */
+    proto.resync = function () {
+      var self = this;
+      this.source.noteChange();
+      this.loadHome(function (ready) {
+        if (!ready) { return; }
+        self.live.reset(self[home].cursors, [], self[home].announcements);
+        var view = self.current();
+        if (view && view.reload) {
+          view.reload();
+        } else if (view && view.refresh) {
+          view.refresh();
+        }
+        self.renderStatus();
+        if (self.resynced) { self.resynced(); }
+      });
+    };
+
     /* An answer came: its announcements are the newest when it is ahead of the
      * cursors held, and then a sync brings the changes in between, so what was
      * loaded earlier catches up too (the changes apply once, by seq). */

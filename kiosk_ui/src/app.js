@@ -159,24 +159,6 @@
     }, 3000);
   };
 
-  /* The server says the kiosk is too far behind: reload the home answer (for the
-   * cursors) and what is on screen, nothing else. */
-  App.prototype.resync = function () {
-    var self = this;
-    this.source.noteChange();
-    this.loadHome(function (ready) {
-      if (!ready) { return; }
-      self.live.reset(self.homeAnswer.cursors, [], self.homeAnswer.announcements);
-      var view = self.current();
-      if (view && view.reload) {
-        view.reload();
-      } else if (view && view.refresh) {
-        view.refresh();
-      }
-      self.renderStatus();
-    });
-  };
-
   /* Communities for the picker in registration forms; the cached tree serves offline. */
   App.prototype.loadPlaces = function () {
     var self = this;

@@ -97,7 +97,9 @@ def _seed(world: World) -> None:
 
 @contextmanager
 def serve_world(
-    instance: Path, grow: Callable[[World, dict[str, int]], dict[str, int]] | None = None
+    instance: Path,
+    grow: Callable[[World, dict[str, int]], dict[str, int]] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Site]:
     """A server process on a new SQLite database holding the test World and _seed's
     listings; `grow` adds more and returns the ids of what tests look for."""
@@ -131,6 +133,7 @@ def serve_world(
         # Tests enrol kiosks and register TVs all from one address; the public
         # writes' limits are tested in tests/functional/test_abuse_limits.py.
         **{f"RATE_LIMIT_{name.upper()}": "off" for name in RATE_LIMITS},
+        **(settings or {}),
     }
     server = Server(env, free_port(), instance / "server.log")
     try:

@@ -19,7 +19,7 @@ from kiosk_server.registrations.models import Registration
 from kiosk_server.screens.models import Screen
 from kiosk_server.staff.models import Staff
 from kiosk_server.timeutil import utcnow
-from tests.browser.conftest import Site, axe_violations, screenshot
+from tests.browser.conftest import Site, axe_violations, screenshot, serve_world
 from tests.browser.facts import phone_facts, screen_facts, shown_listing_id
 from tests.factories import listing_input, make_listing
 
@@ -530,3 +530,43 @@ def test_a_revoked_tv_asks_for_staff_and_can_start_again(tv: Remote, site: Site)
     screenshot(tv.page, "tv-revoked")
     tv.press("Enter")
     expect(tv.page.locator("h1")).to_have_text("第一次使用：请选择您住的街道")
+
+
+@pytest.fixture(scope="module")
+def far_behind_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A server that tells a screen two changes behind to resync (docs/protocol.md)."""
+    instance = tmp_path_factory.mktemp("resync")
+    with serve_world(instance, settings={"CATCHUP_LIMIT": "2"}) as served:
+        yield served
+
+
+def test_a_tv_told_to_resync_shows_what_the_server_holds_now(
+    browser: Browser, far_behind_site: Site
+) -> None:
+    """Answers the TV fetched a moment before it lost its line missed the changes
+    made meanwhile: a resync shows the page on screen afresh, not as it was kept."""
+    site = far_behind_site
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    tv = Remote(context.new_page())
+    tv.page.goto(f"{site.server.url}/tv/")
+    _choose_community(tv)
+    tv.press("Digit1")
+    jobs = _count_in_title(tv.page)
+    shown = tv.card_keys()
+    site.server.stop()
+    try:
+        expect(tv.page.locator(".badge-offline")).to_be_visible(timeout=15000)
+        with site.app.app_context():
+            gone_id = int(shown[0].removeprefix("listing-"))
+            do_withdraw_listing(db.session.get(Listing, gone_id), db.session.get(Staff, 1))
+            for n in range(3):
+                make_listing(target=site.place("jiuquhe"), title=f"断网时发布{n}")
+            db.session.remove()
+    finally:
+        site.server.restart()
+
+    expect(tv.page.locator(".badge-offline")).to_have_count(0, timeout=20000)
+    # Three new jobs and one withdrawn: the list as the server now has it.
+    expect(tv.page.locator("h1")).to_contain_text(f"共{jobs + 2}条")
+    expect(tv.page.locator(f".screen [data-key=listing-{gone_id}]")).to_have_count(0)
+    context.close()

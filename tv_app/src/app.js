@@ -214,23 +214,10 @@
     }, RECOUNT_MIN_MS + Math.random() * RECOUNT_SPREAD_MS);
   };
 
-  /* The server says the screen is too far behind: reload what is on screen and
-   * the home answer (for the cursors), nothing else. */
-  App.prototype.resync = function () {
-    var self = this;
-    this.loadHome(function (ready) {
-      if (!ready) { return; }
-      self.live.reset(self.home.cursors, [], self.home.announcements);
-      var view = self.current();
-      if (view && view.reload) {
-        view.reload();
-      } else if (view && view.refresh) {
-        view.refresh();
-      }
-      self.renderStatus();
-      self.focus.ensure();
-      self.labelNotice();
-    });
+  /* After a resync (app_base.js): focus and the notice as the new answers say. */
+  App.prototype.resynced = function () {
+    this.focus.ensure();
+    this.labelNotice();
   };
 
   App.prototype.refreshAll = function () {
