@@ -62,6 +62,8 @@ def _source(dest: Path) -> Path:
         check=True,
     ).stdout.decode()
     for name in filter(None, listed.split("\0")):
+        if name == "node_modules":
+            continue  # a link to it, which .gitignore's node_modules/ does not match
         source = ROOT / name
         # Deleted and not yet committed; a link is copied as a link.
         if source.is_symlink() or source.exists():
