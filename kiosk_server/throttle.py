@@ -184,8 +184,13 @@ def login_locked_until() -> datetime | None:
     return None
 
 
-def spend_mobile_use(mobile: str, amount: int, seconds: int) -> bool:
-    """Count one registration of `mobile` from this client address; False once the
+def requester_address() -> str:
+    """The address a request is counted by, here as in every limit of Flask-Limiter's."""
+    return get_remote_address()
+
+
+def spend_mobile_use(mobile: str, amount: int, seconds: int, client: str) -> bool:
+    """Count one registration of `mobile` from the `client` address; False once the
     address has made `amount` of them in `seconds`. Counted per address, not per number
     alone: a count that strangers share would tell them a number was used elsewhere
     (issue 22, point 2), and let them use it up for its owner."""
@@ -193,7 +198,7 @@ def spend_mobile_use(mobile: str, amount: int, seconds: int) -> bool:
         return True
     item = RateLimitItemPerSecond(amount, seconds)
     prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX") or "")
-    key = ("mobile_use", prefix, get_remote_address(), _digest(mobile))
+    key = ("mobile_use", prefix, client, _digest(mobile))
     try:
         return limiter.limiter.hit(item, *key)
     except Exception:  # the storage's own errors: redis, memcached, ...

@@ -221,5 +221,6 @@ def make_registration(community: Place, kind: str = "job_seeker", **answers: Any
         **REGISTRATION_ANSWERS[kind],
         **answers,
     }
-    registration, _created = do_register(REGISTRATION_INPUT.validate_python(body), None)
+    data = REGISTRATION_INPUT.validate_python(body)
+    registration, _created = do_register(data, None, client=None)
     return registration

@@ -29,7 +29,7 @@ from kiosk_server.registrations.schemas import CallbackIn, RegistrationIn
 from kiosk_server.registrations.ticket import render_ticket
 from kiosk_server.screens.models import Screen
 from kiosk_server.screens.queries import active_screen_by_token, unknown_screen_error
-from kiosk_server.throttle import limit_callback, limit_registration
+from kiosk_server.throttle import limit_callback, limit_registration, requester_address
 from kiosk_server.timeutil import utcnow
 from kiosk_server.validation import MAX_ID, Strict, json_object, parse, parse_body
 
@@ -60,7 +60,7 @@ def register() -> tuple[Response, int]:
     token = request.headers.get("X-Screen-Token")
     screen = _screen_or_401() if token is not None else None
     envelope = parse(_RegistrationEnvelope, {"registration": json_object()}, HIDDEN)
-    registration, created = do_register(envelope.registration, screen)
+    registration, created = do_register(envelope.registration, screen, client=requester_address())
     body = {
         "reference": registration.reference,
         "kind": registration.kind,

@@ -42,7 +42,7 @@ from kiosk_server.registrations.schemas import (
     RegistrationIn,
     TrainingSignupIn,
 )
-from kiosk_server.throttle import limit_phone_signup
+from kiosk_server.throttle import limit_phone_signup, requester_address
 from kiosk_server.timeutil import day_label, local_today
 from kiosk_server.validation import MAX_ID, parse
 
@@ -249,7 +249,8 @@ def _respond(flow: Flow, listing: Listing | None = None) -> Response:
     if request.method == "GET":
         return _page(flow, listing, MultiDict())
     try:
-        registration, _created = do_register(_answers(flow, request.form, listing), None)
+        answers = _answers(flow, request.form, listing)
+        registration, _created = do_register(answers, None, client=requester_address())
     except ApiError as error:
         return _page(flow, listing, request.form, error)
     # Post-redirect-get: refreshing the confirmation reloads it and submits nothing.

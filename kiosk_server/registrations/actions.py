@@ -96,14 +96,17 @@ KIND_DETAILS = {
 }
 
 
-def _check_rate(mobile: str) -> None:
+def _check_rate(mobile: str, client: str | None) -> None:
     """Slow down one number being used from one address to flood staff, or someone
     through staff's calls. Every attempt counts, repeats as first registrations do, so
     the count tells nothing about which were repeats; and it is the address's own
     count, so it tells nothing about the number's use elsewhere (throttle.py, where
-    screens and addresses are limited too)."""
+    screens and addresses are limited too). Staff's and the tests' own writes come
+    from no address and are not counted."""
+    if client is None:
+        return
     limit, window = RATE_PER_MOBILE
-    if not spend_mobile_use(mobile, limit, int(window.total_seconds())):
+    if not spend_mobile_use(mobile, limit, int(window.total_seconds()), client):
         raise ApiError(
             429, "这个手机号今天登记太多次了，请明天再试或找工作人员", code="rate_limited"
         )
@@ -203,14 +206,17 @@ def _by_key(key: str) -> Answer | None:
     return None
 
 
-def do_register(data: RegistrationIn, screen: Screen | None) -> tuple[Answer, bool]:
-    """Record a registration from a kiosk or a phone; a retried submission returns the
-    first. Registering again what this mobile already has records a repeat (see
+def do_register(
+    data: RegistrationIn, screen: Screen | None, *, client: str | None
+) -> tuple[Answer, bool]:
+    """Record a registration from a kiosk or a phone (`client`: the address it came
+    from, for the per-number limit); a retried submission returns the first.
+    Registering again what this mobile already has records a repeat (see
     RegistrationRepeat), answered exactly as a first registration is."""
     found = _by_key(data.idempotency_key)
     if found is not None:
         return found, False
-    _check_rate(data.mobile)
+    _check_rate(data.mobile, client)
     community = db.session.get(Place, data.community_id)
     if community is None or community.level != PlaceLevel.COMMUNITY:
         raise ApiError(422, fields={"community_id": "请选择您住的社区"})
