@@ -55,7 +55,8 @@ def reads(community_id: int, listing_id: int) -> list[Read]:
     return [
         Read("home", f"/api/home?community_id={community_id}"),
         Read("feed", feed),
-        Read("list page", f"{feed}&kind=job&page=2"),
+        # The screens step to the next page after the last card shown (held.Pages).
+        Read("list page", f"{feed}&kind=job&after={listing_id}"),
         Read("search", f"{feed}&q=25"),
         Read("listing", f"/api/listings/{listing_id}"),
         Read("phone page", f"/l/{listing_id}"),

@@ -75,7 +75,7 @@ def test_every_read_of_screens_and_phones_is_measured() -> None:
     reads = _load("reads")
     paths = [read.path for read in reads.reads(community_id=4, listing_id=37)]
     assert "/api/home?community_id=4" in paths
-    assert "/api/feed?community_id=4&kind=job&page=2" in paths
+    assert "/api/feed?community_id=4&kind=job&after=37" in paths  # as held.Pages steps on
     assert "/api/feed?community_id=4&q=25" in paths
     assert {"/api/listings/37", "/l/37", "/tv/", "/kiosk/"} <= set(paths)
 
