@@ -336,16 +336,174 @@ def repeatability(results: dict[str, Any], previous: dict[str, Any] | None) -> s
     return "\n".join(lines)
 
 
+def _cells(results: dict[str, Any], show: Any) -> list[str]:
+    return [show(run) for run in results["runs"]]
+
+
+def _both(figure: str, unit: Any) -> Any:
+    """A cell of ours / the reference for one run."""
+
+    def show(run: dict[str, Any]) -> str:
+        ours, ref = _side(run, "ours").get(figure), _side(run, "ref").get(figure)
+        return f"{unit(ours)} / {unit(ref)}" if ours is not None or ref is not None else "—"
+
+    return show
+
+
+def _over_of(figure: str, low: str, high: str) -> Any:
+    def show(run: dict[str, Any]) -> str:
+        return _r(_ratio(_side(run, low).get(figure), _side(run, high).get(figure)))
+
+    return show
+
+
+def _publish_ratio(run: dict[str, Any]) -> str:
+    ours, ref = _side(run, "ours"), _side(run, "ref")
+    ratio = _ratio(ours.get("publish_median_ms"), ref.get("publish_median_ms"))
+    interval = _interval(ours.get("publish_ms") or [], ref.get("publish_ms") or [])
+    if interval is None:
+        return _r(ratio)
+    return f"{_r(ratio)} ({interval[0]:.2f}–{_r(interval[1])})"
+
+
+def _kb(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} KB"
+
+
+def _fanout_result(results: dict[str, Any]) -> str:
+    for run in results["runs"]:
+        if run["n"] == FANOUT_AT:
+            ours, ref = _side(run, "ours"), _side(run, "ref")
+            ratio = _ratio(ours.get("publish_median_ms"), ref.get("publish_median_ms"))
+            interval = _interval(ours.get("publish_ms") or [], ref.get("publish_ms") or [])
+            return _fanout_verdict(ratio, interval)
+    return _verdict(None)
+
+
+def _each_size(results: dict[str, Any], judge: Any) -> str:
+    """One verdict for every size: met, or missed with by how much at each size missed."""
+    misses = []
+    for run in results["runs"]:
+        ok, miss = judge(run)
+        if ok is None:
+            return _verdict(None)
+        if not ok:
+            misses.append(f"{miss} at {run['n']:,}")
+    return _verdict(not misses, "; ".join(misses))
+
+
+def _idle_judge(run: dict[str, Any]) -> tuple[bool | None, str]:
+    kb = _side(run, "ours").get("idle_kb_per_screen")
+    return (None, "") if kb is None else (kb <= IDLE_KB_MAX, f"{kb - IDLE_KB_MAX:.0f} KB over")
+
+
+def _storm_judge(run: dict[str, Any]) -> tuple[bool | None, str]:
+    ratio = _ratio(_side(run, "ours").get("storm_ms"), _side(run, "ref").get("storm_ms"))
+    return (
+        (None, "") if ratio is None else (ratio <= STORM_RATIO_MAX, _over(ratio, STORM_RATIO_MAX))
+    )
+
+
+# The protocol's counts that must stay 0 on every side, and the log's for ours.
+FAULTS = ("duplicates", "syncErrors", "connectErrors", "refused", "ackErrors", "staffErrors")
+LOG_FAULTS = ("worker_timeouts", "pool_timeouts", "connects_failed", "events_failed")
+
+
+def _faults(run: dict[str, Any]) -> int:
+    count = sum(
+        int(((run.get(side) or {}).get("stats") or {}).get(key) or 0)
+        for side in SIDE_NAMES
+        for key in FAULTS
+    )
+    return count + sum(int((run.get("ours_log") or {}).get(key) or 0) for key in LOG_FAULTS)
+
+
+def summary_table(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    """The latest figures, one column a size, beside the run before at the largest
+    size, each with its target and verdict: what a reader of the page compares."""
+    largest = results["runs"][-1]["n"]
+    before = next((r for r in (previous or {}).get("runs", []) if r["n"] == largest), None)
+    held = any(
+        r["n"] == ONE_PROCESS_SCREENS and _side(r, "ours").get("publish_median_ms") is not None
+        for r in results["runs"]
+    )
+    rows: list[tuple[str, Any, str, str]] = [
+        (
+            f"publish → last screen, ours ÷ reference, median of {results['reps']} (90 % interval)",
+            _publish_ratio,
+            f"≤ {FANOUT_RATIO_MAX:.1f}× at {FANOUT_AT:,}",
+            _fanout_result(results),
+        ),
+        ("publish → last screen, ours / reference", _both("publish_median_ms", _ms), "", ""),
+        ("publish → first screen, ours / reference", _both("publish_first_median_ms", _ms), "", ""),
+        (
+            "idle memory per screen, ours / reference",
+            _both("idle_kb_per_screen", _kb),
+            f"≤ {IDLE_KB_MAX:.0f} KB",
+            _each_size(results, _idle_judge),
+        ),
+        (
+            "reconnect storm, ours ÷ reference",
+            _over_of("storm_ms", "ours", "ref"),
+            f"≤ {STORM_RATIO_MAX}×",
+            _each_size(results, _storm_judge),
+        ),
+        ("reconnect storm, ours / reference", _both("storm_ms", _ms), "", ""),
+        ("first connect + sync of all, ours / reference", _both("connect_ms", _ms), "", ""),
+        ("Python floor ÷ reference, storm", _over_of("storm_ms", "floor", "ref"), "", ""),
+        ("ours ÷ Python floor, storm", _over_of("storm_ms", "ours", "floor"), "", ""),
+        ("ours ÷ Python floor, publish", _over_of("publish_median_ms", "ours", "floor"), "", ""),
+        (
+            "changes twice, errors, refusals, timeouts (all sides)",
+            lambda run: f"{_faults(run):,}",
+            "0",
+            _verdict(all(_faults(run) == 0 for run in results["runs"])),
+        ),
+    ]
+    head = " | ".join(f"{run['n']:,}" for run in results["runs"])
+    lines = [
+        f"| screens → | {head} | run before, {largest:,} | target | result |",
+        "|---|" + "---:|" * (len(results["runs"]) + 1) + "---|---|",
+    ]
+    for label, show, target, verdict in rows:
+        cells = " | ".join(_cells(results, show))
+        earlier = show(before) if before else "—"
+        lines.append(f"| {label} | {cells} | {earlier} | {target} | {verdict} |")
+    blanks = " | ".join("" for _ in results["runs"][:-1])
+    lines.append(
+        f"| screens held by one process | {blanks} | {largest:,} | | {ONE_PROCESS_SCREENS:,}"
+        f" | {_verdict(held)} |"
+    )
+    return "\n".join(lines)
+
+
 def render(results: dict[str, Any], template: str, previous: dict[str, Any] | None = None) -> str:
+    """The page's section: the short template filled with the latest figures."""
     return (
         template.replace("{{machine}}", machine_line(results))
         .replace("{{sizes}}", ", ".join(f"{n:,}" for n in results["sizes"]))
-        .replace("{{table}}", size_table(results))
+        .replace("{{summary}}", summary_table(results, previous))
         .replace("{{feed}}", feed_table(results))
-        .replace("{{protocol}}", protocol_table(results))
-        .replace("{{floor}}", floor_table(results))
         .replace("{{reps}}", str(results["reps"]))
-        .replace("{{repeatability}}", repeatability(results, previous))
+        .replace("{{previous}}", (previous or {}).get("date", "none kept"))
+    )
+
+
+def render_full(results: dict[str, Any], previous: dict[str, Any] | None = None) -> str:
+    """Every table of a run, for bench/results/history.md."""
+    return "\n\n".join(
+        [
+            f"## Live screens at scale, run of {results['date']}",
+            machine_line(results),
+            size_table(results),
+            "### The Python floor",
+            floor_table(results),
+            "### Feed endpoint",
+            feed_table(results),
+            "### Protocol checks in the same run",
+            protocol_table(results),
+            repeatability(results, previous),
+        ]
     )
 
 
@@ -361,6 +519,8 @@ def merge(page: str, section: str) -> str:
 
 
 def write(results: dict[str, Any], out: Path, previous: dict[str, Any] | None = None) -> None:
+    """The page's section from the template; the history is appended to separately
+    (append_history), once per run, so rendering the page again adds nothing there."""
     template = (BENCH / "benchmarks.template.md").read_text()
     page = out.read_text() if out.exists() else ""
     out.write_text(merge(page, render(results, template, previous)))

@@ -4,7 +4,8 @@ For each size it starts the servers fresh; the sides then take turns in blocks,
 each a bench/harness.js process with N screens on one server (idle memory per
 screen, publish → last screen, and in the last block the reconnect storm). Then
 wrk on each feed endpoint with and without a matching ETag. It writes
-bench/results/latest.json and docs/benchmarks.md (bench/report.py).
+bench/results/latest.json, docs/benchmarks.md (bench/report.py) and, every table of
+the run, the end of bench/results/history.md.
 
 Ours runs as production does: gunicorn with the gevent WebSocket worker, one
 process, on a fresh PostgreSQL database `jxj_bench` on the machine's server.
@@ -606,12 +607,15 @@ def main() -> None:
     latest.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     log(f"results in {args.json}")
     sys.path.insert(0, str(BENCH))
+    sys.path.insert(0, str(ROOT))
     import report
 
-    report.write(
-        results, Path(args.out), json.loads(previous.read_text()) if previous.exists() else None
-    )
-    log(f"table in {args.out}")
+    from bench.doc import append_history
+
+    before = json.loads(previous.read_text()) if previous.exists() else None
+    report.write(results, Path(args.out), before)
+    append_history(report.render_full(results, before))
+    log(f"table in {args.out}, every table in bench/results/history.md")
 
 
 if __name__ == "__main__":

@@ -163,3 +163,29 @@ def test_the_python_floor_is_shown_between_ours_and_the_reference() -> None:
 def test_a_run_without_the_floor_says_so() -> None:
     assert "not measured" in report.floor_table(RESULTS)
     assert "Python floor" not in report.protocol_table(RESULTS)
+
+
+def test_the_page_shows_each_size_in_a_column_beside_the_run_before() -> None:
+    small = {"n": 1_000, "ours": _side(90.0, 25.0, 1000.0), "ref": _side(100.0, 20.0, 1000.0)}
+    before = {**RESULTS, "runs": [{**RESULTS["runs"][0], "ours": _side(800.0, 44.0, 6000.0)}]}
+    results = {**RESULTS, "sizes": [1_000, 10_000], "runs": [small, *RESULTS["runs"]]}
+
+    lines = report.summary_table(results, before).splitlines()
+
+    assert lines[0].startswith("| screens → | 1,000 | 10,000 | run before, 10,000 |")
+    storm = next(line for line in lines if line.startswith("| reconnect storm, ours ÷"))
+    # 1.00× at 1,000 is met; 1.20× at 10,000 too; the run before's 2.40× is only shown.
+    assert "| 1.00× | 1.20× | 2.40× | ≤ 1.5× | met |" in storm
+    memory = next(line for line in lines if line.startswith("| idle memory"))
+    assert "25.0 KB / 20.0 KB | 45.0 KB / 20.0 KB" in memory
+    assert memory.endswith("| **missed** (15 KB over at 10,000) |")
+
+
+def test_the_page_section_is_short_and_the_full_tables_are_for_the_history() -> None:
+    template = (ROOT / "bench" / "benchmarks.template.md").read_text()
+
+    page = report.render(RESULTS, template, None)
+    full = report.render_full(RESULTS, None)
+
+    assert "{{" not in page and len(page.splitlines()) < 90
+    assert "| 10,000 | ours |" in full and "| 10,000 | ours |" not in page
