@@ -1,5 +1,9 @@
 """Screens at city scale (issue #21), written into docs/benchmarks.md between
-<!-- city:start --> and <!-- city:end -->, with the run before it beside it.
+<!-- city:start --> and <!-- city:end -->, every size in one table with the run
+before it beside it; each size's full tables go onto the end of
+bench/results/history.md. The figures are kept in bench/results/city-latest.json
+(the run before in city-previous.json), and --render-only writes the page again
+from them without measuring.
 
     .venv/bin/python bench/city.py [--sizes 1000,10000,50000] [--runs 5] [--wrk-seconds 8]
 
@@ -40,7 +44,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.doc import replace_section  # noqa: E402
+from bench.doc import append_history, replace_section  # noqa: E402
 from bench.run import Proc, env_for_ours, flask, gunicorn_cmd  # noqa: E402
 from kiosk_server.listings.search import fold, initials, phone_keys  # noqa: E402
 
@@ -52,6 +56,7 @@ PORT = int(os.environ.get("BENCH_CITY_PORT", "5110"))
 COMMUNITY = "九曲河社区"
 RESULTS = ROOT / "bench" / "results"
 LATEST = RESULTS / "city-latest.json"
+PREVIOUS = RESULTS / "city-previous.json"
 START, END = "<!-- city:start -->", "<!-- city:end -->"
 CPU_SLOWDOWN = 6
 PAGE_STEPS = 8
@@ -346,11 +351,15 @@ def missed(latest: dict[str, Any]) -> list[str]:
     return found
 
 
-def render(latest: dict[str, Any], before: dict[str, Any] | None) -> str:
-    lines = [
-        START,
-        "## Screens at city scale (`make bench-city`)",
-        "",
+def _marked(key: str, value: float) -> str:
+    """A figure with ✗ when it misses its target."""
+    limit, inclusive = TARGETS.get(key, (None, True))
+    over = limit is not None and (value > limit or (value == limit and not inclusive))
+    return " ✗" if over else ""
+
+
+def _intro(latest: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
+    return [
         f"Run on {latest['when']} on {latest['machine']}; load average at the end "
         f"{', '.join(f'{x:.2f}' for x in latest['load_average'])}. "
         + (f"The run before it: {before['when']}." if before else "No run before it."),
@@ -359,10 +368,85 @@ def render(latest: dict[str, Any], before: dict[str, Any] | None) -> str:
         "`flask demo grow --in-scope-of` until 九曲河社区's scope holds each size; a "
         f"registered TV started cold in Debian's Chromium with its CPU slowed "
         f"{latest['cpu_slowdown']}x; each search query string asked once, so none is "
-        "answered from the feed cache. Each cell: this run / the run before.",
+        "answered from the feed cache.",
         "",
         "Targets missed in this run: " + ("; ".join(missed(latest)) or "none") + ".",
     ]
+
+
+def _screen_table(latest: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
+    """One row per figure, one column per size, and the run before at the largest."""
+    sizes = list(latest["sizes"])
+    largest = sizes[-1]
+    now = {size: summary(latest["sizes"][size]) for size in sizes}
+    old = summary(before["sizes"][largest]) if before and largest in before["sizes"] else None
+    head = " | ".join(f"{int(size):,}" for size in sizes)
+    lines = [
+        f"| listings in scope → | {head} | run before, {int(largest):,} | target |",
+        "|---|" + "---:|" * (len(sizes) + 1) + "---|",
+    ]
+    for label, key, template, target in ROWS[1:]:
+        cells = " | ".join(_cell(template, now[s][key]) + _marked(key, now[s][key]) for s in sizes)
+        previous = _cell(template, old[key]) if old else "–"
+        lines.append(f"| {label} | {cells} | {previous} | {target} |")
+    return lines
+
+
+def _read_table(latest: dict[str, Any]) -> list[str]:
+    """The reads as ours ÷ the floor's requests a second: one row per read, a 200
+    and a 304 column per size. A ✗ marks a ratio under its target."""
+    sizes = [size for size, figures in latest["sizes"].items() if figures.get("reads")]
+    if not sizes:
+        return []
+    rows: dict[str, dict[tuple[str, int], dict[str, Any]]] = {}
+    targets: dict[int, float] = {}
+    for size in sizes:
+        for row in latest["sizes"][size]["reads"]["rows"]:
+            rows.setdefault(row["read"], {})[(size, row["status"])] = row
+            targets.setdefault(row["status"], row["target"])
+    statuses = sorted(targets)
+    columns = [(size, status) for status in statuses for size in sizes]
+    head = " | ".join(f"{status} at {int(size) // 1000:,}k" for size, status in columns)
+    lines = [
+        "",
+        "Reads, ours ÷ the Python floor in requests a second (`wrk`, "
+        + ", ".join(f"target ≥ {targets[s]:.2f}× for a {s}" for s in statuses)
+        + "); the answers' sizes, the CPU per request and each size's own table are in "
+        "bench/results/history.md:",
+        "",
+        f"| read | {head} |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for read, found in rows.items():
+        cells = []
+        for column in columns:
+            row = found.get(column)
+            mark = "" if row is None or row["met"] else " ✗"
+            cells.append("–" if row is None else f"{row['ratio']:.2f}×{mark}")
+        lines.append(f"| {read} | {' | '.join(cells)} |")
+    return lines
+
+
+def render(latest: dict[str, Any], before: dict[str, Any] | None) -> str:
+    """The page's section: every size side by side in one table, the reads in another."""
+    lines = [START, "## Screens at city scale (`make bench-city`)", "", *_intro(latest, before)]
+    lines += ["", *_screen_table(latest, before), *_read_table(latest), "", LIMITS, END]
+    return "\n".join(lines)
+
+
+# What limits these figures, said once under the tables.
+LIMITS = (
+    "What limits them: `wrk`, the server, PostgreSQL and Chromium share the machine's two "
+    "cores, so every figure moves from run to run with what else the machine does; the "
+    "floor (bench/floor_reads.py) answers the same bytes from memory under the same "
+    "gunicorn worker, so the ratio is what our code costs on top of the packages. "
+    "Compare ratios, not requests a second, between machines."
+)
+
+
+def render_full(latest: dict[str, Any], before: dict[str, Any] | None) -> str:
+    """Every figure of every size, for bench/results/history.md."""
+    lines = [f"## Screens at city scale, run of {latest['when']}", "", *_intro(latest, before)]
     for size, figures in latest["sizes"].items():
         now = summary(figures)
         old = summary(before["sizes"][size]) if before and size in before["sizes"] else None
@@ -374,9 +458,12 @@ def render(latest: dict[str, Any], before: dict[str, Any] | None) -> str:
         if figures.get("reads"):
             from bench import reads
 
-            lines += ["", reads.markdown(figures["reads"])]
-    lines.append(END)
+            lines += ["", reads.markdown(figures["reads"]).rstrip("\n")]
     return "\n".join(lines)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def main() -> None:
@@ -384,15 +471,25 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--wrk-seconds", type=int, default=8)
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite the page from the saved results"
+    )
     args = parser.parse_args()
+    if args.render_only:
+        replace_section(render(_load(LATEST) or {}, _load(PREVIOUS)), START, END)
+        return
     sizes = [int(size) for size in args.sizes.split(",")]
-    before = json.loads(LATEST.read_text(encoding="utf-8")) if LATEST.exists() else None
     latest = measure(sizes, args.runs, args.wrk_seconds)
     RESULTS.mkdir(exist_ok=True)
+    # The run before is kept beside it, so the page can be rendered again from files.
+    if LATEST.exists():
+        LATEST.replace(PREVIOUS)
     LATEST.write_text(json.dumps(latest, ensure_ascii=False, indent=1), encoding="utf-8")
+    before = _load(PREVIOUS)
     section = render(latest, before)
     print(section)
     replace_section(section, START, END)
+    append_history(render_full(latest, before))
 
 
 if __name__ == "__main__":

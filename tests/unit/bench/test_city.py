@@ -66,3 +66,15 @@ def test_the_page_names_each_target_the_run_missed() -> None:
     section = city.render(_run("2026-12-08T01:00", 1600, 30), None)
 
     assert "Targets missed in this run: start_ms at 50,000: 1,650.0." in section
+
+
+def test_the_page_shows_every_size_side_by_side_and_marks_each_miss() -> None:
+    run = _run("2026-12-08T01:00", 1200, 30)
+    run["sizes"] = {"1000": _size(1200, 30), "50000": _size(1600, 60)}
+
+    section = city.render(run, None)
+
+    p95 = next(line for line in section.splitlines() if "(p95)" in line)
+    assert p95 == "| search, whole request (p95) | 30.0 ms | 60.0 ms ✗ | – | < 50 ms |"
+    assert "### 1,000 listings" not in section
+    assert "### 1,000 listings" in city.render_full(run, None)
