@@ -34,7 +34,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.doc import replace_section  # noqa: E402
+from bench.doc import append_history, replace_section  # noqa: E402
 from kiosk_server import create_app  # noqa: E402
 from kiosk_server.extensions import db  # noqa: E402
 from tests.conftest import make_config  # noqa: E402
@@ -207,6 +207,7 @@ def main() -> None:
     section = render(figures, runs)
     print(section)
     replace_section(section, START, END)
+    append_history(section)
 
 
 if __name__ == "__main__":
