@@ -78,3 +78,28 @@ def test_the_page_shows_every_size_side_by_side_and_marks_each_miss() -> None:
     assert p95 == "| search, whole request (p95) | 30.0 ms | 60.0 ms ✗ | – | < 50 ms |"
     assert "### 1,000 listings" not in section
     assert "### 1,000 listings" in city.render_full(run, None)
+
+
+def _read(status: int, ours: float, ratio: float, met: bool) -> dict[str, Any]:
+    target = 0.75 if status == 304 else 0.5
+    return {
+        "read": "feed",
+        "status": status,
+        "ours": ours,
+        "ratio": ratio,
+        "target": target,
+        "met": met,
+    }
+
+
+def test_each_read_is_one_row_across_the_sizes_with_its_misses_marked() -> None:
+    run = _run("2026-12-08T01:00", 1200, 30)
+    small, large = _size(1200, 30), _size(1200, 30)
+    small["reads"] = {"rows": [_read(200, 900, 0.6, True), _read(304, 950, 0.7, False)]}
+    large["reads"] = {"rows": [_read(200, 1800, 0.4, False), _read(304, 1900, 0.8, True)]}
+    run["sizes"] = {"1000": small, "50000": large}
+
+    lines = city.render(run, None).splitlines()
+
+    feed = [line for line in lines if line.startswith("| feed |")]
+    assert feed == ["| feed | 1,800 / 1,900 | 0.60× | 0.40× ✗ | 0.70× ✗ | 0.80× |"]
