@@ -1,13 +1,17 @@
 """Turn bench/results/*.json into the benchmark part of docs/benchmarks.md.
 
 The generated part sits between <!-- bench:start --> and <!-- bench:end -->, so
-other sections of the page (front-end weight) are kept. The words around the
-tables come from bench/benchmarks.template.md, which is edited by hand: a re-run
-changes the numbers, never the explanation.
+other sections of the page (front-end weight) are kept. It is short: one table
+of the latest figures, a column a size, beside the run before (previous.json
+beside the results) and the targets; the words around it come from
+bench/benchmarks.template.md, which is edited by hand: a re-run changes the
+numbers, never the explanation. Every table of a run, per size and side
+(render_full), goes onto the end of bench/results/history.md once, from
+bench/run.py.
 
     python bench/report.py [results.json] [docs/benchmarks.md]
 
-The run before (previous.json beside the results) is shown next to this one.
+renders the page's section again from saved results, without touching the history.
 """
 
 from __future__ import annotations
