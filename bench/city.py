@@ -446,7 +446,7 @@ LIMITS = (
     "What limits them: `wrk`, the server, PostgreSQL and Chromium share the machine's two "
     "cores, so every figure moves from run to run with what else the machine does; the "
     "floor (bench/floor_reads.py) answers the same bytes from memory under the same "
-    "gunicorn worker, so the ratio is what our code costs on top of the packages. "
+    "gunicorn worker, so the ratio sets ours against what the packages alone can do. "
     "Compare ratios, not requests a second, between machines."
 )
 
