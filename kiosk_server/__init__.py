@@ -30,7 +30,9 @@ def create_app(config: Config | None = None) -> Flask:
     _register_template_filters(app)
 
     from kiosk_server import cli, errors, health, security_headers
+    from kiosk_server.listings.feed_cache import answer_kept
 
+    app.kept_answers = answer_kept
     errors.init_app(app)
     security_headers.init_app(app)
     cli.init_app(app)

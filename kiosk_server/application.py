@@ -8,7 +8,14 @@ from typing import Any
 from flask import Flask, Request
 from werkzeug.routing import MapAdapter
 
-from kiosk_server.listings.feed_cache import answer_kept
+# What answers a screen's repeated read ahead of Flask (listings/feed_cache.py,
+# answer_kept), given by create_app: imported here, it would bring the socket
+# libraries into gunicorn's master, which imports this package before the gevent
+# worker patches the standard library.
+KeptAnswers = Callable[
+    [Flask, dict[str, Any], Callable[..., Any], Callable[..., Iterable[bytes]]],
+    Iterable[bytes],
+]
 
 # Flask-SocketIO's default endpoint, which every screen connects to.
 SOCKETIO_PATH = "/socket.io"
@@ -27,6 +34,8 @@ class KioskFlask(Flask):
     answers them first. So a request context there is an event's, and it gets no
     URL adapter (no url_for inside screen events; none is needed)."""
 
+    kept_answers: KeptAnswers | None = None
+
     def wsgi_app(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
@@ -34,9 +43,10 @@ class KioskFlask(Flask):
         trusted, before Flask builds a request (feed_cache.answer_kept): a morning's
         storm of the same few reads costs what the bytes cost (issue #21). Staff
         (with a cookie) and every other method go through Flask."""
-        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ:
+        kept = self.kept_answers
+        if kept is None or environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ:
             return super().wsgi_app(environ, start_response)
-        return answer_kept(self, environ, start_response, super().wsgi_app)
+        return kept(self, environ, start_response, super().wsgi_app)
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         if request is not None and _is_socketio_path(request.path):
