@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -56,6 +57,8 @@ APP_HOMES = {
 }
 DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后再试"
 SERVER_BUSY = "服务器忙，请稍后再试"
+# An edit based on an old version of a row: sent stale, or beaten to the UPDATE.
+STALE_VERSION = "这条信息已被别人修改，请刷新后再改"
 
 
 class ApiError(Exception):
@@ -176,6 +179,17 @@ def init_app(app: Flask) -> None:
         timeout (a crowd of screens reconnecting): nothing was done; try again."""
         app.logger.warning("no database connection free for %s", request.path)
         return _retry_later(ApiError(503, SERVER_BUSY, code="server_busy"))
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(_error: StaleDataError) -> Any:
+        """Another writer changed a versioned row (version_id_col) between this
+        request's read and its UPDATE: the UPDATE matched no row, so nothing of
+        this request is kept. The same 409 as a version sent already stale."""
+        from kiosk_server.extensions import db
+
+        db.session.rollback()
+        app.logger.info("stale write refused on %s", request.path)
+        return handle_api_error(ApiError(409, STALE_VERSION, code="stale_version"))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:

@@ -6,7 +6,7 @@ every state-changing request needs the CSRF token from GET /admin/api/session.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from flask import Response, jsonify
 from flask_wtf.csrf import generate_csrf
@@ -16,13 +16,13 @@ from kiosk_server.admin import bp
 from kiosk_server.admin.access import access_announcement, access_listing, access_place
 from kiosk_server.errors import ApiError
 from kiosk_server.listings.actions import (
-    do_create_announcement,
-    do_create_listing,
+    check_create_announcement,
+    check_create_listing,
+    check_publish_listing,
+    check_update_listing,
+    check_withdraw_announcement,
+    check_withdraw_listing,
     do_duplicate_listing,
-    do_publish_listing,
-    do_update_listing,
-    do_withdraw_announcement,
-    do_withdraw_listing,
 )
 from kiosk_server.listings.display import iso, public_announcement, public_listing
 from kiosk_server.listings.models import Announcement, Listing
@@ -30,6 +30,7 @@ from kiosk_server.listings.queries import announcements_in_scope, listings_in_sc
 from kiosk_server.listings.schemas import (
     AnnouncementIn,
     AnnouncementsQuery,
+    ListingEdit,
     ListingIn,
     PublishIn,
 )
@@ -154,17 +155,23 @@ class _ListingEnvelope(Strict):
     listing: Annotated[ListingIn, Field(discriminator="kind")]
 
 
-def _parse_listing() -> ListingIn:
+class _EditEnvelope(Strict):
+    listing: Annotated[ListingEdit, Field(discriminator="kind")]
+
+
+Envelope = TypeVar("Envelope", _ListingEnvelope, _EditEnvelope)
+
+
+def _parse_listing(envelope: type[Envelope]) -> Envelope:
     # The envelope lets pydantic pick the model by "kind"; its name and the
     # kind tag are dropped from field paths, so errors name what was sent.
-    envelope = parse(_ListingEnvelope, {"listing": json_object()}, (ENVELOPE, KIND_TAGS))
-    return envelope.listing
+    return parse(envelope, {"listing": json_object()}, (ENVELOPE, KIND_TAGS))
 
 
 @bp.post("/api/listings")
 def listing_create() -> tuple[Response, int]:
     staff = require_staff()
-    listing = do_create_listing(_parse_listing(), staff)
+    listing = check_create_listing(_parse_listing(_ListingEnvelope).listing, staff)
     return jsonify(_admin_listing(listing)), 201
 
 
@@ -177,7 +184,8 @@ def listing_show(listing_id: int) -> Response:
 def listing_update(listing_id: int) -> Response:
     staff = require_staff()
     listing = access_listing(staff, listing_id)
-    return jsonify(_admin_listing(do_update_listing(listing, _parse_listing(), staff)))
+    data = _parse_listing(_EditEnvelope).listing
+    return jsonify(_admin_listing(check_update_listing(listing, data, staff)))
 
 
 @bp.post("/api/listings/<int:listing_id>/publish")
@@ -185,13 +193,13 @@ def listing_publish(listing_id: int) -> Response:
     staff = require_staff()
     listing = access_listing(staff, listing_id)
     data = parse_body(PublishIn)
-    return jsonify(_admin_listing(do_publish_listing(listing, staff, data.at)))
+    return jsonify(_admin_listing(check_publish_listing(listing, staff, data.at)))
 
 
 @bp.post("/api/listings/<int:listing_id>/withdraw")
 def listing_withdraw(listing_id: int) -> Response:
     staff = require_staff()
-    return jsonify(_admin_listing(do_withdraw_listing(access_listing(staff, listing_id), staff)))
+    return jsonify(_admin_listing(check_withdraw_listing(access_listing(staff, listing_id), staff)))
 
 
 @bp.post("/api/listings/<int:listing_id>/duplicate")
@@ -217,7 +225,7 @@ def announcement_index() -> Response:
 @bp.post("/api/announcements")
 def announcement_create() -> tuple[Response, int]:
     staff = require_staff()
-    announcement = do_create_announcement(parse_body(AnnouncementIn), staff)
+    announcement = check_create_announcement(parse_body(AnnouncementIn), staff)
     return jsonify(public_announcement(announcement)), 201
 
 
@@ -225,4 +233,4 @@ def announcement_create() -> tuple[Response, int]:
 def announcement_withdraw(announcement_id: int) -> Response:
     staff = require_staff()
     announcement = access_announcement(staff, announcement_id)
-    return jsonify(public_announcement(do_withdraw_announcement(announcement, staff)))
+    return jsonify(public_announcement(check_withdraw_announcement(announcement, staff)))

@@ -1,4 +1,10 @@
-"""The only code that writes listings and announcements: commit, then push."""
+"""The only code that writes listings and announcements: commit, then push.
+
+As in Zulip, `check_*` refuses what cannot be done (a bad place, a stale
+version, a state that does not allow it) and then calls `do_*`, which trusts
+its input and only writes. The views call `check_*`; trusted callers (the demo
+loader, the sweeper, tests building data) may call `do_*` directly.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from sqlalchemy import inspect, or_, select, update
 
 from kiosk_server.audit.actions import do_record
 from kiosk_server.audit.models import CONSOLE, SYSTEM
-from kiosk_server.errors import ApiError
+from kiosk_server.errors import STALE_VERSION, ApiError
 from kiosk_server.extensions import db
 from kiosk_server.listings.display import public_announcement, public_listing
 from kiosk_server.listings.images import store_image
@@ -30,6 +36,7 @@ from kiosk_server.listings.schemas import (
     AnnouncementIn,
     EventIn,
     JobIn,
+    ListingEdit,
     ListingIn,
     SubsidyIn,
     TrainingIn,
@@ -106,8 +113,24 @@ def _apply_training(listing: Listing, training: TrainingIn) -> None:
     listing.schedule = training.schedule
     kept = {session.id: session for session in listing.sessions}
     sessions: list[TrainingSession] = []
+    for given in training.sessions:
+        session = kept.pop(given.id) if given.id else TrainingSession(seats_taken=0)
+        session.starts_at = given.starts_at
+        session.ends_at = given.ends_at
+        session.seats = given.seats
+        session.venue = given.venue
+        sessions.append(session)
+    listing.sessions = sessions
+
+
+def _check_sessions(existing: list[TrainingSession], training: TrainingIn) -> None:
+    """Sessions kept are among the listing's `existing` ones (a new listing has
+    none), keep their signed-up seats, and none with signups is dropped."""
+    kept = {session.id: session for session in existing}
     for index, given in enumerate(training.sessions):
-        session = kept.pop(given.id, None) if given.id else TrainingSession(seats_taken=0)
+        if not given.id:
+            continue
+        session = kept.pop(given.id, None)
         if session is None:
             raise ApiError(422, fields={f"training.sessions.{index}.id": "没有这个场次"})
         if given.seats < (session.seats_taken or 0):
@@ -115,14 +138,8 @@ def _apply_training(listing: Listing, training: TrainingIn) -> None:
                 422,
                 fields={f"training.sessions.{index}.seats": f"已有{session.seats_taken}人报名"},
             )
-        session.starts_at = given.starts_at
-        session.ends_at = given.ends_at
-        session.seats = given.seats
-        session.venue = given.venue
-        sessions.append(session)
     if any(session.seats_taken for session in kept.values()):
         raise ApiError(409, "已有人报名的场次不能删除", code="session_has_signups")
-    listing.sessions = sessions
 
 
 def _apply_subsidy(listing: Listing, subsidy: SubsidyIn) -> None:
@@ -274,8 +291,14 @@ def _audit_listing(
     )
 
 
-def do_create_listing(data: ListingIn, staff: Staff | None) -> Listing:
+def check_create_listing(data: ListingIn, staff: Staff) -> Listing:
     _check_places(data, staff)
+    if data.kind == "training":
+        _check_sessions([], data.training)
+    return do_create_listing(data, staff)
+
+
+def do_create_listing(data: ListingIn, staff: Staff | None) -> Listing:
     listing = LISTING_CLASSES[data.kind](status=ListingStatus.DRAFT)
     listing.created_by_id = listing.updated_by_id = staff.id if staff else None
     _apply(listing, data)
@@ -366,11 +389,11 @@ def publish_copy(
     return _record_listing(copy, "upsert", "published", reload=False)
 
 
-def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listing:
+def check_update_listing(listing: Listing, data: ListingEdit, staff: Staff) -> Listing:
     if data.kind != listing.kind:
         raise ApiError(422, fields={"kind": "不能修改信息类别"})
-    if data.version is not None and data.version != listing.version:
-        raise ApiError(409, "这条信息已被别人修改，请刷新后再改", code="stale_version")
+    if data.version != listing.version:
+        raise ApiError(409, STALE_VERSION, code="stale_version")
     if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
         raise ApiError(409, "已下架的信息不能修改，可以复制成新草稿", code="not_editable")
     _check_places(data, staff, kept_site_id=listing.site_id)
@@ -379,6 +402,19 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
     if scheduled and data.valid_until and data.valid_until <= starts:
         # Ending before it starts, it would expire without ever being shown.
         raise ApiError(422, fields={"valid_until": "下架时间必须晚于发布时间"})
+    if data.kind == "training":
+        _check_sessions(listing.sessions, data.training)
+    live = listing.status == ListingStatus.PUBLISHED
+    if live and data.valid_until and data.valid_until <= utcnow():
+        raise ApiError(422, fields={"valid_until": "下架时间已过"})
+    return do_update_listing(listing, data, staff)
+
+
+def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listing:
+    """Write an edit checked by check_update_listing. Two editors who passed the
+    check with the same version race at the UPDATE: the ORM's version check
+    refuses the second (StaleDataError, answered 409 in errors.py)."""
+    starts = listing.valid_from
     old_target = listing.target_id
     before = _audited(listing)
     _apply(listing, data)
@@ -387,10 +423,11 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
         # went live): a form sent back without it must not unschedule the listing.
         listing.valid_from = starts
     listing.updated_by_id = staff.id
+    # Always write the row, so every save bumps the version: an edit of training
+    # sessions alone would otherwise leave it, and a stale form could undo it.
+    listing.updated_at = utcnow()
     changes: list[Change] = []
     if listing.status == ListingStatus.PUBLISHED:
-        if listing.valid_until and listing.valid_until <= utcnow():
-            raise ApiError(422, fields={"valid_until": "下架时间已过"})
         moved = old_target != listing.target_id
         if moved:
             changes.append(_record_listing(listing, "remove", "moved", scope_id=old_target))
@@ -404,14 +441,19 @@ def do_update_listing(listing: Listing, data: ListingIn, staff: Staff) -> Listin
     return listing
 
 
-def do_publish_listing(
-    listing: Listing, staff: Staff | None, at: datetime | None = None
-) -> Listing:
+def check_publish_listing(listing: Listing, staff: Staff, at: datetime | None = None) -> Listing:
     now = utcnow()
     if listing.status not in (ListingStatus.DRAFT, ListingStatus.SCHEDULED):
         raise ApiError(409, "只有草稿或待发布的信息可以发布", code="not_publishable")
     if listing.valid_until and listing.valid_until <= max(now, at or now):
         raise ApiError(422, fields={"valid_until": "下架时间必须晚于发布时间"})
+    return do_publish_listing(listing, staff, at)
+
+
+def do_publish_listing(
+    listing: Listing, staff: Staff | None, at: datetime | None = None
+) -> Listing:
+    now = utcnow()
     listing.updated_by_id = staff.id if staff else None
     before = _audited(listing)
     if at is not None and at > now:
@@ -431,12 +473,17 @@ def do_publish_listing(
     return listing
 
 
-def do_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) -> ListingImage:
-    """Check and store an uploaded picture; screens showing the listing get it at once."""
+def check_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) -> ListingImage:
     if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
         raise ApiError(409, "已下架的信息不能再加图片", code="not_editable")
     if len(listing.images) >= 6:
         raise ApiError(422, fields={"image": "每条信息最多6张图片"})
+    return do_add_listing_image(listing, data, alt, staff)
+
+
+def do_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) -> ListingImage:
+    """Store an uploaded picture (store_image refuses what is not one); screens
+    showing the listing get it at once."""
     stored = store_image(data, current_app.config["MEDIA_ROOT"])
     image = ListingImage(
         listing_id=listing.id,
@@ -457,9 +504,13 @@ def do_add_listing_image(listing: Listing, data: bytes, alt: str, staff: Staff) 
     return image
 
 
-def do_withdraw_listing(listing: Listing, staff: Staff) -> Listing:
+def check_withdraw_listing(listing: Listing, staff: Staff) -> Listing:
     if listing.status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED):
         raise ApiError(409, "这条信息已经下架了", code="already_withdrawn")
+    return do_withdraw_listing(listing, staff)
+
+
+def do_withdraw_listing(listing: Listing, staff: Staff) -> Listing:
     was_live = listing.status == ListingStatus.PUBLISHED
     before = {"status": listing.status}
     listing.status = ListingStatus.WITHDRAWN
@@ -577,10 +628,14 @@ def _audit_announcement(
     )
 
 
-def do_create_announcement(data: AnnouncementIn, staff: Staff | None) -> Announcement:
+def check_create_announcement(data: AnnouncementIn, staff: Staff) -> Announcement:
     _check_places(data, staff)
     if data.valid_until <= utcnow():
         raise ApiError(422, fields={"valid_until": "结束时间必须在将来"})
+    return do_create_announcement(data, staff)
+
+
+def do_create_announcement(data: AnnouncementIn, staff: Staff | None) -> Announcement:
     announcement = Announcement(
         text=data.text,
         target_id=data.target_id,
@@ -599,9 +654,13 @@ def do_create_announcement(data: AnnouncementIn, staff: Staff | None) -> Announc
     return announcement
 
 
-def do_withdraw_announcement(announcement: Announcement, staff: Staff) -> Announcement:
+def check_withdraw_announcement(announcement: Announcement, staff: Staff) -> Announcement:
     if announcement.status != AnnouncementStatus.ACTIVE:
         raise ApiError(409, "这条通知已经结束了", code="already_withdrawn")
+    return do_withdraw_announcement(announcement, staff)
+
+
+def do_withdraw_announcement(announcement: Announcement, staff: Staff) -> Announcement:
     announcement.status = AnnouncementStatus.WITHDRAWN
     changes = [_record_announcement(announcement, "remove", "withdrawn")]
     _audit_announcement(

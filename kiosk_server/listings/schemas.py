@@ -27,6 +27,8 @@ JobCategoryName = Literal[
 PayUnitName = Literal["hour", "day", "month", "piece"]
 EventTypeName = Literal["job_fair", "night_market", "live_stream", "class_opening"]
 Age = Annotated[int, Field(ge=16, le=100, strict=True)]
+# The version of a listing an editor started from (Listing.version).
+Version = Annotated[int, Field(ge=1, strict=True)]
 
 
 class ContactIn(Strict):
@@ -125,8 +127,8 @@ class ListingBase(Strict):
     target_id: Id
     valid_from: Moment | None = None
     valid_until: Moment | None = None
-    # The version the editor started from; a stale one is refused with 409.
-    version: Annotated[int, Field(ge=1, strict=True)] | None = None
+    # A new listing has none yet; accepted and ignored, as before.
+    version: Version | None = None
 
     @model_validator(mode="after")
     def check_window(self) -> Self:
@@ -156,6 +158,27 @@ class EventListingIn(ListingBase):
 
 
 ListingIn = JobListingIn | TrainingListingIn | SubsidyListingIn | EventListingIn
+
+
+# An edit must say which version it started from: without it a stale form would
+# silently overwrite what someone else saved meanwhile. A stale one is a 409.
+class JobListingEdit(JobListingIn):
+    version: Version
+
+
+class TrainingListingEdit(TrainingListingIn):
+    version: Version
+
+
+class SubsidyListingEdit(SubsidyListingIn):
+    version: Version
+
+
+class EventListingEdit(EventListingIn):
+    version: Version
+
+
+ListingEdit = JobListingEdit | TrainingListingEdit | SubsidyListingEdit | EventListingEdit
 
 
 class PublishIn(Strict):

@@ -57,7 +57,7 @@ def test_create_publish_edit_and_withdraw_are_each_recorded_with_who_before_and_
     listing = street_staff.create(body)
     published = street_staff.post(f"{LISTINGS}/{listing['id']}/publish", json={})
     assert published.status_code == 200
-    body.update(title="手工花组装（计件，日结）")
+    body.update(title="手工花组装（计件，日结）", version=published.json["version"])
     body["job"]["pay"]["min"] = 0.5
     edited = street_staff.put(f"{LISTINGS}/{listing['id']}", json=body)
     assert edited.status_code == 200, edited.json
@@ -98,6 +98,7 @@ def test_an_edit_that_changes_nothing_adds_no_entry(admin: StaffClient, world: W
     body = listing_input(target_id=world.jiuquhe.id)
     listing = admin.create(body)
     before = _listing_entries(admin, listing["id"])
+    body["version"] = listing["version"]
 
     assert admin.put(f"{LISTINGS}/{listing['id']}", json=body).status_code == 200
 
@@ -111,6 +112,7 @@ def test_training_sessions_are_compared_session_by_session(
     listing = admin.create(body)
     body["training"]["sessions"][0]["seats"] = 30
     body["training"]["sessions"][0]["id"] = listing["training"]["sessions"][0]["id"]
+    body["version"] = listing["version"]
 
     assert admin.put(f"{LISTINGS}/{listing['id']}", json=body).status_code == 200
 
@@ -242,10 +244,15 @@ def test_a_refused_action_leaves_no_entry(admin: StaffClient, world: World) -> N
     url = f"{LISTINGS}/{listing['id']}"
     past = (utcnow() - timedelta(days=1)).isoformat()
 
+    version = listing["version"]
     with database_unchanged():
-        invalid = admin.put(url, json=listing_input(target_id=world.jiuquhe.id, title=""))
-        # Refused inside the action, after the new values were applied to the listing.
-        ended = admin.put(url, json=listing_input(target_id=world.jiuquhe.id, valid_until=past))
+        invalid = admin.put(
+            url, json=listing_input(target_id=world.jiuquhe.id, title="", version=version)
+        )
+        # Refused by the action's check, from the listing's state.
+        ended = admin.put(
+            url, json=listing_input(target_id=world.jiuquhe.id, valid_until=past, version=version)
+        )
         created = admin.post(LISTINGS, json=listing_input(target_id=10**6))
         republished = admin.post(f"{url}/publish", json={})
 

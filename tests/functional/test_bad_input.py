@@ -968,7 +968,9 @@ def test_refused_edit_of_a_live_listing_leaves_it_and_the_screens_untouched(
     screen = Screen(app, world.jiuquhe.id)
     if changes.get("version") == "STALE":
         changes = {"version": listing["version"] - 1}
-    body = listing_input(body_kind, target_id=world.jiuquhe.id, title="改过的标题")
+    body = listing_input(
+        body_kind, target_id=world.jiuquhe.id, title="改过的标题", version=listing["version"]
+    )
     body = _changed(body, changes, world)
     with database_unchanged():
         response = admin.put(_url(STAFF_LISTING, listing["id"]), json=body)
@@ -981,7 +983,9 @@ def test_refused_edit_of_training_sessions_keeps_the_old_sessions(
     admin: StaffClient, world: World
 ) -> None:
     training = admin.publish(listing_input("training", target_id=world.jiuquhe.id))
-    body = listing_input("training", target_id=world.jiuquhe.id, title="新")
+    body = listing_input(
+        "training", target_id=world.jiuquhe.id, title="新", version=training["version"]
+    )
     body["training"]["sessions"][0]["id"] = MAX_INT32  # not one of this listing's sessions
     with database_unchanged():
         response = admin.put(_url(STAFF_LISTING, training["id"]), json=body)

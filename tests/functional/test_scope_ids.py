@@ -111,6 +111,7 @@ def _objects(world: World, place: Place, site: Site) -> dict[str, int]:
     return {
         "listing_id": job.id,
         "training_id": training.id,
+        "training_version": training.version,
         "id": training.sessions[0].id,
         "announcement_id": announcement.id,
         "registration_id": make_registration(place).id,
@@ -158,6 +159,7 @@ def _body(method: str, path: str, ids: dict[str, int]) -> dict[str, Any]:
         body = listing_input("training", target_id=ids["target_id"], site_id=ids["site_id"])
         if method == "put":  # keeps its session; a new listing has none to keep
             body["training"]["sessions"][0]["id"] = ids["id"]
+            body["version"] = ids["training_version"]  # an edit says what it started from
         return body
     if path == ADMIN + "announcements":
         until = (utcnow() + timedelta(hours=3)).isoformat()
