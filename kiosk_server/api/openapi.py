@@ -18,6 +18,7 @@ from kiosk_server.listings.schemas import (
     AnnouncementsQuery,
     FeedQuery,
     HomeQuery,
+    ListingEdit,
     ListingIn,
     PublishIn,
 )
@@ -394,6 +395,26 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return {str(status): _json(ref, "错误") for status in statuses}
 
 
+# Every write to a listing is checked against its version when it is saved.
+EDIT_DESCRIPTION = (
+    "整条信息重新提交，必须带 version：打开编辑时拿到的版本号（GET 返回的 version）。"
+    "不带 version 回 422（fields.version）。version 不是当前版本回 409 stale_version："
+    "别人在这期间已经保存过，包括两人同时保存、对方先写入的情况；这次的修改一点也没有保存，"
+    "请重新打开这条信息再改。每次保存成功 version 加一。"
+)
+
+
+def _edit_conflict(others: str) -> dict[str, Any]:
+    """The 409 of a write to a listing: a version check lost to another writer, or its state."""
+    return {
+        "409": _json(
+            {"$ref": REF.format(model="Error")},
+            "冲突，什么也没有保存。stale_version：这条信息在这期间被别人修改了"
+            f"（同时保存时对方先写入），请刷新后再操作；{others}",
+        )
+    }
+
+
 def _too_often(what: str) -> dict[str, Any]:
     """The 429 of a rate limit (kiosk_server/throttle.py), which says how long to wait."""
     refusal = _json(
@@ -522,6 +543,9 @@ def openapi_document() -> dict[str, Any]:
 
     c = _Collector()
     listing_in = c.body(TypeAdapter(Annotated[ListingIn, Field(discriminator="kind")]), "ListingIn")
+    listing_edit = c.body(
+        TypeAdapter(Annotated[ListingEdit, Field(discriminator="kind")]), "ListingEdit"
+    )
     listing_ok = _json({"$ref": REF.format(model="Listing")})
     staff_listing_ok = _json({"$ref": REF.format(model="StaffListing")})
     paths: dict[str, Any] = {
@@ -846,11 +870,13 @@ def openapi_document() -> dict[str, Any]:
             "put": {
                 "tags": ["staff"],
                 "summary": "修改；已发布的修改会立即推送到屏幕",
+                "description": EDIT_DESCRIPTION,
                 "parameters": [_path_id("listing_id")],
-                "requestBody": listing_in,
+                "requestBody": listing_edit,
                 "responses": {
                     "200": staff_listing_ok,
-                    **_errors(400, 401, 404, 409, 415, 422),
+                    **_errors(400, 401, 404, 415, 422),
+                    **_edit_conflict("not_editable 已下架；session_has_signups 删了有人报名的场次"),
                     **_out_of_scope("target_id", "site_id"),
                 },
             },
@@ -861,7 +887,11 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "立即发布，或在 at 指定的时间自动发布",
                 "parameters": [_path_id("listing_id")],
                 "requestBody": c.body(PublishIn, "PublishIn"),
-                "responses": {"200": staff_listing_ok, **_errors(400, 401, 403, 404, 409, 422)},
+                "responses": {
+                    "200": staff_listing_ok,
+                    **_errors(400, 401, 403, 404, 422),
+                    **_edit_conflict("not_publishable 不是草稿或待发布"),
+                },
             }
         },
         "/admin/api/listings/{listing_id}/withdraw": {
@@ -869,7 +899,11 @@ def openapi_document() -> dict[str, Any]:
                 "tags": ["staff"],
                 "summary": "下架；屏幕上立即消失",
                 "parameters": [_path_id("listing_id")],
-                "responses": {"200": staff_listing_ok, **_errors(400, 401, 403, 404, 409)},
+                "responses": {
+                    "200": staff_listing_ok,
+                    **_errors(400, 401, 403, 404),
+                    **_edit_conflict("already_withdrawn 已经下架"),
+                },
             }
         },
         "/admin/api/listings/{listing_id}/duplicate": {
@@ -915,7 +949,8 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "responses": {
                     "201": _json({"type": "object"}),
-                    **_errors(400, 401, 403, 404, 409, 413, 422),
+                    **_errors(400, 401, 403, 404, 413, 422),
+                    **_edit_conflict("not_editable 已下架"),
                 },
             }
         },
