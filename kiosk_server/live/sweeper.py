@@ -60,12 +60,14 @@ def sweep(now: datetime | None = None, prune: bool = False) -> SweepResult:
 
 
 def start_sweeper(app: Flask, interval: float) -> None:
-    """Run sweep() every `interval` seconds in the background of this process."""
+    """Run sweep() at once and then every `interval` seconds in the background of
+    this process."""
 
     def loop() -> None:
         last_prune = 0.0
         while True:
-            socketio.sleep(interval)
+            # First at start: what fell due while no server ran (a listing that
+            # ended overnight) must not wait an interval to leave the screens.
             with app.app_context():
                 prune = time.monotonic() - last_prune > PRUNE_EVERY_SECONDS
                 try:
@@ -77,5 +79,6 @@ def start_sweeper(app: Flask, interval: float) -> None:
                     db.session.rollback()
                 finally:
                     db.session.remove()
+            socketio.sleep(interval)
 
     socketio.start_background_task(loop)
