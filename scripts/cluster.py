@@ -288,6 +288,8 @@ http {{
     upstream kiosk_app {{
         # Socket.IO long-polling needs every request of a session on one process:
         # a client keeps its process while that process is up, and moves when it is down.
+        # max_fails=0, as in deploy/nginx/jxj.conf: no process is ever marked down, so
+        # nginx never answers "no live upstreams" while one of them is healthy.
         hash $remote_addr consistent;
 {servers}
     }}
@@ -309,9 +311,13 @@ http {{
             proxy_read_timeout 3600s;
             proxy_send_timeout 3600s;
             proxy_buffering off;
-            # A dead process is skipped at once; its clients land on another.
+            # A dead process is skipped at once; its clients land on another. As in
+            # deploy/nginx/jxj.conf: never non_idempotent (a POST one process got
+            # is not sent to another); tests/unit/deploy/test_nginx_site.py checks.
             proxy_connect_timeout 2s;
             proxy_next_upstream error timeout http_502 http_503;
+            proxy_next_upstream_tries 3;
+            proxy_next_upstream_timeout 10s;
             # Which process answered: tells tests (and a curious operator) where a client sits.
             add_header X-Upstream $upstream_addr always;
         }}
@@ -323,9 +329,7 @@ http {{
 def write_nginx_config(run: Path, port: int, upstream_ports: Iterable[int]) -> Path:
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (run / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-    servers = "\n".join(
-        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in upstream_ports
-    )
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in upstream_ports)
     mime = "/etc/nginx/mime.types"
     conf = run / "nginx.conf"
     conf.write_text(

@@ -211,3 +211,69 @@ def test_every_https_answer_carries_hsts(site: str) -> None:
         answer = requests.get(site + path, verify=False, timeout=10)  # our own test certificate
         assert answer.status_code >= 400, path  # nginx's own answer: no app behind it here
         assert answer.headers.get("Strict-Transport-Security") == "max-age=31536000", path
+
+
+# --- the upstream: a live process always gets the traffic ----------------------------
+
+
+def _cluster_site(tmp_path: Path) -> Block:
+    """The configuration `make cluster` and tests/cluster/ run nginx with."""
+    from scripts import cluster
+
+    return _parse(cluster.write_nginx_config(tmp_path, 8080, [8101, 8102]).read_text())
+
+
+def _sites(tmp_path: Path) -> dict[str, Block]:
+    return {"deploy/nginx/jxj.conf": _parse(SITE.read_text()), "cluster": _cluster_site(tmp_path)}
+
+
+def _walk(block: Block) -> Iterator[Block]:
+    for child in block.children:
+        yield child
+        yield from _walk(child)
+
+
+def _proxying_locations(
+    block: Block, inherited: dict[str, list[str]]
+) -> Iterator[tuple[Block, dict[str, list[str]]]]:
+    """Every location that passes requests to an upstream, with the proxy_next_upstream*
+    directives in force there (its own, else the nearest block's around it)."""
+    own = {c.name: c.args for c in block.children if c.name.startswith("proxy_next_upstream")}
+    in_force = inherited | own
+    if block.name == "location" and any(c.name == "proxy_pass" for c in block.children):
+        yield block, in_force
+    for child in block.children:
+        if child.children:
+            yield from _proxying_locations(child, in_force)
+
+
+def test_no_upstream_server_is_ever_marked_down(tmp_path: Path) -> None:
+    """With max_fails above 0 a few failures within fail_timeout (a restart, a 503
+    server_busy in a reconnect storm) mark a live process down too; with every
+    process marked so, nginx answers 502 "no live upstreams" while one is healthy."""
+    for name, site in _sites(tmp_path).items():
+        servers = [b for b in _walk(site) if b.name == "server" and not b.children]
+        assert servers, f"{name}: no upstream server"
+        for server in servers:
+            assert "max_fails=0" in server.args, f"{name}: server {' '.join(server.args)}"
+            assert "backup" not in server.args, f"{name}: server {' '.join(server.args)}"
+
+
+def test_every_location_retries_an_idempotent_request_on_the_next_process(
+    tmp_path: Path,
+) -> None:
+    """A process that is down or restarting refuses the connection: the request goes to
+    the next one, WebSocket upgrades and long-polls (GETs) included, or a screen whose
+    process is down could not reconnect. A POST already received by a process is never
+    sent to another (no non_idempotent): it may have done its work there."""
+    for name, site in _sites(tmp_path).items():
+        locations = list(_proxying_locations(site, {}))
+        assert locations, f"{name}: no proxied location"
+        for location, directives in locations:
+            where = f"{name}: location {' '.join(location.args)}"
+            retry_on = directives.get("proxy_next_upstream", ["error", "timeout"])
+            assert {"error", "timeout"} <= set(retry_on), where
+            assert "non_idempotent" not in retry_on, where
+            assert "off" not in retry_on, where
+            tries = int(directives.get("proxy_next_upstream_tries", ["0"])[0])
+            assert tries == 0 or tries >= 2, where
