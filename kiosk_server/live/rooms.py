@@ -13,18 +13,22 @@ And a message to a room is written to its screens in one loop of our own
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import socketio
 from engineio import packet as eio_packet
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from socketio import packet as sio_packet
 
 from kiosk_server.live.sockets import broadcast
 
 # What this module relies on inside python-socketio (the managers' bookkeeping, with
-# pending_connect from 5.17 on; Server._send_eio_packet; the pubsub listener's emit)
-# is pinned exactly in pyproject.toml and exercised by tests/unit/test_library_contracts.py.
+# pending_connect from 5.17 on; Server._send_eio_packet; the pubsub listener's emit;
+# RedisManager's listener loop) is pinned exactly in pyproject.toml and exercised by
+# tests/unit/test_library_contracts.py.
 
 
 class RoomIndex:
@@ -118,8 +122,56 @@ class IndexedManager(RoomIndex, DirectBroadcast):
     """One process: rooms in memory."""
 
 
+# Between attempts to reach Redis again. python-socketio doubles its wait up to 60 s,
+# which kept a process deaf for up to 8 s after a 6 s outage (issue #22); one attempt
+# a second costs Redis nothing.
+REDIS_RETRY_SECONDS = 1.0
+
+
 class IndexedRedisManager(RoomIndex, socketio.RedisManager, DirectBroadcast):
-    """Several processes: messages to rooms go through Redis."""
+    """Several processes: messages to rooms go through Redis.
+
+    What is published while this process's subscription is down never reaches
+    it, and its screens would not know until the next change in their scope. So
+    once subscribed again it hands each room the newest change in its scope from
+    the database (push.remind_rooms): a screen that missed some syncs by seq."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        # redis-py would otherwise reconnect a dropped subscription by itself and
+        # resubscribe unseen, and the messages of the gap would go unnoticed: every
+        # loss must reach the loop below.
+        super().__init__(url, channel=channel, redis_options={"retry": Retry(NoBackoff(), 0)})
+
+    def _redis_listen_with_retries(self) -> Iterator[dict[str, Any]]:
+        """python-socketio's loop, with a short fixed wait and a reminder after each gap."""
+        lost_at: float | None = None
+        while True:
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                if lost_at is not None:
+                    self._get_logger().warning(
+                        "receiving from redis again after %.1f s", time.monotonic() - lost_at
+                    )
+                    lost_at = None
+                    # Subscribed first, then read: a change committed after the read
+                    # is heard through Redis, and one before it is in the reminder.
+                    self.server.start_background_task(self._remind_rooms)
+                yield from self.pubsub.listen()
+            except Exception as exc:
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    self._get_logger().error(
+                        "Cannot receive from redis... retrying every %s s",
+                        REDIS_RETRY_SECONDS,
+                        extra={"redis_exception": str(exc)},
+                    )
+                self.server.sleep(REDIS_RETRY_SECONDS)
+
+    def _remind_rooms(self) -> None:
+        from kiosk_server.live.push import remind_rooms  # push needs the app's extensions
+
+        remind_rooms(self)
 
 
 class IndexedKombuManager(RoomIndex, socketio.KombuManager, DirectBroadcast):
