@@ -44,7 +44,7 @@ from flask import Flask
 
 from kiosk_server.live import wire_json
 from kiosk_server.live.loop_websocket import frame
-from kiosk_server.live.rooms import IndexedManager, IndexedRedisManager
+from kiosk_server.live.rooms import REDIS_RETRY_SECONDS, IndexedManager, IndexedRedisManager
 from kiosk_server.live.sockets import _adopt, _take_queued
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,6 +128,9 @@ MIRRORED = {
     ("python-engineio", eio_socket.Socket, "_websocket_handler"): "80f67c18f5dab440",
     # python-socketio's BaseManager, mirrored by rooms.py's RoomIndex.
     ("python-socketio", socketio.base_manager.BaseManager, "basic_disconnect"): "27b154ad1b456740",
+    # python-socketio's RedisManager listener loop, rewritten by rooms.py's
+    # IndexedRedisManager (a fixed short wait, a reminder after each gap).
+    ("python-socketio", socketio.RedisManager, "_redis_listen_with_retries"): "62d96f5312bc3bfc",
 }
 
 
@@ -596,6 +599,96 @@ def test_a_message_from_the_queue_reaches_the_direct_broadcast() -> None:
         SOCKETIO,
         "PubSubManager.emit/_thread/_handle_emit (each calls the manager's emit after its own)",
         "kiosk_server/live/rooms.py (DirectBroadcast last in IndexedRedisManager's bases)",
+    )
+
+
+class _Subscription:
+    """Stands in for redis-py's PubSub: hears one message, then loses Redis."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def subscribe(self, channel: str) -> None:
+        self.log.append(f"subscribe {channel}")
+
+    def listen(self) -> Iterator[dict[str, Any]]:
+        yield {"type": "message", "channel": b"contract", "data": b"heard"}
+        raise ConnectionError("redis went away")
+
+    def unsubscribe(self, channel: str) -> None:
+        self.log.append(f"unsubscribe {channel}")
+
+
+def test_the_redis_listener_loop_is_ours_and_reminds_after_a_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RedisManager._listen reads what _redis_listen_with_retries yields (rooms.py
+    replaces that loop): a lost subscription is retried after REDIS_RETRY_SECONDS,
+    not python-socketio's doubling wait, and once subscribed again the rooms are
+    reminded (push.remind_rooms) while listening goes on."""
+    manager = IndexedRedisManager("redis://127.0.0.1:6379/0", channel="contract")
+    server = _sio_server(manager)
+    log: list[str] = []
+    attempts = iter([True, False, False, True, True])
+
+    def connect() -> None:
+        if not next(attempts):
+            raise ConnectionError("refused")
+        manager.pubsub = _Subscription(log)
+
+    monkeypatch.setattr(manager, "_redis_connect", connect)
+    monkeypatch.setattr(server, "sleep", lambda seconds: log.append(f"sleep {seconds}"))
+    monkeypatch.setattr(
+        server, "start_background_task", lambda task: log.append(f"task {task.__name__}")
+    )
+    heard = manager._listen()
+    assert [next(heard), next(heard)] == [b"heard", b"heard"], changed(
+        SOCKETIO,
+        "RedisManager._listen",
+        "rooms.py (IndexedRedisManager._redis_listen_with_retries)",
+    )
+    assert log == [
+        "subscribe contract",
+        *[f"sleep {REDIS_RETRY_SECONDS}"] * 3,
+        "subscribe contract",
+        "task _remind_rooms",
+    ]
+
+
+def test_the_redis_client_does_not_reconnect_a_subscription_behind_our_back() -> None:
+    """redis-py retries a dropped connection itself and resubscribes unseen unless
+    told not to; rooms.py gives it no retries, so every gap reaches our loop."""
+    manager = IndexedRedisManager("redis://127.0.0.1:6379/0", channel="contract")
+    manager._redis_connect()
+    assert manager.redis.get_retry().get_retries() == 0, changed(
+        "redis", "Redis.from_url(retry=…)", "rooms.py (IndexedRedisManager.__init__)"
+    )
+
+
+def test_a_connection_keeps_its_environ_with_the_flask_app_in_it() -> None:
+    """push.remind_rooms finds the app from a screen's connection: Flask-SocketIO's
+    middleware puts it in the WSGI environ, and the server keeps that environ by
+    Engine.IO session."""
+    from flask_socketio import SocketIO
+
+    app = Flask("contract")
+    SocketIO().init_app(app, client_manager=IndexedManager(), async_mode="threading")
+    seen: list[dict[str, Any]] = []
+
+    def inner(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.append(environ)
+        start_response("200 OK", [])
+        return [b""]
+
+    app.wsgi_app.wsgi_app = inner  # the Flask app behind the Socket.IO middleware
+    app.wsgi_app({"PATH_INFO": "/", "REQUEST_METHOD": "GET"}, lambda *_args: None)
+    assert seen and seen[0].get("flask.app") is app, changed(
+        "flask-socketio", "environ['flask.app']", "kiosk_server/live/push.py (_app_of)"
+    )
+    server = app.extensions["socketio"].server
+    server._handle_eio_connect("eio1", seen[0])
+    assert server.environ["eio1"] is seen[0], changed(
+        SOCKETIO, "Server.environ", "kiosk_server/live/push.py (_app_of)"
     )
 
 
