@@ -66,6 +66,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
     # bind to that one server only and a second app (tests) would lack them.
     from kiosk_server.live import events, inbox, wire_json  # noqa: F401
     from kiosk_server.live.changes import RecentCatchUps
+    from kiosk_server.live.polling_limit import MAX_POLL_BYTES, refuse_oversized_polls
     from kiosk_server.live.rooms import client_manager
     from kiosk_server.screens import reports
 
@@ -76,10 +77,11 @@ def _init_extensions(app: Flask, config: Config) -> None:
         app,
         client_manager=client_manager(config.message_queue_url, config.message_queue_channel),
         async_mode=config.socketio_async_mode,
-        # Old TV engines fall back to long-polling; keep their requests small.
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=MAX_POLL_BYTES,
         json=wire_json,
     )
+    # A larger long-polling POST would get no answer from engineio: refused first.
+    app.wsgi_app = refuse_oversized_polls(app.wsgi_app, MAX_POLL_BYTES)  # type: ignore[method-assign]
     # Models must be imported before migrations or create_all look at the metadata.
     from kiosk_server import models  # noqa: F401
 

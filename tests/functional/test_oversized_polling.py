@@ -1,0 +1,122 @@
+"""A long-polling POST larger than Socket.IO accepts is refused at once with 413 and
+its connection closed, under the threading server and under the production worker
+(`python -m kiosk_server`, as `make run`); it used to get no answer at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from kiosk_server import create_app
+from kiosk_server.extensions import db
+from tests.conftest import make_config
+from tests.live_server import Server, free_port
+
+# The size that hung a client for ten minutes; far above what the server accepts.
+BODY = b"4" + b"x" * (2 * 1024 * 1024)
+# A client's patience: a refusal comes at once or not at all.
+CLIENT_TIMEOUT = 5
+
+
+def _session(base: str) -> str:
+    """A real Engine.IO session on long-polling, as a TV opens one: its sid."""
+    reply = requests.get(f"{base}/socket.io/?EIO=4&transport=polling", timeout=CLIENT_TIMEOUT)
+    reply.raise_for_status()
+    return str(json.loads(reply.text[1:])["sid"])
+
+
+def _post_oversized(base: str) -> tuple[bytes, bool]:
+    """POST the body on a polling session over a raw connection: what came back before
+    the server closed, and whether it closed (rather than leaving the client waiting)."""
+    sid = _session(base)
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    head = (
+        f"POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+        f"Content-Length: {len(BODY)}\r\n\r\n"
+    ).encode()
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=CLIENT_TIMEOUT) as conn:
+        try:
+            conn.sendall(head + BODY)
+            while chunk := conn.recv(65536):
+                received += chunk
+        except TimeoutError:
+            return received, False
+    return received, True
+
+
+def _assert_refused(base: str) -> None:
+    received, closed = _post_oversized(base)
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), received[:300]
+    assert len(body) < 200, body[:300]
+    assert closed, received[:300]
+    # The server goes on serving.
+    assert _session(base)
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> tuple[Path, str]:
+    url = f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+    app = create_app(make_config(url, tmp_path))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return tmp_path, url
+
+
+@pytest.fixture
+def threading_server(instance: tuple[Path, str]) -> Iterator[str]:
+    """The app as a threaded werkzeug server serves it (Socket.IO in threading mode)."""
+    folder, url = instance
+    app = create_app(make_config(url, folder, socketio_async_mode="threading"))
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture
+def production_server(instance: tuple[Path, str]) -> Iterator[str]:
+    """`python -m kiosk_server`: gunicorn with the project's gevent worker."""
+    folder, url = instance
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "MESSAGE_QUEUE_URL", "SOCKETIO_ASYNC_MODE")
+    }
+    env.update(
+        INSTANCE_PATH=str(folder),
+        DATABASE_URL=url,
+        HOST="127.0.0.1",
+        SECRET_KEY=secrets.token_hex(8),
+    )
+    server = Server(env, free_port(), folder / "server.log")
+    try:
+        server.wait_ready()
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_the_threading_server_refuses_an_oversized_polling_post(threading_server: str) -> None:
+    _assert_refused(threading_server)
+
+
+def test_the_production_worker_refuses_an_oversized_polling_post(production_server: str) -> None:
+    _assert_refused(production_server)
