@@ -54,7 +54,7 @@ def remind_rooms(manager: Any) -> None:
     through the queue: every process reminds its own."""
     rooms = {
         int(name.removeprefix(PLACE_ROOM)): name
-        for name in manager.rooms.get(SCREENS_NAMESPACE, {})
+        for name in list(manager.rooms.get(SCREENS_NAMESPACE, {}))
         if isinstance(name, str) and name.startswith(PLACE_ROOM)
     }
     app = _app_of(manager, rooms.values())
