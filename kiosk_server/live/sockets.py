@@ -42,6 +42,11 @@ from kiosk_server.live.loop_websocket import LoopWebSocket, frame
 # Messages from one screen waiting for engineio before its socket is no longer
 # read; a screen sends a few a minute.
 MAX_PENDING_MESSAGES = 64
+# How long closing a long-polling session waits for a poll to take its last
+# packets (CLOSE). A screen keeps a poll waiting, so that is at once; a client
+# that only POSTs never polls, and engineio closes from inside its POST (a packet
+# it refuses): unbounded, that request and its greenlet were held for ever.
+CLOSE_WAIT_SECONDS = 2.0
 
 
 class ScreenWorker(GeventWebSocketWorker):
@@ -218,7 +223,7 @@ class _LeanSocketMixin:
             _take_queued(self.queue)  # the end marker the parent queued
             conn.close()
         elif wait and first:
-            self.queue.join()
+            self.queue.join(timeout=CLOSE_WAIT_SECONDS)
 
     def _websocket_handler(self, ws: Any) -> list[Any]:
         for attr in ["_sock", "socket"]:

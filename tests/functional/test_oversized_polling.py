@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import threading
@@ -34,33 +35,50 @@ def _session(base: str) -> str:
     return str(json.loads(reply.text[1:])["sid"])
 
 
-def _post_oversized(base: str) -> tuple[bytes, bool]:
-    """POST the body on a polling session over a raw connection: what came back before
-    the server closed, and whether it closed (rather than leaving the client waiting)."""
+def _post(base: str, body: bytes) -> tuple[bytes, bytes, socket.socket]:
+    """POST `body` on a polling session over a raw connection: the answer's head and
+    body, and the connection (open), or a failed assertion if none came."""
     sid = _session(base)
     host, port = base.removeprefix("http://").rsplit(":", 1)
     head = (
         f"POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\n"
         f"Host: {host}:{port}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-        f"Content-Length: {len(BODY)}\r\n\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
+    conn = socket.create_connection((host, int(port)), timeout=CLIENT_TIMEOUT)
     received = b""
-    with socket.create_connection((host, int(port)), timeout=CLIENT_TIMEOUT) as conn:
+    try:
+        conn.sendall(head + body)
+        while b"\r\n\r\n" not in received:
+            chunk = conn.recv(65536)
+            assert chunk, received
+            received += chunk
+        answer_head, _, answer = received.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length: *(\d+)", answer_head)
+        while length and len(answer) < int(length.group(1)):
+            chunk = conn.recv(65536)
+            assert chunk, received
+            answer += chunk
+    except TimeoutError:
+        conn.close()
+        raise AssertionError(f"no answer within {CLIENT_TIMEOUT} s: {received[:300]!r}") from None
+    return answer_head, answer, conn
+
+
+def _closed(conn: socket.socket) -> bool:
+    """Whether the server closed the connection, rather than leaving it open."""
+    with conn:
         try:
-            conn.sendall(head + BODY)
-            while chunk := conn.recv(65536):
-                received += chunk
+            return conn.recv(1) == b""
         except TimeoutError:
-            return received, False
-    return received, True
+            return False
 
 
 def _assert_refused(base: str) -> None:
-    received, closed = _post_oversized(base)
-    head, _, body = received.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 413"), received[:300]
+    head, body, conn = _post(base, BODY)
+    assert head.startswith(b"HTTP/1.1 413"), head
     assert len(body) < 200, body[:300]
-    assert closed, received[:300]
+    assert _closed(conn)
     # The server goes on serving.
     assert _session(base)
 
@@ -120,3 +138,15 @@ def test_the_threading_server_refuses_an_oversized_polling_post(threading_server
 
 def test_the_production_worker_refuses_an_oversized_polling_post(production_server: str) -> None:
     _assert_refused(production_server)
+
+
+def test_the_production_worker_answers_a_polling_post_engineio_refuses(
+    production_server: str,
+) -> None:
+    """The same fault with a small body: a packet type Engine.IO does not know makes
+    engineio end the session from inside the POST, which waited for a poll that a
+    client sending only POSTs never makes."""
+    head, _body, conn = _post(production_server, b"9unknown")
+    conn.close()
+    assert head.startswith(b"HTTP/1.1 400"), head
+    assert _session(production_server)

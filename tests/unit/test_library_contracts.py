@@ -325,6 +325,21 @@ def test_close_tells_the_app_sends_close_through_send_and_queues_the_end() -> No
     )
 
 
+def test_a_sessions_queue_join_gives_up_after_its_timeout() -> None:
+    """_LeanSocketMixin.close waits for a poll to take a long-polling session's last
+    packets with join(timeout=...): gevent's JoinableQueue, as engineio makes it."""
+    sock = eio_socket.Socket(_eio_server(), "s1")
+    sock.queue.put(None)  # queued, never taken: no poll comes
+    waited = gevent.spawn(sock.queue.join, timeout=0.01)
+    waited.join(timeout=5)
+    assert waited.ready(), changed(
+        ENGINEIO, "the session queue's join(timeout) (gevent's JoinableQueue)", "sockets.py (close)"
+    )
+    assert waited.value is False, changed(
+        GEVENT, "JoinableQueue.join(timeout) returning False when unfinished", "sockets.py (close)"
+    )
+
+
 def test_a_websocket_session_reaches_our_handler_with_open_queued(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
