@@ -133,6 +133,10 @@ def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
+    # A request's context is torn down before its app context, where
+    # Flask-SQLAlchemy removes the session: by then there is none left to close.
+    app.teardown_request(end_database_session)
+
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError) -> Any:
         if not _wants_json():
@@ -164,20 +168,15 @@ def init_app(app: Flask) -> None:
         so say so and let the client try again; the pool reconnects on its own."""
         if not _database_unreachable(error):
             return handle_unexpected(error)
-        app.logger.warning("database unavailable on %s: %s", request.path, error.orig)
-        from kiosk_server.extensions import db
-
-        try:
-            db.session.rollback()
-        except Exception:
-            app.logger.debug("rollback after a lost connection failed", exc_info=True)
+        app.logger.warning("database unavailable on %s: %s", _route(), error.orig)
+        _roll_back()
         return _retry_later(ApiError(503, DATABASE_UNAVAILABLE, code="database_unavailable"))
 
     @app.errorhandler(PoolTimeout)
     def handle_busy(_error: PoolTimeout) -> Any:
         """Every database connection of this process stayed busy for the pool's
         timeout (a crowd of screens reconnecting): nothing was done; try again."""
-        app.logger.warning("no database connection free for %s", request.path)
+        app.logger.warning("no database connection free for %s", _route())
         return _retry_later(ApiError(503, SERVER_BUSY, code="server_busy"))
 
     @app.errorhandler(StaleDataError)
@@ -185,18 +184,62 @@ def init_app(app: Flask) -> None:
         """Another writer changed a versioned row (version_id_col) between this
         request's read and its UPDATE: the UPDATE matched no row, so nothing of
         this request is kept. The same 409 as a version sent already stale."""
-        from kiosk_server.extensions import db
-
-        db.session.rollback()
-        app.logger.info("stale write refused on %s", request.path)
+        _roll_back()
+        app.logger.info("stale write refused on %s", _route())
         return handle_api_error(ApiError(409, STALE_VERSION, code="stale_version"))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", _route())
         if not _wants_json():
             return error_page(500)
         return error_response(ApiError(500))
+
+
+def end_database_session(_error: BaseException | None) -> None:
+    """Close the request's database session without letting a failure out.
+
+    By now the answer is decided, and may say a change was saved: a connection
+    that died after the commit (a database restart) makes the closing rollback
+    fail, and raised from here that failure replaced the answer with a bare 500,
+    whose retry then met a 409. What the commit kept stays kept, so the failure
+    is only logged, and the session is dropped without a round trip: the pool
+    replaces the dead connection. Logged by route and class only, since
+    SQLAlchemy's message carries the statement and its parameters."""
+    from kiosk_server.extensions import db
+
+    try:
+        db.session.remove()
+    except Exception as error:
+        current_app.logger.warning(
+            "database session not closed cleanly at the end of %s %s: %s (%s)",
+            request.method,
+            _route(),
+            type(error).__name__,
+            type(getattr(error, "orig", None) or error).__name__,
+        )
+        db.session().invalidate()  # closes without a ROLLBACK on the dead connection
+        db.session.remove()
+
+
+def _route() -> str:
+    """The route's pattern for the log, not the address: addresses hold
+    registration references. Without a route (a screen's event, an unknown
+    address), only the address's first part."""
+    rule = request.url_rule
+    if rule is not None:
+        return rule.rule
+    return "/" + request.path.lstrip("/").split("/", 1)[0]
+
+
+def _roll_back() -> None:
+    """Roll back while answering an error; the connection may be the one that failed."""
+    from kiosk_server.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:
+        current_app.logger.debug("rollback while answering an error failed", exc_info=True)
 
 
 def _retry_later(error: ApiError) -> Any:
