@@ -133,9 +133,11 @@ def _carried_headers(error: HTTPException) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    # A request's context is torn down before its app context, where
-    # Flask-SQLAlchemy removes the session: by then there is none left to close.
-    app.teardown_request(end_database_session)
+    # Where Flask-SQLAlchemy removes the session too: at the app context's end,
+    # so objects live as long as they did. Registered after db.init_app, this
+    # runs first (Flask tears down latest first: tests/unit/
+    # test_library_contracts.py), and leaves that one nothing to close.
+    app.teardown_appcontext(end_database_session)
 
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError) -> Any:
@@ -197,24 +199,22 @@ def init_app(app: Flask) -> None:
 
 
 def end_database_session(_error: BaseException | None) -> None:
-    """Close the request's database session without letting a failure out.
+    """Close the app context's database session without letting a failure out.
 
-    By now the answer is decided, and may say a change was saved: a connection
-    that died after the commit (a database restart) makes the closing rollback
-    fail, and raised from here that failure replaced the answer with a bare 500,
-    whose retry then met a 409. What the commit kept stays kept, so the failure
-    is only logged, and the session is dropped without a round trip: the pool
-    replaces the dead connection. Logged by route and class only, since
-    SQLAlchemy's message carries the statement and its parameters."""
+    By now a request's answer is decided, and may say a change was saved: a
+    connection that died after the commit (a database restart) makes the closing
+    rollback fail, and raised from here that failure replaced the answer with a
+    bare 500, whose retry then met a 409. What the commit kept stays kept, so the
+    failure is only logged (by class: SQLAlchemy's message carries the statement
+    and its parameters), and the session is dropped without a round trip; the
+    pool replaces the dead connection."""
     from kiosk_server.extensions import db
 
     try:
         db.session.remove()
     except Exception as error:
         current_app.logger.warning(
-            "database session not closed cleanly at the end of %s %s: %s (%s)",
-            request.method,
-            _route(),
+            "database session not closed cleanly after the answer: %s (%s)",
             type(error).__name__,
             type(getattr(error, "orig", None) or error).__name__,
         )

@@ -1014,3 +1014,32 @@ def test_a_request_limit_has_the_window_retry_after_reads() -> None:
         f"{relied_on} (retry_after_seconds)",
     )
     assert remaining == 0
+
+
+# ---- Flask and Flask-SQLAlchemy (not pinned exactly; one undocumented order)
+
+
+def test_the_apps_session_teardown_runs_before_flask_sqlalchemys(tmp_path: Path) -> None:
+    """errors.py's end_database_session closes the session, logging a failure, before
+    Flask-SQLAlchemy's own teardown would raise it: Flask calls teardown_appcontext
+    functions latest first, which it does not document."""
+    from kiosk_server import create_app
+    from kiosk_server.errors import end_database_session
+    from kiosk_server.extensions import db
+    from tests.conftest import make_config
+
+    order: list[str] = []
+    probe = Flask(__name__)
+    probe.teardown_appcontext(lambda _error: order.append("first registered"))
+    probe.teardown_appcontext(lambda _error: order.append("last registered"))
+    with probe.app_context():
+        pass
+    relied_on = "kiosk_server/errors.py (end_database_session)"
+    assert order == ["last registered", "first registered"], changed(
+        "flask", "the order of teardown_appcontext functions", relied_on
+    )
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'order.sqlite3'}", tmp_path))
+    teardowns = app.teardown_appcontext_funcs
+    assert teardowns.index(end_database_session) > teardowns.index(db._teardown_session), changed(
+        "flask-sqlalchemy", "where init_app registers its teardown", relied_on
+    )
