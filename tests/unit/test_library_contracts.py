@@ -59,6 +59,8 @@ CONTRACTS = {
     "gevent": "kiosk_server/live/loop_websocket.py (LoopWebSocket), sockets.py (_adopt)",
     "gunicorn": "kiosk_server/live/sockets.py (ScreenWorker), access_log.py",
     "flask-limiter": "kiosk_server/throttle.py (retry_after_seconds, login_locked_until)",
+    "flask": "kiosk_server/errors.py (end_database_session)",
+    "flask-sqlalchemy": "kiosk_server/errors.py (end_database_session)",
 }
 
 
@@ -1016,7 +1018,7 @@ def test_a_request_limit_has_the_window_retry_after_reads() -> None:
     assert remaining == 0
 
 
-# ---- Flask and Flask-SQLAlchemy (not pinned exactly; one undocumented order)
+# ---- Flask and Flask-SQLAlchemy (one undocumented order, one private name)
 
 
 def test_the_apps_session_teardown_runs_before_flask_sqlalchemys(tmp_path: Path) -> None:
