@@ -83,6 +83,13 @@ def serve_in_process(app: Flask) -> Iterator[str]:
         environ["flask.app"] = app  # as Flask-SocketIO's middleware: its handlers read it
         return sockets(environ, start_response)
 
+    with serve_threaded(wsgi) as url:
+        yield url
+
+
+@contextmanager
+def serve_threaded(wsgi: Any) -> Iterator[str]:
+    """`wsgi` on a free port of a threaded werkzeug server, while the block runs."""
     http = make_server("127.0.0.1", 0, wsgi, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from tests.factories import build_world
 from tests.live_server import StaffSession
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_SERVER = shutil.which("redis-server")
 
 
 def _postgres_reachable() -> bool:
@@ -141,3 +146,80 @@ def upstream_port(nginx_url: str) -> int:
     reply = requests.get(f"{nginx_url}/api/places", timeout=5)
     reply.raise_for_status()
     return int(reply.headers["X-Upstream"].split(",")[-1].strip().rsplit(":", 1)[1])
+
+
+class PrivateRedis:
+    def __init__(self, log: Path) -> None:
+        self.port = cluster.free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> PrivateRedis:
+        assert REDIS_SERVER, "redis-server not installed"
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            ],
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
+                    return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def two_apps(
+    url: str, queue: str, run: Path
+) -> Iterator[tuple[Prepared, list[cluster.AppProcess]]]:
+    """The test world in `url`, and two app processes sharing the queue at `queue`."""
+    prepared = prepare(url, run / "instance")
+    env = app_env(url, queue, run / "instance")
+    apps = cluster.start_apps(env, [cluster.free_port(), cluster.free_port()], run)
+    try:
+        yield prepared, apps
+    finally:
+        cluster.stop_apps(apps)
+
+
+@contextmanager
+def two_apps_on_private_redis(
+    url: str, run: Path
+) -> Iterator[tuple[Prepared, PrivateRedis, list[cluster.AppProcess]]]:
+    """Two app processes on a redis-server of their own, for tests that stop it."""
+    queue = PrivateRedis(run / "redis.log").start()
+    try:
+        with two_apps(url, queue.url, run) as (prepared, apps):
+            yield prepared, queue, apps
+    finally:
+        queue.kill()
+
+
+@contextmanager
+def two_apps_behind_nginx(
+    url: str, run: Path
+) -> Iterator[tuple[Prepared, list[cluster.AppProcess], cluster.Nginx]]:
+    """Two app processes on the machine's Redis, behind the launcher's nginx."""
+    nginx_binary = cluster.find_nginx()
+    assert nginx_binary
+    with two_apps(url, REDIS_URL, run) as (prepared, apps):
+        port = cluster.free_port()
+        cluster.write_nginx_config(run, port, [app.port for app in apps])
+        nginx = cluster.Nginx(nginx_binary, run, port).start()
+        try:
+            yield prepared, apps, nginx
+        finally:
+            nginx.stop()

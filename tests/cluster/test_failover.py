@@ -19,12 +19,10 @@ import pytest
 from kiosk_server.timeutil import utcnow
 from scripts import cluster
 from tests.cluster.conftest import (
-    REDIS_URL,
     Prepared,
-    app_env,
     change_log,
-    prepare,
     skip_unless,
+    two_apps_behind_nginx,
     upstream_port,
 )
 from tests.cluster.screen import SyncingScreen
@@ -50,24 +48,8 @@ class Cluster:
 @pytest.fixture(scope="module")
 def running(fresh_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     run: Path = tmp_path_factory.mktemp("cluster")
-    prepared = prepare(fresh_database, run / "instance")
-    env = app_env(fresh_database, REDIS_URL, run / "instance")
-    ports = [cluster.free_port(), cluster.free_port()]
-    apps = cluster.start_apps(env, ports, run)
-    nginx_binary = cluster.find_nginx()
-    assert nginx_binary
-    port = cluster.free_port()
-    cluster.write_nginx_config(run, port, ports)
-    try:
-        nginx = cluster.Nginx(nginx_binary, run, port).start()
-    except BaseException:
-        cluster.stop_apps(apps)
-        raise
-    try:
+    with two_apps_behind_nginx(fresh_database, run) as (prepared, apps, nginx):
         yield Cluster(prepared, apps, nginx)
-    finally:
-        nginx.stop()
-        cluster.stop_apps(apps)
 
 
 # TVs and kiosks start on long-polling and upgrade (shared_ui/live.js); a client

@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from scripts import cluster
-from tests.cluster.conftest import REDIS_URL, app_env, prepare, skip_unless, upstream_port
+from tests.cluster.conftest import skip_unless, two_apps_behind_nginx, upstream_port
 
 skip_unless()
 
@@ -50,24 +50,8 @@ class Running:
 @pytest.fixture(scope="module")
 def running(fresh_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     run: Path = tmp_path_factory.mktemp("upstream")
-    prepare(fresh_database, run / "instance")
-    env = app_env(fresh_database, REDIS_URL, run / "instance")
-    ports = [cluster.free_port(), cluster.free_port()]
-    apps = cluster.start_apps(env, ports, run)
-    nginx_binary = cluster.find_nginx()
-    assert nginx_binary
-    port = cluster.free_port()
-    cluster.write_nginx_config(run, port, ports)
-    try:
-        nginx = cluster.Nginx(nginx_binary, run, port).start()
-    except BaseException:
-        cluster.stop_apps(apps)
-        raise
-    try:
+    with two_apps_behind_nginx(fresh_database, run) as (_, apps, nginx):
         yield Running(apps, nginx)
-    finally:
-        nginx.stop()
-        cluster.stop_apps(apps)
 
 
 @dataclass

@@ -9,18 +9,16 @@ import os
 import re
 import secrets
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from kiosk_server import create_app
 from kiosk_server.extensions import db
 from tests.conftest import make_config
-from tests.live_server import Server, free_port
+from tests.live_server import Server, free_port, serve_threaded
 
 # The size that hung a client for ten minutes; far above what the server accepts.
 BODY = b"4" + b"x" * (2 * 1024 * 1024)
@@ -99,14 +97,8 @@ def threading_server(instance: tuple[Path, str]) -> Iterator[str]:
     """The app as a threaded werkzeug server serves it (Socket.IO in threading mode)."""
     folder, url = instance
     app = create_app(make_config(url, folder, socketio_async_mode="threading"))
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        thread.join(5)
+    with serve_threaded(app) as url:
+        yield url
 
 
 @pytest.fixture
